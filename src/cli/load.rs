@@ -1,0 +1,105 @@
+//! `carepath load`: load extracts into a workspace and print the load report.
+use super::output::{pounds, thousands, Format, TextTable};
+use crate::store::{self, report::LoadReport, Workspace};
+use anyhow::Result;
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// Files or folders of extracts (Parquet, CSV or CSV.gz); folders are scanned
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Workspace file (default: <first folder>/.carepath/workspace.duckdb)
+    #[arg(long)]
+    pub workspace: Option<PathBuf>,
+    /// Output format of the load report
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// The workspace a load of `paths` uses when none is named.
+pub fn default_workspace(paths: &[PathBuf]) -> PathBuf {
+    let first = paths.first().map(PathBuf::as_path).unwrap_or(Path::new("."));
+    let dir = if first.is_dir() { first.to_path_buf() } else { first.parent().unwrap_or(Path::new(".")).to_path_buf() };
+    store::default_workspace_for(&dir)
+}
+
+pub fn run(args: &LoadArgs) -> Result<i32> {
+    let ws_path = args.workspace.clone().unwrap_or_else(|| default_workspace(&args.paths));
+    let ws = Workspace::open(&ws_path)?;
+    let report = store::ingest::load(&ws, &args.paths)?;
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Table | Format::Csv => print!("{}", render(&report, &ws_path)),
+    }
+    Ok(0)
+}
+
+/// No subcommand: until the explorer opens, load the bundled sample (or PATH) and report.
+pub fn run_default(path: Option<&Path>) -> Result<i32> {
+    let target = path.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("sample-data"));
+    let args = LoadArgs { paths: vec![target], workspace: None, format: Format::Table };
+    run(&args)
+}
+
+pub fn render(r: &LoadReport, ws: &Path) -> String {
+    let mut s = format!("Workspace {}\n\n", ws.display());
+    let mut t = TextTable::new(&["file", "kind", "status", "read", "loaded", "rejected"]);
+    for f in &r.files {
+        let name = Path::new(&f.path).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let status = match &f.note {
+            Some(n) => format!("{} ({n})", f.status),
+            None => f.status.clone(),
+        };
+        t.row(vec![
+            name,
+            f.kind.map(|k| k.label().to_string()).unwrap_or_default(),
+            status,
+            thousands(f.rows_read),
+            thousands(f.rows_loaded),
+            thousands(f.rows_rejected),
+        ]);
+    }
+    s.push_str(&t.render());
+    s.push('\n');
+    let mut d = TextTable::new(&["dataset", "rows", "linked", "linkage", "note"]);
+    for x in &r.datasets {
+        d.row(vec![
+            x.dataset.clone(),
+            thousands(x.rows),
+            x.linked.map(thousands).unwrap_or_else(|| "-".into()),
+            x.linkage_rate.map(|p| format!("{p:.1}%")).unwrap_or_else(|| "-".into()),
+            x.note.clone(),
+        ]);
+    }
+    s.push_str(&d.render());
+    s.push('\n');
+    s.push_str(&format!(
+        "People {}   Events {}   Years {}   Dates {} to {}\nHealth cost {} (excludes DN and social care)   All costs {}\n",
+        thousands(r.people),
+        thousands(r.events),
+        r.years.join(" "),
+        r.first_date.as_deref().unwrap_or("-"),
+        r.last_date.as_deref().unwrap_or("-"),
+        pounds(r.health_cost),
+        pounds(r.total_cost)
+    ));
+    if r.hri_disagreements > 0 {
+        s.push_str(&format!(
+            "HRI: {} person-year values in the individual files disagree with carepath's computation (kept theirs; see table hri_disagreements)\n",
+            thousands(r.hri_disagreements)
+        ));
+    }
+    if r.rejects_total == 0 {
+        s.push_str("Rejected rows: none\n");
+    } else {
+        s.push_str(&format!("Rejected rows: {} (each is in table load_rejects with file, row, column and reason)\n", thousands(r.rejects_total)));
+        let mut t = TextTable::new(&["reason", "rows"]);
+        for (k, v) in &r.rejects_by_reason {
+            t.row(vec![k.clone(), thousands(*v)]);
+        }
+        s.push_str(&t.render());
+    }
+    s
+}

@@ -1,0 +1,49 @@
+//! Command line: every headless capability is a subcommand; no subcommand opens the TUI.
+pub mod generate;
+pub mod load;
+pub mod output;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "carepath",
+    version,
+    about = "Explore linked health and social care extracts (SLF / SC2) in the terminal",
+    long_about = "Explore linked health and social care extracts (Source Linkage Files and SC2 social care) \
+in an embedded DuckDB workspace. With no subcommand, opens the terminal explorer on PATH \
+(a workspace file or a folder of extracts), or on the bundled sample-data.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Workspace file (.duckdb) or folder of extracts to open (default: sample-data)
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load extracts (files or folders) into a workspace and print the load report
+    Load(load::LoadArgs),
+    /// Generate a synthetic linked extract (SLF + SC2 layouts), deterministic by seed
+    Generate(generate::GenerateArgs),
+}
+
+/// Parse the command line, run it, and return the process exit code.
+pub fn run() -> i32 {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Load(args)) => load::run(&args),
+        Some(Command::Generate(args)) => generate::run(&args),
+        None => load::run_default(cli.path.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("carepath: {}", output::describe_error(&e));
+            1
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! `person_year`: one row per person per financial year with cost by component, counts, LTC
+//! flags, age at the FY midpoint, geography and SIMD. HRI columns are added by `hri`.
+use super::INPATIENT;
+use crate::model::ltc::ltcs;
+use crate::store::sql::{fy_end, fy_start, ident};
+use anyhow::Result;
+use duckdb::Connection;
+
+/// Health cost components (SLF `health_net_cost`: excludes DN, care home, home care and DD).
+pub const HEALTH_COMPONENTS: [(&str, &str); 8] = [
+    ("acute_cost", "01B"),
+    ("mat_cost", "02B"),
+    ("mh_cost", "04B"),
+    ("gls_cost", "GLS"),
+    ("op_cost", "00B"),
+    ("ae_cost", "AE2"),
+    ("pis_cost", "PIS"),
+    ("ooh_cost", "OoH"),
+];
+
+pub fn build_person_year(conn: &Connection) -> Result<()> {
+    let mut cost_cols = Vec::new();
+    for (col, recid) in HEALTH_COMPONENTS {
+        cost_cols.push(format!("coalesce(sum(cost) FILTER (WHERE recid = '{recid}'), 0) AS {col}"));
+    }
+    for (col, recid) in [("dn_cost", "DN"), ("ch_cost", "CH"), ("hc_cost", "HC")] {
+        cost_cols.push(format!("coalesce(sum(cost) FILTER (WHERE recid = '{recid}'), 0) AS {col}"));
+    }
+    // LTC: incidence date (earliest seen for the person) and the flag per year (date on or
+    // before the FY end, or the extract's own flag set that year).
+    let mut ltc_first = Vec::new();
+    let mut ltc_flag_year = Vec::new();
+    let mut ltc_out = Vec::new();
+    let mut ltc_count = Vec::new();
+    for l in ltcs() {
+        let c = &l.code;
+        let d = ident(&format!("{c}_date"));
+        ltc_first.push(format!("min({d}) AS {d}"));
+        ltc_flag_year.push(format!("max({}) AS {}", ident(c), ident(&format!("{c}_flag"))));
+        let expr = format!(
+            "CAST(coalesce(lf.{d} <= {fe}, false) OR coalesce(ly.{f} = 1, false) AS INTEGER)",
+            fe = fy_end("k.year"),
+            f = ident(&format!("{c}_flag"))
+        );
+        ltc_out.push(format!("{expr} AS {}", ident(c)));
+        ltc_count.push(expr);
+    }
+    let sql = format!(
+        "CREATE OR REPLACE TEMP TABLE py_keys AS
+           SELECT DISTINCT anon_chi, year FROM (
+             SELECT anon_chi, year FROM stg_episode UNION ALL
+             SELECT anon_chi, year FROM stg_individual UNION ALL
+             SELECT anon_chi, year FROM event WHERE year IS NOT NULL);
+         CREATE OR REPLACE TEMP TABLE py_geo AS
+           SELECT anon_chi, year,
+             arg_max(lca, sk) FILTER (WHERE lca IS NOT NULL) AS lca,
+             arg_max(ca2019, sk) FILTER (WHERE ca2019 IS NOT NULL) AS ca2019,
+             arg_max(coalesce(hb2019, hbrescode), sk) FILTER (WHERE coalesce(hb2019, hbrescode) IS NOT NULL) AS hb2019,
+             arg_max(hscp2019, sk) FILTER (WHERE hscp2019 IS NOT NULL) AS hscp2019,
+             arg_max(locality, sk) FILTER (WHERE locality IS NOT NULL) AS locality,
+             arg_max(datazone2011, sk) FILTER (WHERE datazone2011 IS NOT NULL) AS datazone2011,
+             arg_max(postcode, sk) FILTER (WHERE postcode IS NOT NULL) AS postcode,
+             arg_max(gpprac, sk) FILTER (WHERE gpprac IS NOT NULL) AS gpprac,
+             arg_max(simd2020v2_rank, sk) FILTER (WHERE simd2020v2_rank IS NOT NULL) AS simd_rank,
+             arg_max(simd2020v2_sc_decile, sk) FILTER (WHERE simd2020v2_sc_decile IS NOT NULL) AS simd_decile,
+             arg_max(simd2020v2_sc_quintile, sk) FILTER (WHERE simd2020v2_sc_quintile IS NOT NULL) AS simd_quintile,
+             arg_max(simd2020v2_hb2019_quintile, sk) FILTER (WHERE simd2020v2_hb2019_quintile IS NOT NULL) AS simd_hb_quintile,
+             arg_max(simd2020v2_hscp2019_quintile, sk) FILTER (WHERE simd2020v2_hscp2019_quintile IS NOT NULL) AS simd_hscp_quintile,
+             arg_max(ur2_2022, sk) FILTER (WHERE ur2_2022 IS NOT NULL) AS ur2,
+             arg_max(ur8_2022, sk) FILTER (WHERE ur8_2022 IS NOT NULL) AS ur8
+           FROM (SELECT *, '1' || coalesce(CAST(record_keydate1 AS VARCHAR), '') || lpad(CAST(row_number AS VARCHAR), 12, '0') AS sk FROM stg_episode
+                 UNION ALL BY NAME
+                 SELECT *, '2' AS sk FROM stg_individual)
+           GROUP BY anon_chi, year;
+         CREATE OR REPLACE TEMP TABLE py_agg AS
+           SELECT anon_chi, year, {cost_cols},
+             count(DISTINCT coalesce(CAST(cij_marker AS VARCHAR), 'e' || event_id)) FILTER (WHERE emergency) AS emergency_admissions,
+             count(DISTINCT coalesce(CAST(cij_marker AS VARCHAR), 'e' || event_id)) FILTER (WHERE elective) AS elective_admissions,
+             count(DISTINCT coalesce(CAST(cij_marker AS VARCHAR), 'e' || event_id)) FILTER (WHERE ppa) AS ppa_admissions,
+             count(*) FILTER (WHERE recid = 'AE2') AS ae_attendances,
+             count(*) FILTER (WHERE recid = '00B' AND coalesce(attendance_status, 1) = 1) AS op_attendances,
+             count(DISTINCT coalesce(ooh_case_id, 'e' || event_id)) FILTER (WHERE recid = 'OoH') AS ooh_cases,
+             coalesce(sum(beddays) FILTER (WHERE recid = '01B'), 0) AS acute_beddays,
+             coalesce(sum(beddays) FILTER (WHERE recid = '04B'), 0) AS mh_beddays,
+             coalesce(sum(beddays) FILTER (WHERE recid = 'GLS'), 0) AS gls_beddays,
+             coalesce(sum(beddays) FILTER (WHERE recid = '02B'), 0) AS mat_beddays,
+             coalesce(sum(beddays) FILTER (WHERE recid IN {INPATIENT}), 0) AS inpatient_beddays,
+             coalesce(sum(beddays) FILTER (WHERE recid = 'DD'), 0) AS dd_beddays,
+             coalesce(sum(beddays) FILTER (WHERE recid = 'DD' AND code9), 0) AS dd_code9_beddays,
+             coalesce(sum(beddays) FILTER (WHERE recid = 'DD' AND NOT code9), 0) AS dd_noncode9_beddays,
+             coalesce(sum(prescribing_items) FILTER (WHERE recid = 'PIS'), 0) AS pis_items,
+             coalesce(sum(beddays) FILTER (WHERE recid = 'CH'), 0) AS ch_beddays,
+             coalesce(sum(hc_hours) FILTER (WHERE recid = 'HC'), 0) AS hc_hours,
+             count(*) FILTER (WHERE recid = 'AT' AND smrtype = 'AT-Alarm') > 0 AS at_alarm,
+             count(*) FILTER (WHERE recid = 'AT' AND smrtype = 'AT-Tele') > 0 AS at_telecare,
+             count(*) FILTER (WHERE recid = 'SDS' AND sds_option = 1) > 0 AS sds_option_1,
+             count(*) FILTER (WHERE recid = 'SDS' AND sds_option = 2) > 0 AS sds_option_2,
+             count(*) FILTER (WHERE recid = 'SDS' AND sds_option = 3) > 0 AS sds_option_3,
+             count(*) FILTER (WHERE recid = 'SDS' AND sds_option = 4) > 0 AS sds_option_4,
+             count(*) FILTER (WHERE recid NOT IN ('NRS')) > 0 AS service_user
+           FROM event GROUP BY anon_chi, year;
+         CREATE OR REPLACE TEMP TABLE py_ind AS
+           SELECT DISTINCT ON (anon_chi, year) * FROM stg_individual ORDER BY anon_chi, year, file_id DESC, row_number DESC;
+         CREATE OR REPLACE TEMP TABLE py_ltc_first AS
+           SELECT anon_chi, {ltc_first} FROM (SELECT * FROM stg_episode UNION ALL BY NAME SELECT * FROM stg_individual) GROUP BY anon_chi;
+         CREATE OR REPLACE TEMP TABLE py_ltc_year AS
+           SELECT anon_chi, year, {ltc_flag_year} FROM (SELECT * FROM stg_episode UNION ALL BY NAME SELECT * FROM stg_individual) GROUP BY anon_chi, year;
+         CREATE OR REPLACE TEMP TABLE py_episode_years AS SELECT DISTINCT year FROM stg_episode;
+
+         CREATE OR REPLACE TABLE person_year AS
+         SELECT k.anon_chi, k.year,
+           p.sex,
+           CASE WHEN p.birth_ym IS NOT NULL THEN year({fs}) - year(p.birth_ym) - CASE WHEN month(p.birth_ym) > 9 THEN 1 ELSE 0 END END AS age,
+           coalesce(g.lca, c2.lca, p.lca) AS lca,
+           coalesce(g.hb2019, c.hb2019, c2.hb2019, p.hb2019) AS hb2019,
+           coalesce(g.hscp2019, c.hscp2019, c2.hscp2019, p.hscp2019) AS hscp2019,
+           coalesce(g.locality, p.locality) AS locality,
+           coalesce(g.datazone2011, p.datazone2011) AS datazone2011,
+           g.postcode, g.gpprac,
+           coalesce(g.simd_rank, p.simd_rank) AS simd_rank,
+           coalesce(g.simd_decile, p.simd_decile) AS simd_decile,
+           coalesce(g.simd_quintile, p.simd_quintile) AS simd_quintile,
+           g.simd_hb_quintile, g.simd_hscp_quintile,
+           coalesce(g.ur2, p.ur2) AS ur2, coalesce(g.ur8, p.ur8) AS ur8,
+           -- costs: from events when the year has an episode file, else from the individual file
+           CASE WHEN ey.year IS NOT NULL THEN coalesce(a.acute_cost, 0) ELSE coalesce(i.acute_cost, 0) END AS acute_cost,
+           CASE WHEN ey.year IS NOT NULL THEN coalesce(a.mat_cost, 0) ELSE coalesce(i.mat_cost, 0) END AS mat_cost,
+           CASE WHEN ey.year IS NOT NULL THEN coalesce(a.mh_cost, 0) ELSE coalesce(i.mh_cost, 0) END AS mh_cost,
+           CASE WHEN ey.year IS NOT NULL THEN coalesce(a.gls_cost, 0) ELSE coalesce(i.gls_cost, 0) END AS gls_cost,
+           CASE WHEN ey.year IS NOT NULL THEN coalesce(a.op_cost, 0) ELSE coalesce(i.op_cost_attend, 0) END AS op_cost,
+           CASE WHEN ey.year IS NOT NULL THEN coalesce(a.ae_cost, 0) ELSE coalesce(i.ae_cost, 0) END AS ae_cost,
+           CASE WHEN ey.year IS NOT NULL THEN coalesce(a.pis_cost, 0) ELSE coalesce(i.pis_cost, 0) END AS pis_cost,
+           CASE WHEN ey.year IS NOT NULL THEN coalesce(a.ooh_cost, 0) ELSE coalesce(i.ooh_cost, 0) END AS ooh_cost,
+           CASE WHEN ey.year IS NOT NULL THEN coalesce(a.dn_cost, 0) ELSE coalesce(i.dn_cost, 0) END AS dn_cost,
+           coalesce(a.ch_cost, i.ch_cost, 0) AS ch_cost,
+           coalesce(a.hc_cost, i.hc_total_cost, 0) AS hc_cost,
+           CASE WHEN ey.year IS NOT NULL
+                THEN coalesce(a.acute_cost, 0) + coalesce(a.mat_cost, 0) + coalesce(a.mh_cost, 0) + coalesce(a.gls_cost, 0)
+                   + coalesce(a.op_cost, 0) + coalesce(a.ae_cost, 0) + coalesce(a.pis_cost, 0) + coalesce(a.ooh_cost, 0)
+                ELSE coalesce(i.health_net_cost, 0) END AS health_net_cost,
+           coalesce(a.emergency_admissions, 0) AS emergency_admissions,
+           coalesce(a.elective_admissions, 0) AS elective_admissions,
+           coalesce(a.ppa_admissions, 0) AS ppa_admissions,
+           coalesce(a.ae_attendances, 0) AS ae_attendances,
+           coalesce(a.op_attendances, 0) AS op_attendances,
+           coalesce(a.ooh_cases, 0) AS ooh_cases,
+           coalesce(a.acute_beddays, 0) AS acute_beddays,
+           coalesce(a.mh_beddays, 0) AS mh_beddays,
+           coalesce(a.gls_beddays, 0) AS gls_beddays,
+           coalesce(a.mat_beddays, 0) AS mat_beddays,
+           coalesce(a.inpatient_beddays, 0) AS inpatient_beddays,
+           coalesce(a.dd_beddays, 0) AS dd_beddays,
+           coalesce(a.dd_code9_beddays, 0) AS dd_code9_beddays,
+           coalesce(a.dd_noncode9_beddays, 0) AS dd_noncode9_beddays,
+           coalesce(a.pis_items, 0) AS pis_items,
+           coalesce(a.ch_beddays, 0) AS ch_beddays,
+           coalesce(a.hc_hours, 0) AS hc_hours,
+           coalesce(a.at_alarm, false) AS at_alarm, coalesce(a.at_telecare, false) AS at_telecare,
+           coalesce(a.sds_option_1, false) AS sds_option_1, coalesce(a.sds_option_2, false) AS sds_option_2,
+           coalesce(a.sds_option_3, false) AS sds_option_3, coalesce(a.sds_option_4, false) AS sds_option_4,
+           coalesce(a.service_user, false) OR coalesce(i.health_net_cost, 0) > 0 AS service_user,
+           p.death_date IS NOT NULL AND p.death_date BETWEEN {fs} AND {fe} AS died_in_year,
+           {ltc_out},
+           {ltc_count_sum} AS ltc_count,
+           i.hri_scotp AS file_hri_scotp, i.hri_hbp AS file_hri_hbp, i.hri_lcap AS file_hri_lcap
+         FROM py_keys k
+         LEFT JOIN person p USING (anon_chi)
+         LEFT JOIN py_geo g ON g.anon_chi = k.anon_chi AND g.year = k.year
+         LEFT JOIN ref_council c ON c.lca = g.lca
+         LEFT JOIN ref_council c2 ON c2.ca2019 = g.ca2019
+         LEFT JOIN py_agg a ON a.anon_chi = k.anon_chi AND a.year = k.year
+         LEFT JOIN py_ind i ON i.anon_chi = k.anon_chi AND i.year = k.year
+         LEFT JOIN py_ltc_first lf ON lf.anon_chi = k.anon_chi
+         LEFT JOIN py_ltc_year ly ON ly.anon_chi = k.anon_chi AND ly.year = k.year
+         LEFT JOIN py_episode_years ey ON ey.year = k.year
+         ORDER BY k.year, k.anon_chi;
+         DROP TABLE py_keys; DROP TABLE py_geo; DROP TABLE py_agg; DROP TABLE py_ind;
+         DROP TABLE py_ltc_first; DROP TABLE py_ltc_year; DROP TABLE py_episode_years;",
+        cost_cols = cost_cols.join(",\n             "),
+        ltc_first = ltc_first.join(", "),
+        ltc_flag_year = ltc_flag_year.join(", "),
+        ltc_out = ltc_out.join(",\n           "),
+        ltc_count_sum = ltc_count.join(" + "),
+        fs = fy_start("k.year"),
+        fe = fy_end("k.year"),
+    );
+    conn.execute_batch(&sql)?;
+    Ok(())
+}

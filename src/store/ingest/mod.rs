@@ -1,0 +1,245 @@
+//! Loading extracts into a workspace: recognise each file, read it raw, check every row (bad
+//! rows go to `load_rejects` with file, row, column and reason), stage the good rows, then
+//! rebuild the canonical model, all in one transaction so a failed or killed load leaves the
+//! previous workspace exactly as it was.
+pub mod kinds;
+pub mod read;
+pub mod spec;
+
+use crate::store::detect::{self, FileFormat, Kind};
+use crate::store::{derive, report, Workspace};
+use anyhow::{bail, Context, Result};
+use duckdb::{params, Connection};
+use std::path::{Path, PathBuf};
+
+/// What happened to one file in a load.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileOutcome {
+    pub path: String,
+    pub kind: Option<Kind>,
+    pub format: Option<FileFormat>,
+    /// `loaded`, `replaced` (a newer version of a file loaded before), `already loaded`, `skipped`.
+    pub status: String,
+    pub note: Option<String>,
+    pub rows_read: i64,
+    pub rows_loaded: i64,
+    pub rows_rejected: i64,
+}
+
+struct Planned {
+    path: PathBuf,
+    kind: Kind,
+    format: FileFormat,
+    columns: Vec<String>,
+    fingerprint: String,
+    bytes: u64,
+    replaces: Option<i64>,
+}
+
+/// Load `paths` (files or folders) into the workspace and return the load report.
+pub fn load(ws: &Workspace, paths: &[PathBuf]) -> Result<report::LoadReport> {
+    let conn = &ws.conn;
+    let (plan, mut outcomes) = plan(conn, paths)?;
+    if plan.is_empty() && outcomes.iter().all(|o| o.status == "skipped") {
+        bail!(
+            "found no extract files to load in {} (expected SLF episode/individual files, SC2 extracts or a SIMD lookup as .parquet, .csv or .csv.gz)",
+            paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        );
+    }
+    conn.execute_batch("BEGIN TRANSACTION")?;
+    match load_in_transaction(conn, &plan) {
+        Ok(done) => {
+            crash_point_for_tests();
+            conn.execute_batch("COMMIT").context("could not commit the load")?;
+            outcomes.extend(done);
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(e.context("load stopped; the workspace is unchanged"));
+        }
+    }
+    report::build(conn, outcomes)
+}
+
+/// Tests prove that a process killed mid-load leaves the workspace untouched by setting this.
+fn crash_point_for_tests() {
+    if std::env::var_os("CAREPATH_TEST_ABORT_BEFORE_COMMIT").is_some() {
+        std::process::abort();
+    }
+}
+
+fn plan(conn: &Connection, paths: &[PathBuf]) -> Result<(Vec<Planned>, Vec<FileOutcome>)> {
+    let mut plan: Vec<Planned> = Vec::new();
+    let mut outcomes = Vec::new();
+    for (path, explicit) in detect::expand(paths)? {
+        let skipped = |note: String| FileOutcome {
+            path: path.display().to_string(),
+            kind: None,
+            format: None,
+            status: "skipped".into(),
+            note: Some(note),
+            rows_read: 0,
+            rows_loaded: 0,
+            rows_rejected: 0,
+        };
+        let format = detect::format_of(&path)?;
+        let columns = read::columns(conn, &path, format)?;
+        let lower: Vec<String> = columns.iter().map(|c| c.trim().to_ascii_lowercase()).collect();
+        let kind = match detect::classify_columns(&lower).or_else(|| detect::kind_from_name(&path)) {
+            Some(k) => k,
+            None if explicit => bail!(
+                "{}: its columns do not match any known extract (SLF episode/individual, SC2 tables, SIMD lookup); first columns: {}",
+                path.display(),
+                columns.iter().take(6).cloned().collect::<Vec<_>>().join(", ")
+            ),
+            None => {
+                outcomes.push(skipped("columns do not match any known extract".into()));
+                continue;
+            }
+        };
+        let spec = kinds::spec(kind);
+        let missing = spec.missing_required(&lower);
+        if !missing.is_empty() {
+            bail!(
+                "{}: looks like an {} but is missing the required column(s) {}; add them or export the file with the published column names",
+                path.display(),
+                kind.label(),
+                missing.join(", ")
+            );
+        }
+        let (fingerprint, bytes) = read::fingerprint(&path)?;
+        let canonical = canonical(&path);
+        let already: Option<String> = conn
+            .query_row("SELECT path FROM load_log WHERE fingerprint = ? LIMIT 1", [&fingerprint], |r| r.get(0))
+            .ok();
+        let dup_in_run = plan.iter().any(|p| p.fingerprint == fingerprint);
+        if already.is_some() || dup_in_run {
+            let mut o = skipped(format!("same content as {}", already.unwrap_or_else(|| "another file in this load".into())));
+            o.status = "already loaded".into();
+            o.kind = Some(kind);
+            o.format = Some(format);
+            outcomes.push(o);
+            continue;
+        }
+        let replaces: Option<i64> = conn
+            .query_row("SELECT file_id FROM load_log WHERE path = ? LIMIT 1", [&canonical], |r| r.get(0))
+            .ok();
+        plan.push(Planned { path, kind, format, columns, fingerprint, bytes, replaces });
+    }
+    Ok((plan, outcomes))
+}
+
+fn canonical(path: &Path) -> String {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()).display().to_string()
+}
+
+fn load_in_transaction(conn: &Connection, plan: &[Planned]) -> Result<Vec<FileOutcome>> {
+    for kind in detect::ALL_KINDS {
+        conn.execute_batch(&kinds::spec(kind).ddl())?;
+    }
+    let mut outcomes = Vec::new();
+    for p in plan {
+        let o = load_file(conn, p).with_context(|| format!("{}: could not be loaded", p.path.display()))?;
+        outcomes.push(o);
+    }
+    derive::rebuild(conn).context("could not rebuild the person, event and person_year tables")?;
+    Ok(outcomes)
+}
+
+fn load_file(conn: &Connection, p: &Planned) -> Result<FileOutcome> {
+    if let Some(old) = p.replaces {
+        forget_file(conn, old)?;
+    }
+    let file_id: i64 = conn.query_row("SELECT nextval('file_id_seq')", [], |r| r.get(0))?;
+    let raw_table = format!("raw_{}_{file_id}", p.kind.code());
+    let path_text = canonical(&p.path);
+    let (rows_read_table, csv_rejects) = read::create_raw(conn, &raw_table, &p.path, p.format)?;
+    let spec = kinds::spec(p.kind);
+    conn.execute_batch(&spec.check_sql(&raw_table, &p.columns))?;
+    let loaded = conn.execute(&spec.stage_sql(), [file_id])? as i64;
+    conn.execute(
+        "INSERT INTO load_rejects SELECT ?, ?, _row, bad_column, bad_value, bad_reason FROM checked WHERE bad_reason IS NOT NULL",
+        params![file_id, path_text],
+    )?;
+    for r in &csv_rejects {
+        // The CSV reader counts lines from 1 with the header as line 1: data row = line - 1.
+        conn.execute(
+            "INSERT INTO load_rejects VALUES (?, ?, ?, NULL, NULL, ?)",
+            params![file_id, path_text, r.line - 1, r.message],
+        )?;
+    }
+    conn.execute_batch("DROP TABLE checked")?;
+    if p.kind == Kind::ScDemographics {
+        anonymise_chi(conn, file_id, &raw_table, &p.columns)?;
+    }
+    let rows_read = rows_read_table + csv_rejects.len() as i64;
+    let rejected = rows_read - loaded;
+    let known: Vec<String> = spec.fields.iter().map(|f| f.name.clone()).collect();
+    let extra: Vec<String> = p
+        .columns
+        .iter()
+        .filter(|c| !known.contains(&c.trim().to_ascii_lowercase()))
+        .cloned()
+        .collect();
+    conn.execute(
+        "INSERT INTO load_log (file_id, path, kind, format, fingerprint, bytes, rows_read, rows_loaded, rows_rejected, raw_table, extra_columns)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        params![
+            file_id,
+            path_text,
+            p.kind.code(),
+            format!("{:?}", p.format).to_lowercase(),
+            p.fingerprint,
+            p.bytes as i64,
+            rows_read,
+            loaded,
+            rejected,
+            raw_table,
+            extra.len() as i64
+        ],
+    )?;
+    Ok(FileOutcome {
+        path: path_text,
+        kind: Some(p.kind),
+        format: Some(p.format),
+        status: if p.replaces.is_some() { "replaced".into() } else { "loaded".into() },
+        note: if extra.is_empty() { None } else { Some(format!("{} extra column(s) kept in the raw table", extra.len())) },
+        rows_read,
+        rows_loaded: loaded,
+        rows_rejected: rejected,
+    })
+}
+
+/// The workspace never keeps a CHI number: staged and raw demographics get the anonymised id
+/// (base64 of the 10-digit CHI, as the SLF makes `anon_chi`) in its place, and rejected rows
+/// do not record the CHI value.
+fn anonymise_chi(conn: &Connection, file_id: i64, raw_table: &str, columns: &[String]) -> Result<()> {
+    conn.execute(
+        "UPDATE stg_sc_demographics SET anon_chi = coalesce(anon_chi, to_base64(encode(lpad(chi_upi, 10, '0')))), chi_upi = NULL WHERE file_id = ?",
+        [file_id],
+    )?;
+    conn.execute("UPDATE load_rejects SET value = NULL WHERE file_id = ? AND column_name = 'chi_upi'", [file_id])?;
+    if let Some(col) = columns.iter().find(|c| c.trim().eq_ignore_ascii_case("chi_upi")) {
+        let c = crate::store::sql::ident(col);
+        conn.execute_batch(&format!(
+            "ALTER TABLE {raw_table} ALTER {c} TYPE VARCHAR USING \
+             CASE WHEN regexp_full_match(trim(CAST({c} AS VARCHAR)), '[0-9]{{9,10}}') \
+             THEN to_base64(encode(lpad(trim(CAST({c} AS VARCHAR)), 10, '0'))) END"
+        ))?;
+    }
+    Ok(())
+}
+
+/// Remove everything a previously loaded file contributed (its newer version replaces it).
+fn forget_file(conn: &Connection, file_id: i64) -> Result<()> {
+    let raw: String = conn.query_row("SELECT raw_table FROM load_log WHERE file_id = ?", [file_id], |r| r.get(0))?;
+    for kind in detect::ALL_KINDS {
+        let t = kinds::spec(kind).stg_table;
+        conn.execute(&format!("DELETE FROM {t} WHERE file_id = ?"), [file_id])?;
+    }
+    conn.execute("DELETE FROM load_rejects WHERE file_id = ?", [file_id])?;
+    conn.execute("DELETE FROM load_log WHERE file_id = ?", [file_id])?;
+    // raw table names are ours (kind code + number), never user text
+    conn.execute_batch(&format!("DROP TABLE IF EXISTS {raw}"))?;
+    Ok(())
+}

@@ -1,0 +1,151 @@
+//! Read one file into a raw table exactly as it is (all columns kept, plus `_row`, the 1-based
+//! data row number), after checking that it is usable at all.
+use crate::store::detect::FileFormat;
+use anyhow::{anyhow, bail, Context, Result};
+use duckdb::Connection;
+use std::io::Read;
+use std::path::Path;
+
+/// Column names of a file, as they appear in it.
+pub fn columns(conn: &Connection, path: &Path, format: FileFormat) -> Result<Vec<String>> {
+    let p = path.to_string_lossy().to_string();
+    let sql = match format {
+        FileFormat::Parquet => "DESCRIBE SELECT * FROM read_parquet(?)",
+        FileFormat::Csv => "DESCRIBE SELECT * FROM read_csv(?, header = true, all_varchar = true, sample_size = 20480)",
+    };
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map([&p], |r| r.get::<_, String>(0)).map_err(|e| unusable(path, format, e))?;
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(r.map_err(|e| unusable(path, format, e))?);
+    }
+    if out.is_empty() {
+        bail!("{}: has no columns (is it empty?)", path.display());
+    }
+    Ok(out)
+}
+
+fn unusable(path: &Path, format: FileFormat, e: duckdb::Error) -> anyhow::Error {
+    let msg = e.to_string();
+    let what = match format {
+        FileFormat::Parquet => "is not a readable Parquet file",
+        FileFormat::Csv => "is not a readable CSV file",
+    };
+    anyhow!("{}: {what} ({}); check the file is complete and in the format its name says", path.display(), first_line(&msg))
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+/// A row the CSV reader could not split into the header's columns.
+pub struct CsvReject {
+    pub line: i64,
+    pub message: String,
+}
+
+/// Create `table` from the file. Returns rows read into the table and CSV lines that could not
+/// be parsed (those are counted as read and rejected by the caller).
+pub fn create_raw(conn: &Connection, table: &str, path: &Path, format: FileFormat) -> Result<(i64, Vec<CsvReject>)> {
+    let p = path.to_string_lossy().to_string();
+    match format {
+        FileFormat::Parquet => {
+            let sql = format!(
+                "CREATE TABLE {table} AS SELECT CAST(file_row_number AS BIGINT) + 1 AS _row, * EXCLUDE (file_row_number) \
+                 FROM read_parquet(?, file_row_number = true)"
+            );
+            conn.execute(&sql, [&p]).map_err(|e| unusable(path, format, e))?;
+            let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+            Ok((n, Vec::new()))
+        }
+        FileFormat::Csv => {
+            check_text(path)?;
+            conn.execute_batch("DROP TABLE IF EXISTS cp_reject_errors; DROP TABLE IF EXISTS cp_reject_scans;")?;
+            let sql = format!(
+                "CREATE TABLE {table} AS SELECT row_number() OVER () AS _row, * FROM read_csv(?, header = true, \
+                 all_varchar = true, sample_size = 20480, store_rejects = true, \
+                 rejects_table = 'cp_reject_errors', rejects_scan = 'cp_reject_scans')"
+            );
+            conn.execute(&sql, [&p]).map_err(|e| unusable(path, format, e))?;
+            let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+            let mut rejects = Vec::new();
+            let mut stmt = conn.prepare(
+                "SELECT CAST(line AS BIGINT), error_type, error_message FROM cp_reject_errors ORDER BY line",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+            for r in rows {
+                let (line, kind, msg) = r?;
+                if kind.to_ascii_uppercase().contains("UNICODE") {
+                    bail!(
+                        "{}: line {line} is not valid UTF-8 text; re-save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)",
+                        path.display()
+                    );
+                }
+                rejects.push(CsvReject { line, message: format!("malformed CSV line: {}", first_line(&msg)) });
+            }
+            Ok((n, rejects))
+        }
+    }
+}
+
+/// Plain CSV files are checked for binary content and UTF-8 before DuckDB reads them, so the
+/// message can say which line is wrong. (Gzipped files are checked by the CSV reader.)
+fn check_text(path: &Path) -> Result<()> {
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    if name.ends_with(".gz") {
+        return Ok(());
+    }
+    let mut f = std::fs::File::open(path).with_context(|| format!("{}: cannot open the file", path.display()))?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut carry: Vec<u8> = Vec::new();
+    let mut line: u64 = 1;
+    loop {
+        let n = f.read(&mut buf).with_context(|| format!("{}: cannot read the file", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        let mut chunk = std::mem::take(&mut carry);
+        chunk.extend_from_slice(&buf[..n]);
+        if chunk.contains(&0) {
+            bail!("{}: contains binary data (NUL bytes), so it is not a CSV text file", path.display());
+        }
+        let valid_upto = match std::str::from_utf8(&chunk) {
+            Ok(_) => chunk.len(),
+            Err(e) if e.error_len().is_none() => e.valid_up_to(), // cut mid-character: carry on
+            Err(e) => {
+                let bad_line = line + chunk[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() as u64;
+                bail!(
+                    "{}: line {bad_line} is not valid UTF-8 text (wrong encoding); re-save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)",
+                    path.display()
+                );
+            }
+        };
+        line += chunk[..valid_upto].iter().filter(|&&b| b == b'\n').count() as u64;
+        carry = chunk[valid_upto..].to_vec();
+    }
+    if !carry.is_empty() {
+        bail!("{}: ends in the middle of a character (not valid UTF-8)", path.display());
+    }
+    Ok(())
+}
+
+/// Content fingerprint (FNV-1a 64 over the bytes, plus the size) to recognise the same file
+/// loaded twice under any name.
+pub fn fingerprint(path: &Path) -> Result<(String, u64)> {
+    let mut f = std::fs::File::open(path).with_context(|| format!("{}: cannot open the file", path.display()))?;
+    let mut h: u64 = 0xcbf29ce484222325;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut size: u64 = 0;
+    loop {
+        let n = f.read(&mut buf).with_context(|| format!("{}: cannot read the file", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        for &b in &buf[..n] {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+    }
+    Ok((format!("{size}-{h:016x}"), size))
+}

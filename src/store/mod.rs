@@ -1,0 +1,12 @@
+//! Everything that talks to DuckDB: opening a workspace the secure way, ingesting extracts,
+//! deriving the canonical model (`person`, `event`, `person_year`) and the load report.
+pub mod derive;
+pub mod detect;
+pub mod ingest;
+pub mod open;
+pub mod reference;
+pub mod report;
+pub mod schema;
+pub mod sql;
+
+pub use open::{default_workspace_for, Workspace};

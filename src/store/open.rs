@@ -1,0 +1,104 @@
+//! Open a workspace file for sensitive data on an offline machine: no extension auto-install or
+//! auto-load, a memory limit, spill files inside the workspace folder, owner-only permissions.
+use anyhow::{Context, Result};
+use duckdb::{Config, Connection};
+use std::path::{Path, PathBuf};
+
+/// DuckDB memory limit: keeps exploring within the 4 GB budget of DESIGN.md section 5.
+pub const MEMORY_LIMIT: &str = "4GB";
+
+pub struct Workspace {
+    pub conn: Connection,
+    pub path: PathBuf,
+}
+
+/// Default workspace for a folder of extracts: `<dir>/.carepath/workspace.duckdb`.
+pub fn default_workspace_for(dir: &Path) -> PathBuf {
+    dir.join(".carepath").join("workspace.duckdb")
+}
+
+impl Workspace {
+    /// Open (creating if needed) the workspace at `path` with the secure settings and make sure
+    /// the bookkeeping tables exist.
+    pub fn open(path: &Path) -> Result<Workspace> {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        create_private_dir(dir)?;
+        let tmp = dir.join("tmp");
+        create_private_dir(&tmp)?;
+        let config = secure_config(&tmp)?;
+        let conn = Connection::open_with_flags(path, config).with_context(|| {
+            format!(
+                "could not open workspace {} (is another carepath using it, or is it not a DuckDB file?)",
+                path.display()
+            )
+        })?;
+        restrict_file(path);
+        let ws = Workspace { conn, path: path.to_path_buf() };
+        super::schema::ensure_bookkeeping(&ws.conn)?;
+        super::reference::ensure_reference_tables(&ws.conn)?;
+        restrict_file(&wal_path(path));
+        Ok(ws)
+    }
+
+    /// Open an in-memory workspace (tests and the generator's scratch work).
+    pub fn in_memory() -> Result<Workspace> {
+        let config = secure_config(&std::env::temp_dir())?;
+        let conn = Connection::open_in_memory_with_flags(config)?;
+        let ws = Workspace { conn, path: PathBuf::from(":memory:") };
+        super::schema::ensure_bookkeeping(&ws.conn)?;
+        super::reference::ensure_reference_tables(&ws.conn)?;
+        Ok(ws)
+    }
+
+    /// Does the workspace hold a derived model yet (i.e. has anything been loaded)?
+    pub fn has_model(&self) -> Result<bool> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'person_year' AND database_name = current_database()",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+}
+
+fn secure_config(tmp: &Path) -> Result<Config> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2) as i64;
+    Ok(Config::default()
+        .enable_autoload_extension(false)?
+        .max_memory(MEMORY_LIMIT)?
+        .threads(threads)?
+        .with("temp_directory", tmp.to_string_lossy())?
+        .with("allow_community_extensions", "false")?)
+}
+
+fn wal_path(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".wal");
+    PathBuf::from(s)
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    if !dir.exists() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("could not create folder {} for the workspace", dir.display()))?;
+        set_mode(dir, 0o700);
+    }
+    Ok(())
+}
+
+/// Owner-only read/write: workspaces hold patient-level data.
+fn restrict_file(path: &Path) {
+    if path.exists() {
+        set_mode(path, 0o600);
+    }
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    // Best effort: a read-only mount or foreign owner keeps its own permissions.
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode));
+}
+
+#[cfg(not(unix))]
+fn set_mode(_path: &Path, _mode: u32) {}

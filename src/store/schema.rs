@@ -1,0 +1,45 @@
+//! Bookkeeping tables every workspace has, whatever has been loaded.
+use anyhow::Result;
+use duckdb::Connection;
+
+pub fn ensure_bookkeeping(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE SEQUENCE IF NOT EXISTS file_id_seq START 1;
+         CREATE TABLE IF NOT EXISTS load_log (
+             file_id INTEGER PRIMARY KEY,
+             path VARCHAR NOT NULL,
+             kind VARCHAR NOT NULL,
+             format VARCHAR NOT NULL,
+             fingerprint VARCHAR NOT NULL,
+             bytes BIGINT NOT NULL,
+             rows_read BIGINT NOT NULL,
+             rows_loaded BIGINT NOT NULL,
+             rows_rejected BIGINT NOT NULL,
+             raw_table VARCHAR NOT NULL,
+             extra_columns VARCHAR,
+             loaded_at TIMESTAMP NOT NULL DEFAULT current_timestamp);
+         CREATE TABLE IF NOT EXISTS load_rejects (
+             file_id INTEGER NOT NULL,
+             path VARCHAR NOT NULL,
+             row_number BIGINT,
+             column_name VARCHAR,
+             value VARCHAR,
+             reason VARCHAR NOT NULL);
+         CREATE TABLE IF NOT EXISTS audit_log (
+             at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+             username VARCHAR NOT NULL,
+             action VARCHAR NOT NULL,
+             detail VARCHAR);
+         CREATE TABLE IF NOT EXISTS hri_disagreements (
+             anon_chi VARCHAR, year VARCHAR, level VARCHAR, theirs DOUBLE, ours DOUBLE);",
+    )?;
+    Ok(())
+}
+
+/// Append to the audit log (person views, person-level exports). Append-only by convention:
+/// carepath never updates or deletes its rows.
+pub fn audit(conn: &Connection, action: &str, detail: &str) -> Result<()> {
+    let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into());
+    conn.execute("INSERT INTO audit_log (username, action, detail) VALUES (?, ?, ?)", [&user, action, detail])?;
+    Ok(())
+}
