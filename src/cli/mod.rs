@@ -1,7 +1,11 @@
 //! Command line: every headless capability is a subcommand; no subcommand opens the TUI.
+pub mod cohort;
+pub mod export;
 pub mod generate;
+pub mod hri;
 pub mod load;
 pub mod output;
+pub mod timeline;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -27,6 +31,14 @@ pub struct Cli {
 pub enum Command {
     /// Load extracts (files or folders) into a workspace and print the load report
     Load(load::LoadArgs),
+    /// Count, attrition and characterisation of a cohort (spec file or inline filters)
+    Cohort(cohort::CohortArgs),
+    /// High Resource Individuals: shares, bands, Lorenz curve, Gini, persistence
+    Hri(hri::HriArgs),
+    /// One person's care pathway across all years and services (anonymised)
+    Timeline(timeline::TimelineArgs),
+    /// Export a cohort's attrition and characterisation with disclosure control applied
+    Export(export::ExportArgs),
     /// Generate a synthetic linked extract (SLF + SC2 layouts), deterministic by seed
     Generate(generate::GenerateArgs),
 }
@@ -37,6 +49,10 @@ pub fn run() -> i32 {
     let result = match cli.command {
         Some(Command::Load(args)) => load::run(&args),
         Some(Command::Generate(args)) => generate::run(&args),
+        Some(Command::Cohort(args)) => cohort::run(&args),
+        Some(Command::Hri(args)) => hri::run(&args),
+        Some(Command::Timeline(args)) => timeline::run(&args),
+        Some(Command::Export(args)) => export::run(&args),
         None => load::run_default(cli.path.as_deref()),
     };
     match result {

@@ -1,7 +1,9 @@
 //! Plain domain types and code lists. No I/O: code lists are compiled in from `assets/`.
 pub mod codes;
+pub mod cohort;
 pub mod geography;
 pub mod hri;
 pub mod ltc;
 pub mod service;
+pub mod timeline;
 pub mod year;

@@ -1,5 +1,6 @@
 //! Everything that talks to DuckDB: opening a workspace the secure way, ingesting extracts,
 //! deriving the canonical model (`person`, `event`, `person_year`) and the load report.
+pub mod cohort;
 pub mod derive;
 pub mod detect;
 pub mod ingest;
@@ -8,5 +9,6 @@ pub mod reference;
 pub mod report;
 pub mod schema;
 pub mod sql;
+pub mod timeline;
 
 pub use open::{default_workspace_for, Workspace};

@@ -119,7 +119,7 @@ fn social_care_events() -> String {
          INSERT INTO event_build BY NAME
          WITH stays AS (
            SELECT l.anon_chi, c.ch_admission_date AS admission, max(c.ch_discharge_date) AS discharge,
-                  coalesce(max(c.ch_discharge_date), max(c.period_end_date), max(c.ch_admission_date)) AS stay_end,
+                  coalesce(max(c.ch_discharge_date), CAST(max(c.period_end_date) + INTERVAL 1 DAY AS DATE), max(c.ch_admission_date)) AS stay_end,
                   max(c.nursing_care_provision) = 1 AS nursing, max(c.type_of_admission) AS adm_type,
                   min(c.file_id) AS file_id, min(c.row_number) AS source_row
            FROM stg_sc_carehome c JOIN sc_link l USING (sending_location, social_care_id)

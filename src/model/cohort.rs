@@ -1,0 +1,1 @@
+//! Cohort definitions (being written: issue 4).

@@ -1,0 +1,1 @@
+//! Timeline model (being written: issue 5).

@@ -1,0 +1,1 @@
+//! Cohort queries (being written: issue 4).

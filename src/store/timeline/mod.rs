@@ -1,0 +1,1 @@
+//! Timeline queries (being written: issue 5).
