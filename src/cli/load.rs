@@ -36,13 +36,6 @@ pub fn run(args: &LoadArgs) -> Result<i32> {
     Ok(0)
 }
 
-/// No subcommand: until the explorer opens, load the bundled sample (or PATH) and report.
-pub fn run_default(path: Option<&Path>) -> Result<i32> {
-    let target = path.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("sample-data"));
-    let args = LoadArgs { paths: vec![target], workspace: None, format: Format::Table };
-    run(&args)
-}
-
 pub fn render(r: &LoadReport, ws: &Path) -> String {
     let mut s = format!("Workspace {}\n\n", ws.display());
     let mut t = TextTable::new(&["file", "kind", "status", "read", "loaded", "rejected"]);

@@ -25,6 +25,15 @@ pub struct Cli {
     pub command: Option<Command>,
     /// Workspace file (.duckdb) or folder of extracts to open (default: sample-data)
     pub path: Option<PathBuf>,
+    /// ASCII only: no box drawing, block or braille characters (old terminals)
+    #[arg(long)]
+    pub ascii: bool,
+    /// Let the mouse scroll and click (off by default)
+    #[arg(long)]
+    pub mouse: bool,
+    /// Key bindings file (TOML; default ~/.config/carepath/keys.toml when it exists)
+    #[arg(long)]
+    pub keys: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -53,7 +62,10 @@ pub fn run() -> i32 {
         Some(Command::Hri(args)) => hri::run(&args),
         Some(Command::Timeline(args)) => timeline::run(&args),
         Some(Command::Export(args)) => export::run(&args),
-        None => load::run_default(cli.path.as_deref()),
+        None => {
+            let opts = crate::tui::TuiOptions { ascii: cli.ascii, mouse: cli.mouse, keys: cli.keys.clone() };
+            crate::tui::run(cli.path.as_deref(), &opts)
+        }
     };
     match result {
         Ok(code) => code,

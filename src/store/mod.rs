@@ -4,6 +4,7 @@ pub mod cohort;
 pub mod derive;
 pub mod detect;
 pub mod ingest;
+pub mod overview;
 pub mod open;
 pub mod reference;
 pub mod report;

@@ -115,8 +115,7 @@ impl Person {
 }
 
 /// Build person `idx` (CHI supplied by the allocator).
-pub fn build(seed: u64, idx: u64, span: &Span, geo: &Geography, chi: String, rng: &mut Rng) -> Person {
-    let (dob, sex) = dob_and_sex(seed, idx, span);
+pub fn build(idx: u64, dob: Day, sex: u8, chi: String, span: &Span, geo: &Geography, rng: &mut Rng) -> Person {
     let anon_chi = super::chi::anon_chi(&chi);
     let (dz, postcode, gpprac, simd_q) = if rng.chance(0.0015) {
         // no fixed abode: a dummy postcode, no geography

@@ -95,14 +95,14 @@ fn social_care_events() -> String {
 
          -- SDS: one event per package and FY; more than one option chosen = option 4 (mix)
          INSERT INTO event_build BY NAME
-         SELECT l.anon_chi, {sds_year} AS year, 'SDS' AS recid,
-           CASE WHEN coalesce(max(s.sds_option_1), 0) + coalesce(max(s.sds_option_2), 0) + coalesce(max(s.sds_option_3), 0) > 1 THEN 4
-                WHEN max(s.sds_option_1) = 1 THEN 1 WHEN max(s.sds_option_2) = 1 THEN 2 WHEN max(s.sds_option_3) = 1 THEN 3 END AS sds_option,
-           'SDS-' || coalesce(CAST(sds_option AS VARCHAR), '?') AS smrtype,
-           s.sds_start_date AS start_date, max(s.sds_end_date) AS end_date, 0 AS cost, 0 AS beddays,
-           'SC2 self-directed support' AS source, min(s.file_id) AS file_id, min(s.row_number) AS source_row
-         FROM stg_sc_sds s JOIN sc_link l USING (sending_location, social_care_id)
-         GROUP BY l.anon_chi, year, s.sds_start_date;
+         SELECT *, 'SDS-' || coalesce(CAST(sds_option AS VARCHAR), '?') AS smrtype FROM (
+           SELECT l.anon_chi, {sds_year} AS year, 'SDS' AS recid,
+             CASE WHEN coalesce(max(s.sds_option_1), 0) + coalesce(max(s.sds_option_2), 0) + coalesce(max(s.sds_option_3), 0) > 1 THEN 4
+                  WHEN max(s.sds_option_1) = 1 THEN 1 WHEN max(s.sds_option_2) = 1 THEN 2 WHEN max(s.sds_option_3) = 1 THEN 3 END AS sds_option,
+             s.sds_start_date AS start_date, max(s.sds_end_date) AS end_date, 0 AS cost, 0 AS beddays,
+             'SC2 self-directed support' AS source, min(s.file_id) AS file_id, min(s.row_number) AS source_row
+           FROM stg_sc_sds s JOIN sc_link l USING (sending_location, social_care_id)
+           GROUP BY l.anon_chi, year, s.sds_start_date);
 
          -- Alarms / telecare: one event per service and FY
          INSERT INTO event_build BY NAME

@@ -38,7 +38,15 @@ struct Planned {
 
 /// Load `paths` (files or folders) into the workspace and return the load report.
 pub fn load(ws: &Workspace, paths: &[PathBuf]) -> Result<report::LoadReport> {
-    let conn = &ws.conn;
+    load_with_progress(&ws.conn, paths, &|_, _, _| {})
+}
+
+/// As [`load`], calling `progress(files_done, files_total, current_file)` as it goes.
+pub fn load_with_progress(
+    conn: &Connection,
+    paths: &[PathBuf],
+    progress: &dyn Fn(usize, usize, &str),
+) -> Result<report::LoadReport> {
     let (plan, mut outcomes) = plan(conn, paths)?;
     if plan.is_empty() && outcomes.iter().all(|o| o.status == "skipped") {
         bail!(
@@ -46,8 +54,12 @@ pub fn load(ws: &Workspace, paths: &[PathBuf]) -> Result<report::LoadReport> {
             paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
         );
     }
+    if plan.is_empty() {
+        // Everything was loaded before: nothing to change, just report.
+        return report::build(conn, outcomes);
+    }
     conn.execute_batch("BEGIN TRANSACTION")?;
-    match load_in_transaction(conn, &plan) {
+    match load_in_transaction(conn, &plan, progress) {
         Ok(done) => {
             crash_point_for_tests();
             conn.execute_batch("COMMIT").context("could not commit the load")?;
@@ -133,15 +145,18 @@ fn canonical(path: &Path) -> String {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()).display().to_string()
 }
 
-fn load_in_transaction(conn: &Connection, plan: &[Planned]) -> Result<Vec<FileOutcome>> {
+fn load_in_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(usize, usize, &str)) -> Result<Vec<FileOutcome>> {
     for kind in detect::ALL_KINDS {
         conn.execute_batch(&kinds::spec(kind).ddl())?;
     }
     let mut outcomes = Vec::new();
-    for p in plan {
+    let total = plan.len() + 1;
+    for (i, p) in plan.iter().enumerate() {
+        progress(i, total, &p.path.display().to_string());
         let o = load_file(conn, p).with_context(|| format!("{}: could not be loaded", p.path.display()))?;
         outcomes.push(o);
     }
+    progress(plan.len(), total, "deriving person, event and person_year");
     derive::rebuild(conn).context("could not rebuild the person, event and person_year tables")?;
     Ok(outcomes)
 }

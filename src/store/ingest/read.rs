@@ -11,10 +11,21 @@ pub fn columns(conn: &Connection, path: &Path, format: FileFormat) -> Result<Vec
     let p = path.to_string_lossy().to_string();
     let sql = match format {
         FileFormat::Parquet => "DESCRIBE SELECT * FROM read_parquet(?)",
-        FileFormat::Csv => "DESCRIBE SELECT * FROM read_csv(?, header = true, all_varchar = true, sample_size = 20480)",
+        FileFormat::Csv => {
+            "DESCRIBE SELECT * FROM read_csv(?, header = true, all_varchar = true, delim = ?, store_rejects = true, \
+             rejects_table = 'cp_describe_errors', rejects_scan = 'cp_describe_scans')"
+        }
     };
     let mut stmt = conn.prepare(sql)?;
-    let rows = stmt.query_map([&p], |r| r.get::<_, String>(0)).map_err(|e| unusable(path, format, e))?;
+    let rows = match format {
+        FileFormat::Parquet => stmt.query_map([&p], |r| r.get::<_, String>(0)),
+        FileFormat::Csv => {
+            check_text(path)?;
+            let delim = sniff_delimiter(path)?;
+            stmt.query_map([&p, &delim], |r| r.get::<_, String>(0))
+        }
+    }
+    .map_err(|e| unusable(path, format, e))?;
     let mut out = Vec::new();
     for r in rows {
         out.push(r.map_err(|e| unusable(path, format, e))?);
@@ -59,14 +70,22 @@ pub fn create_raw(conn: &Connection, table: &str, path: &Path, format: FileForma
             Ok((n, Vec::new()))
         }
         FileFormat::Csv => {
-            check_text(path)?;
+            let delim = sniff_delimiter(path)?;
             conn.execute_batch("DROP TABLE IF EXISTS cp_reject_errors; DROP TABLE IF EXISTS cp_reject_scans;")?;
             let sql = format!(
                 "CREATE TABLE {table} AS SELECT row_number() OVER () AS _row, * FROM read_csv(?, header = true, \
-                 all_varchar = true, sample_size = 20480, store_rejects = true, \
+                 all_varchar = true, delim = ?, store_rejects = true, \
                  rejects_table = 'cp_reject_errors', rejects_scan = 'cp_reject_scans')"
             );
-            conn.execute(&sql, [&p]).map_err(|e| unusable(path, format, e))?;
+            conn.execute(&sql, [&p, &delim]).map_err(|e| unusable(path, format, e))?;
+            // Lines the reader rejected are missing from the sequence: shift later rows so that
+            // `_row` is the row's position in the file (the i-th good row comes after every
+            // rejected row r_j, j-th in order, with r_j - j + 1 <= i).
+            conn.execute_batch(&format!(
+                "UPDATE {table} SET _row = _row + (SELECT count(*) FROM (
+                     SELECT line - 1 - row_number() OVER (ORDER BY line) + 1 AS thr FROM cp_reject_errors) t
+                   WHERE t.thr <= {table}._row)"
+            ))?;
             let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
             let mut rejects = Vec::new();
             let mut stmt = conn.prepare(
@@ -75,7 +94,8 @@ pub fn create_raw(conn: &Connection, table: &str, path: &Path, format: FileForma
             let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
             for r in rows {
                 let (line, kind, msg) = r?;
-                if kind.to_ascii_uppercase().contains("UNICODE") {
+                let upper = kind.to_ascii_uppercase();
+                if upper.contains("UNICODE") || upper.contains("ENCODING") {
                     bail!(
                         "{}: line {line} is not valid UTF-8 text; re-save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)",
                         path.display()
@@ -86,6 +106,28 @@ pub fn create_raw(conn: &Connection, table: &str, path: &Path, format: FileForma
             Ok((n, rejects))
         }
     }
+}
+
+/// The delimiter of a CSV file, from its header line: the most frequent of , ; tab |.
+/// (Done here rather than by DuckDB's sniffer, which gives up when a later line is malformed.)
+fn sniff_delimiter(path: &Path) -> Result<String> {
+    use std::io::BufRead;
+    let f = std::fs::File::open(path).with_context(|| format!("{}: cannot open the file", path.display()))?;
+    let reader: Box<dyn std::io::Read> = if path.to_string_lossy().to_ascii_lowercase().ends_with(".gz") {
+        Box::new(flate2::read::GzDecoder::new(f))
+    } else {
+        Box::new(f)
+    };
+    let mut header = String::new();
+    std::io::BufReader::new(reader)
+        .take(1 << 20)
+        .read_line(&mut header)
+        .map_err(|e| anyhow!("{}: cannot read the header line ({e}); is it a CSV text file?", path.display()))?;
+    if header.trim().is_empty() {
+        bail!("{}: is empty (no header line)", path.display());
+    }
+    let best = ['|', '\t', ';', ','].into_iter().max_by_key(|d| header.matches(*d).count()).unwrap_or(',');
+    Ok(best.to_string())
 }
 
 /// Plain CSV files are checked for binary content and UTF-8 before DuckDB reads them, so the

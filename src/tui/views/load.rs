@@ -1,0 +1,66 @@
+//! Load: progress while loading, then the load report (files, linkage, rejects by reason).
+use crate::cli::output::thousands;
+use crate::tui::app::App;
+use crate::tui::theme::{Role, Theme};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Gauge, Paragraph};
+use ratatui::Frame;
+use std::path::Path;
+
+pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    if let Some((done, total, file)) = &app.load_progress {
+        let [g, t] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+        let ratio = if *total > 0 { *done as f64 / *total as f64 } else { 0.0 };
+        let gauge = Gauge::default().ratio(ratio.clamp(0.0, 1.0)).label(format!("{done}/{total} files")).use_unicode(!theme.ascii);
+        f.render_widget(gauge, g);
+        f.render_widget(Paragraph::new(format!("Loading {file} ...  (Esc cancels)")), t);
+        return;
+    }
+    let Some(r) = &app.load_report else {
+        f.render_widget(Paragraph::new("No load in this session. :load PATH loads a folder or file of extracts."), area);
+        return;
+    };
+    let mut lines = vec![Line::from(Span::styled("Load report", theme.style(Role::Header)))];
+    lines.push(Line::from(format!("{:<34} {:>16} {:>9} {:>9} {:>8}", "file", "status", "read", "loaded", "rejected")));
+    for file in &r.files {
+        let name = Path::new(&file.path).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let name: String = name.chars().take(34).collect();
+        lines.push(Line::from(format!(
+            "{:<34} {:>16} {:>9} {:>9} {:>8}",
+            name,
+            file.status,
+            thousands(file.rows_read),
+            thousands(file.rows_loaded),
+            thousands(file.rows_rejected)
+        )));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled("Linkage", theme.style(Role::Header))));
+    for d in &r.datasets {
+        let rate = d.linkage_rate.map(|p| format!("{p:.1}% linked")).unwrap_or_default();
+        lines.push(Line::from(format!("{:<20} {:>9} rows  {:>12}  {}", d.dataset, thousands(d.rows), rate, d.note)));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(format!(
+        "People {}  Events {}  Years {}  Dates {} to {}",
+        app.count(r.people),
+        app.count(r.events),
+        r.years.join(" "),
+        r.first_date.as_deref().unwrap_or("-"),
+        r.last_date.as_deref().unwrap_or("-")
+    )));
+    if r.rejects_total == 0 {
+        lines.push(Line::from("Rejected rows: none"));
+    } else {
+        lines.push(Line::from(Span::styled(
+            format!("Rejected rows: {} (table load_rejects has file, row, column, reason)", thousands(r.rejects_total)),
+            theme.style(Role::Warn),
+        )));
+        for (reason, n) in &r.rejects_by_reason {
+            lines.push(Line::from(format!("{:>9}  {reason}", thousands(*n))));
+        }
+    }
+    let scroll = app.load_scroll.min(lines.len().saturating_sub(1)) as u16;
+    f.render_widget(Paragraph::new(lines).scroll((scroll, 0)), area);
+}

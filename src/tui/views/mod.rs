@@ -1,0 +1,26 @@
+//! Views are pure functions of the app state: `draw(frame, app, theme)`.
+mod chrome;
+mod help;
+mod load;
+mod overview;
+pub mod widgets;
+
+use super::app::{App, Screen};
+use super::theme::Theme;
+use ratatui::layout::{Constraint, Layout};
+use ratatui::Frame;
+
+pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
+    let [header, body, footer] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]).areas(f.area());
+    chrome::header(f, header, app, theme);
+    match app.screen {
+        Screen::Overview => overview::draw(f, body, app, theme),
+        Screen::Load => load::draw(f, body, app, theme),
+        Screen::Cohort | Screen::Members | Screen::Timeline => super::explore::views::draw(f, body, app, theme),
+    }
+    chrome::footer(f, footer, app, theme);
+    if app.help {
+        help::draw(f, f.area(), app, theme);
+    }
+}
