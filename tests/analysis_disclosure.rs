@@ -101,8 +101,9 @@ fn rank(mut m: Vec<Vec<f64>>) -> usize {
         for i in 0..m.len() {
             if i != r {
                 let f = m[i][c] / m[r][c];
-                for j in 0..cols {
-                    m[i][j] -= f * m[r][j];
+                let pivot_row = m[r].clone();
+                for (x, y) in m[i].iter_mut().zip(pivot_row) {
+                    *x -= f * y;
                 }
             }
         }

@@ -45,7 +45,11 @@ pub fn gini(values: &[f64]) -> f64 {
 /// With no people or a zero total this is `fraction` (line of equality).
 pub fn top_share(values: &[f64], fraction: f64) -> f64 {
     let f = if fraction.is_nan() { 0.0 } else { fraction.clamp(0.0, 1.0) };
-    1.0 - Cumulative::new(values).share_below(1.0 - f)
+    let c = Cumulative::new(values);
+    if c.flat() {
+        return f;
+    }
+    1.0 - c.share_below(1.0 - f)
 }
 
 /// Values sorted ascending with their running total, for reading L(p).
@@ -66,11 +70,16 @@ impl Cumulative {
         Cumulative { sorted, prefix }
     }
 
+    /// No people or nothing to share: the line of equality.
+    fn flat(&self) -> bool {
+        self.sorted.is_empty() || self.prefix[self.sorted.len()] <= 0.0
+    }
+
     /// L(p), interpolating within the person the cut falls on.
     fn share_below(&self, p: f64) -> f64 {
         let n = self.sorted.len();
         let total = self.prefix[n];
-        if n == 0 || total <= 0.0 {
+        if self.flat() {
             return p;
         }
         if p >= 1.0 {

@@ -26,7 +26,7 @@ pub fn ensure_bookkeeping(conn: &Connection) -> Result<()> {
              value VARCHAR,
              reason VARCHAR NOT NULL);
          CREATE TABLE IF NOT EXISTS audit_log (
-             at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+             logged_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
              username VARCHAR NOT NULL,
              action VARCHAR NOT NULL,
              detail VARCHAR);

@@ -25,26 +25,28 @@ pub fn is_valid(chi: &str) -> bool {
     check_digit(&first) == Some(b[9] - b'0')
 }
 
-/// Allocates unique CHIs: for each (date of birth, sex) the serials are handed out in turn.
+/// Allocates unique CHIs: for each (DDMMYY, sex) the serials are handed out in turn. The key is
+/// DDMMYY, not the full date, because people born a century apart share the first six digits.
 pub struct ChiAllocator {
-    base: Day,
     next: Vec<u16>,
 }
 
+impl Default for ChiAllocator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl ChiAllocator {
-    /// Covers dates of birth from `base` for `days` days.
-    pub fn new(base: Day, days: usize) -> ChiAllocator {
-        ChiAllocator { base, next: vec![0; days * 2] }
+    pub fn new() -> ChiAllocator {
+        ChiAllocator { next: vec![0; 100 * 12 * 31 * 2] }
     }
 
-    /// A fresh valid CHI for this dob and sex (1 male, 2 female); None if the day is exhausted.
+    /// A fresh valid CHI for this dob and sex (1 male, 2 female); None if the key is exhausted.
     pub fn allocate(&mut self, dob: Day, sex: u8) -> Option<String> {
-        let idx = ((dob - self.base).max(0) as usize) * 2 + (sex as usize - 1).min(1);
-        if idx >= self.next.len() {
-            return None;
-        }
         let (y, m, d) = to_ymd(dob);
         let yy = (y.rem_euclid(100)) as u8;
+        let idx = (((yy as usize * 12 + (m as usize - 1)) * 31 + (d as usize - 1)) * 2) + (sex.max(1) as usize - 1).min(1);
         loop {
             let k = self.next[idx];
             if k >= 500 {
@@ -89,7 +91,7 @@ mod tests {
     #[test]
     fn known_example() {
         assert_eq!(anon_chi("0305361139"), "MDMwNTM2MTEzOQ==");
-        let mut a = ChiAllocator::new(0, 40_000);
+        let mut a = ChiAllocator::new();
         let dob = super::super::date::from_ymd(1936, 5, 3);
         let c = a.allocate(dob, 1).unwrap();
         assert!(is_valid(&c) && c.starts_with("030536"));

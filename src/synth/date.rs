@@ -5,7 +5,7 @@ pub type Day = i32;
 /// Day number of a civil date (Howard Hinnant's algorithm).
 pub fn from_ymd(y: i32, m: u32, d: u32) -> Day {
     let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let era = (if y >= 0 { y } else { y - 399 }) / 400;
     let yoe = (y - era * 400) as i64;
     let m = m as i64;
     let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
@@ -15,14 +15,14 @@ pub fn from_ymd(y: i32, m: u32, d: u32) -> Day {
 
 pub fn to_ymd(z: Day) -> (i32, u32, u32) {
     let z = z as i64 + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let era = (if z >= 0 { z } else { z - 146_096 }) / 146_097;
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let y = yoe + era * 400;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let m = (if mp < 10 { mp + 3 } else { mp - 9 }) as u32;
     ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
 }
 

@@ -160,7 +160,7 @@ fn band(age: i32) -> usize {
 }
 
 const EM_RATE: [f64; 9] = [0.22, 0.09, 0.035, 0.045, 0.045, 0.06, 0.10, 0.16, 0.26];
-const EM_LOS: [f64; 9] = [1.2, 1.0, 1.0, 1.5, 2.0, 3.0, 4.5, 6.5, 8.5];
+const EM_LOS: [f64; 9] = [0.8, 0.7, 0.7, 1.0, 1.3, 2.0, 3.5, 6.0, 8.5];
 const CRISIS: [f64; 9] = [0.0005, 0.0005, 0.0005, 0.0015, 0.0015, 0.003, 0.006, 0.012, 0.02];
 const ELECTIVE: [f64; 9] = [0.005, 0.008, 0.008, 0.012, 0.018, 0.035, 0.05, 0.045, 0.025];
 const DAYCASE: [f64; 9] = [0.01, 0.02, 0.02, 0.03, 0.05, 0.09, 0.13, 0.11, 0.06];
@@ -220,13 +220,13 @@ fn person_diags(p: &Person, day: Day, first: &'static str, rng: &mut Rng) -> [&'
 
 fn emergency_diag(p: &Person, day: Day, age: i32, rng: &mut Rng) -> &'static str {
     if age < 16 {
-        return rng.pick(&GENERIC_CHILD);
+        return *rng.pick(&GENERIC_CHILD);
     }
     let mine: Vec<usize> = (0..person::N_LTC).filter(|&k| p.has_ltc(k, day)).collect();
     if !mine.is_empty() && rng.chance(0.55) {
         ltc_diag(*rng.pick(&mine))
     } else {
-        rng.pick(&GENERIC_ADULT)
+        *rng.pick(&GENERIC_ADULT)
     }
 }
 
@@ -346,7 +346,7 @@ pub fn simulate(p: &Person, span: &Span, rng: &mut Rng) -> Health {
     let mut busy_until: Day = i32::MIN;
     let mut blocked: Vec<(Day, Day)> = Vec::new();
     // long-stay mental health residents: an ongoing admission that began before the span
-    if p.dob < span.start - 25 * 365 && rng.chance(0.0004 * dep) {
+    if p.dob < span.start - 25 * 365 && rng.chance(0.0006 * dep) {
         let start = span.start - 30 - rng.below(2000) as i32;
         let end = p.death.filter(|d| *d <= span.end);
         let si = h.stays.len();
@@ -401,11 +401,11 @@ pub fn simulate(p: &Person, span: &Span, rng: &mut Rng) -> Health {
                 if c.terminal {
                     (death.unwrap_or(day) - day, Kind::Acute)
                 } else {
-                    (rng.lognormal(EM_LOS[b] * p.frailty.powf(0.15), 1.0).round() as i32, Kind::Acute)
+                    (rng.lognormal(EM_LOS[b] * p.frailty.powf(0.6), 1.0).round() as i32, Kind::Acute)
                 }
             }
             Adm::Crisis => (rng.lognormal(if age >= 65 { 28.0 } else { 16.0 }, 0.7).round() as i32, Kind::Acute),
-            Adm::Elective => (rng.lognormal(2.5, 0.8).round().max(1.0) as i32, Kind::Acute),
+            Adm::Elective => (rng.lognormal(1.5, 0.8).round().max(1.0) as i32, Kind::Acute),
             Adm::DayCase => (0, Kind::Acute),
             Adm::Maternity => (rng.range(1, 4) as i32, Kind::Maternity),
             Adm::Mh => (rng.lognormal(24.0, 1.0).round().max(1.0) as i32, Kind::Mh),
@@ -449,17 +449,17 @@ pub fn simulate(p: &Person, span: &Span, rng: &mut Rng) -> Health {
                 if age >= 65 && rng.chance(0.4) {
                     "S720"
                 } else {
-                    rng.pick(&CRISIS_DIAG)
+                    *rng.pick(&CRISIS_DIAG)
                 }
             }
-            Adm::Elective => rng.pick(&ELECTIVE_DIAG),
-            Adm::DayCase => rng.pick(&DAYCASE_DIAG),
-            Adm::Maternity => rng.pick(&["O800", "O701", "O420"]),
+            Adm::Elective => *rng.pick(&ELECTIVE_DIAG),
+            Adm::DayCase => *rng.pick(&DAYCASE_DIAG),
+            Adm::Maternity => *rng.pick(&["O800", "O701", "O420"]),
             Adm::Mh => {
                 if age >= 70 {
                     "F03X"
                 } else {
-                    rng.pick(&MH_DIAG)
+                    *rng.pick(&MH_DIAG)
                 }
             }
         };
@@ -511,11 +511,11 @@ pub fn simulate(p: &Person, span: &Span, rng: &mut Rng) -> Health {
         let mut to_ch = false;
         let mut to_hc = false;
         if !dies && emergencyish && age >= 65 && los >= 5 {
-            let pd = match b {
+            let pd = (match b {
                 6 => 0.08,
                 7 => 0.16,
                 _ => 0.24,
-            } * if c.adm == Adm::Crisis { 1.6 } else { 1.0 };
+            }) * (if c.adm == Adm::Crisis { 1.6 } else { 1.0 });
             if rng.chance(pd) {
                 let rdd = day + (los as f64 * (0.5 + 0.35 * rng.f64())).round().max(2.0) as i32;
                 if rdd < end {
@@ -684,7 +684,7 @@ pub fn simulate(p: &Person, span: &Span, rng: &mut Rng) -> Health {
             } else if p.has_ltc(person::DIABETES, d) {
                 "A8"
             } else {
-                rng.pick(&["C8", "C1", "A7", "C5", "C7", "F2", "AF", "A9"])
+                *rng.pick(&["C8", "C1", "A7", "C5", "C7", "F2", "AF", "A9"])
             };
             ep.refsource = "H";
             ep.fixed_pence = rng.range(13_000, 20_000);
@@ -723,6 +723,10 @@ pub fn simulate(p: &Person, span: &Span, rng: &mut Rng) -> Health {
             let mut cost = items as f64 * rng.lognormal(10.0, 0.35);
             if p.has_ltc(person::MS, e) && rng.chance(0.6) {
                 cost += rng.lognormal(9_000.0, 0.3) * frac;
+            }
+            // biologics for inflammatory arthritis: a steady, high prescribing cost every year
+            if p.has_ltc(0, e) && (p.idx.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 40) % 1000 < 20 {
+                cost += rng.lognormal(11_000.0, 0.25) * frac;
             }
             if p.has_ltc(person::CANCER, e) && rng.chance(0.06) {
                 cost += rng.lognormal(7_000.0, 0.6) * frac;

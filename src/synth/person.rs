@@ -129,7 +129,7 @@ pub fn build(idx: u64, dob: Day, sex: u8, chi: String, span: &Span, geo: &Geogra
         let gp = geo.pick_practice(dz, rng);
         (Some(dz), pc, gp, d.sc_quintile)
     };
-    let frailty = rng.gamma(0.6) / 0.6;
+    let frailty = rng.gamma(0.45) / 0.45;
     let ltc_mult = frailty.powf(0.3);
     let mut ltc = [None; N_LTC];
     let (a0, a1) = (age_on(dob, span.start).max(0) as f64, age_on(dob, span.end) as f64);

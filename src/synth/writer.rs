@@ -71,8 +71,7 @@ pub fn run(opts: &GenerateOptions) -> Result<GenerateSummary> {
     let ctx = fix_hospitals(ctx);
 
     // 1. dates of birth, sexes and unique CHIs, in person order
-    let base = from_ymd(1900, 1, 1);
-    let mut alloc = ChiAllocator::new(base, (ctx.span.end - base + 2) as usize);
+    let mut alloc = ChiAllocator::new();
     let mut demo: Vec<(Day, u8, [u8; 10])> = Vec::with_capacity(opts.people as usize);
     for idx in 0..opts.people {
         let (mut dob, sex) = person::dob_and_sex(opts.seed, idx, &ctx.span);
@@ -123,7 +122,7 @@ pub fn run(opts: &GenerateOptions) -> Result<GenerateSummary> {
     let mut c = 0u64;
     while c < nchunks {
         let batch: Vec<u64> = (c..(c + 2).min(nchunks)).collect();
-        let outs: Vec<ChunkOut> = std::thread::scope(|s| {
+        let outs: Vec<Option<ChunkOut>> = std::thread::scope(|s| {
             let handles: Vec<_> = batch
                 .iter()
                 .map(|&ci| {
@@ -133,12 +132,10 @@ pub fn run(opts: &GenerateOptions) -> Result<GenerateSummary> {
                     s.spawn(move || simulate_chunk(ctx, demo, ci * CHUNK, ((ci + 1) * CHUNK).min(people)))
                 })
                 .collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|_| ChunkOut::new(0))).collect()
+            handles.into_iter().map(|h| h.join().ok()).collect()
         });
         for o in outs {
-            if o.bufs.is_empty() {
-                bail!("a generator thread failed");
-            }
+            let Some(o) = o else { bail!("a generator thread failed") };
             for (i, b) in o.bufs.iter().enumerate() {
                 files[i].w.write_all(b)?;
                 rows_per_file[i] += o.rows[i];

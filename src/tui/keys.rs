@@ -7,7 +7,7 @@
 //! [timeline]
 //! next_person = "n"
 //! ```
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Context as _, Result};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::BTreeMap;
 

@@ -48,8 +48,9 @@ fn reduce(m: &mut [Vec<i128>], n: usize) -> Option<Vec<usize>> {
                 continue;
             }
             let (a, b) = (m[r][c], m[i][c]);
-            for j in 0..n {
-                m[i][j] = a.checked_mul(m[i][j])?.checked_sub(b.checked_mul(m[r][j])?)?;
+            let pivot_row = m[r].clone();
+            for (x, &y) in m[i].iter_mut().zip(&pivot_row) {
+                *x = a.checked_mul(*x)?.checked_sub(b.checked_mul(y)?)?;
             }
             normalise(&mut m[i]);
         }

@@ -229,7 +229,7 @@ impl Table {
             }
         }
         for (gi, g) in self.groups.iter().enumerate() {
-            let mut value = |m: &Member| -> Result<Option<u64>, TableError> {
+            let value = |m: &Member| -> Result<Option<u64>, TableError> {
                 match *m {
                     Member::Cell(r) => self.count_like(r),
                     Member::Known(n) | Member::Hidden(n) => Ok(Some(n)),

@@ -127,8 +127,8 @@ fn social_care_events() -> String {
          years AS (
            SELECT *, unnest(generate_series(
                  year(admission) - CASE WHEN month(admission) < 4 THEN 1 ELSE 0 END,
-                 year(stay_end) - CASE WHEN month(stay_end) < 4 THEN 1 ELSE 0 END)) AS fy_start_year
-           FROM stays),
+                 year(last_night) - CASE WHEN month(last_night) < 4 THEN 1 ELSE 0 END)) AS fy_start_year
+           FROM (SELECT *, greatest(admission, CAST(stay_end - INTERVAL 1 DAY AS DATE)) AS last_night FROM stays)),
          y AS (SELECT *, lpad(CAST(fy_start_year % 100 AS VARCHAR), 2, '0') || lpad(CAST((fy_start_year + 1) % 100 AS VARCHAR), 2, '0') AS year FROM years)
          SELECT y.anon_chi, y.year, 'CH' AS recid, 'Care-Home' AS smrtype, admission AS start_date, discharge AS end_date,
            {ch_nights} AS beddays,

@@ -33,12 +33,12 @@ pub fn apply_hri(conn: &Connection) -> Result<()> {
         )
     };
     let scot = cum("", "");
-    let hb = cum(", hb2019", "AND hb2019 IS NOT NULL");
+    let hb = cum(", hri_board", "AND hri_board IS NOT NULL");
     let lca = cum(", lca", "AND lca IS NOT NULL");
     let sql = format!(
         "CREATE OR REPLACE TEMP TABLE hri_calc AS
          SELECT anon_chi, year, {scot} AS scotp, {hb} AS hbp, {lca} AS lcap
-         FROM (SELECT anon_chi, year, health_net_cost AS c, hb2019, lca, {resident} AS resident FROM person_year);
+         FROM (SELECT anon_chi, year, health_net_cost AS c, hri_board, lca, {resident} AS resident FROM person_year);
 
          CREATE OR REPLACE TABLE hri_disagreements AS
          SELECT anon_chi, year, level, theirs, ours FROM (
@@ -48,7 +48,7 @@ pub fn apply_hri(conn: &Connection) -> Result<()> {
          WHERE theirs IS NOT NULL AND (ours IS NULL OR abs(theirs - ours) > {tol} OR (theirs <= 50) <> (ours <= 50));
 
          CREATE OR REPLACE TABLE person_year AS
-         SELECT py.* EXCLUDE (file_hri_scotp, file_hri_hbp, file_hri_lcap),
+         SELECT py.* EXCLUDE (file_hri_scotp, file_hri_hbp, file_hri_lcap, hri_board),
            coalesce(py.file_hri_scotp, h.scotp) AS hri_scotp,
            coalesce(py.file_hri_hbp, h.hbp) AS hri_hbp,
            coalesce(py.file_hri_lcap, h.lcap) AS hri_lcap,

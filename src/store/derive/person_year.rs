@@ -113,6 +113,7 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
            CASE WHEN p.birth_ym IS NOT NULL THEN year({fs}) - year(p.birth_ym) - CASE WHEN month(p.birth_ym) > 9 THEN 1 ELSE 0 END END AS age,
            coalesce(g.lca, c2.lca, p.lca) AS lca,
            coalesce(g.hb2019, c.hb2019, c2.hb2019, p.hb2019) AS hb2019,
+           g.hb2019 AS hri_board, -- the board as recorded in the extract: PHS scores HRIs on it
            coalesce(g.hscp2019, c.hscp2019, c2.hscp2019, p.hscp2019) AS hscp2019,
            coalesce(g.locality, p.locality) AS locality,
            coalesce(g.datazone2011, p.datazone2011) AS datazone2011,

@@ -47,7 +47,7 @@ pub fn load_with_progress(
     paths: &[PathBuf],
     progress: &dyn Fn(usize, usize, &str),
 ) -> Result<report::LoadReport> {
-    let (plan, mut outcomes) = plan(conn, paths)?;
+    let (plan, mut outcomes) = plan(conn, paths).map_err(|e| e.context("load stopped; the workspace is unchanged"))?;
     if plan.is_empty() && outcomes.iter().all(|o| o.status == "skipped") {
         bail!(
             "found no extract files to load in {} (expected SLF episode/individual files, SC2 extracts or a SIMD lookup as .parquet, .csv or .csv.gz)",

@@ -17,15 +17,14 @@ pub fn columns(conn: &Connection, path: &Path, format: FileFormat) -> Result<Vec
         }
     };
     let mut stmt = conn.prepare(sql)?;
-    let rows = match format {
-        FileFormat::Parquet => stmt.query_map([&p], |r| r.get::<_, String>(0)),
-        FileFormat::Csv => {
-            check_text(path)?;
-            let delim = sniff_delimiter(path)?;
-            stmt.query_map([&p, &delim], |r| r.get::<_, String>(0))
-        }
+    let mut params: Vec<String> = vec![p.clone()];
+    if format == FileFormat::Csv {
+        check_text(path)?;
+        params.push(sniff_delimiter(path)?);
     }
-    .map_err(|e| unusable(path, format, e))?;
+    let rows = stmt
+        .query_map(duckdb::params_from_iter(params.iter()), |r| r.get::<_, String>(0))
+        .map_err(|e| unusable(path, format, e))?;
     let mut out = Vec::new();
     for r in rows {
         out.push(r.map_err(|e| unusable(path, format, e))?);
@@ -83,13 +82,13 @@ pub fn create_raw(conn: &Connection, table: &str, path: &Path, format: FileForma
             // rejected row r_j, j-th in order, with r_j - j + 1 <= i).
             conn.execute_batch(&format!(
                 "UPDATE {table} SET _row = _row + (SELECT count(*) FROM (
-                     SELECT line - 1 - row_number() OVER (ORDER BY line) + 1 AS thr FROM cp_reject_errors) t
+                     SELECT line - 1 - row_number() OVER (ORDER BY line) + 1 AS thr FROM (SELECT DISTINCT line FROM cp_reject_errors)) t
                    WHERE t.thr <= {table}._row)"
             ))?;
             let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
             let mut rejects = Vec::new();
             let mut stmt = conn.prepare(
-                "SELECT CAST(line AS BIGINT), error_type, error_message FROM cp_reject_errors ORDER BY line",
+                "SELECT CAST(line AS BIGINT), min(CAST(error_type AS VARCHAR)), min(error_message) FROM cp_reject_errors GROUP BY line ORDER BY line",
             )?;
             let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
             for r in rows {

@@ -1,1 +1,304 @@
-//! Timeline queries (being written: issue 5).
+//! Load one person's timeline from the canonical model with bound parameters.
+//!
+//! Every query filters on `anon_chi = ?`: `event` and `person` are stored sorted by `anon_chi`
+//! and `person_year` by (`year`, `anon_chi`), so DuckDB's zone maps (row-group min/max) skip all
+//! but the row groups holding that person; nothing scans the whole event table. LTC incidence
+//! dates live in the staged extracts (not sorted by person), so they are gathered once per load
+//! into a small sorted side table ([`prepare`]); if the workspace is read-only the staged tables
+//! are read directly instead (slower, same answer).
+//!
+//! [`load_timeline`] reads only (what the benchmark times); [`open_timeline`] is what a viewer
+//! calls: it also appends the view to the audit log.
+mod build;
+
+pub use build::{assemble, EventRow};
+
+use crate::model::ltc::ltcs;
+use crate::model::timeline::{fy_bounds, fy_label, Day, LtcOnset, PersonHeader, Timeline, YearSummary};
+use crate::store::schema::audit;
+use crate::store::sql::ident;
+use anyhow::{Context, Result};
+use duckdb::{params, Connection, OptionalExt};
+
+/// The person asked for is not in the workspace (a clear, typed error for CLI and TUI).
+#[derive(Debug, thiserror::Error)]
+pub enum TimelineError {
+    #[error("no person with id {0:?} in this workspace (ids are anon_chi values and are case-sensitive)")]
+    UnknownPerson(String),
+    #[error("the workspace has no data loaded yet: run `carepath load <extracts> --workspace <file>` first")]
+    NoModel,
+}
+
+/// Name of the per-person LTC onset side table and of its freshness stamp.
+pub const LTC_ONSET_TABLE: &str = "timeline_ltc_onset";
+const CACHE_META: &str = "timeline_cache";
+
+/// Days since 1970-01-01 of a DATE column, as SQL.
+fn day(col: &str) -> String {
+    format!("CAST(date_diff('day', DATE '1970-01-01', {col}) AS INTEGER)")
+}
+
+/// Is this id a person in the workspace?
+pub fn person_exists(conn: &Connection, anon_chi: &str) -> Result<bool> {
+    let mut st = conn.prepare_cached("SELECT count(*) FROM person WHERE anon_chi = ?")?;
+    let n: i64 = st.query_row([anon_chi], |r| r.get(0))?;
+    Ok(n > 0)
+}
+
+fn has_table(conn: &Connection, name: &str) -> Result<bool> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND database_name = current_database()",
+        [name],
+        |r| r.get(0),
+    )?;
+    Ok(n > 0)
+}
+
+/// Load one person's whole timeline (all years, all services). Reads only: no audit entry (use
+/// [`open_timeline`] to show a timeline to someone). Errors with [`TimelineError::UnknownPerson`]
+/// if the id is not in the workspace.
+pub fn load_timeline(conn: &Connection, anon_chi: &str) -> Result<Timeline> {
+    let person = load_person(conn, anon_chi)?.ok_or_else(|| TimelineError::UnknownPerson(anon_chi.to_string()))?;
+    let rows = load_event_rows(conn, anon_chi)?;
+    let years = load_years(conn, anon_chi, &rows)?;
+    let ltc_onsets = load_ltc_onsets(conn, anon_chi)?;
+    Ok(assemble(person, rows, years, ltc_onsets))
+}
+
+/// Load a timeline to show it: checks the workspace, loads, and appends
+/// (time, user, `view_timeline`, person id) to the audit log. Every viewer (CLI, TUI) uses this.
+pub fn open_timeline(conn: &Connection, anon_chi: &str) -> Result<Timeline> {
+    if !has_table(conn, "event")? || !has_table(conn, "person")? {
+        return Err(TimelineError::NoModel.into());
+    }
+    let t = load_timeline(conn, anon_chi)?;
+    audit(conn, "view_timeline", anon_chi).context("could not record the timeline view in the audit log")?;
+    Ok(t)
+}
+
+/// A few person ids for benchmarks (deterministic for a given seed): people with events.
+pub fn sample_person_ids(conn: &Connection, n: usize, seed: u64) -> Result<Vec<String>> {
+    let sql = format!(
+        "SELECT anon_chi FROM (SELECT anon_chi FROM person ORDER BY hash(anon_chi || ?) LIMIT {n}) ORDER BY anon_chi"
+    );
+    let mut st = conn.prepare(&sql)?;
+    let ids = st.query_map([seed.to_string()], |r| r.get::<_, String>(0))?.collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(ids)
+}
+
+/// Build the side tables the timeline uses (LTC onsets per person, sorted by person) if they are
+/// missing or older than the latest load. Cheap when fresh. Call after a load to keep the
+/// first timeline opening fast; `load_timeline` calls it too.
+pub fn prepare(conn: &Connection) -> Result<()> {
+    ensure_ltc_onsets(conn).map(|_| ())
+}
+
+fn load_stamp(conn: &Connection) -> Result<String> {
+    Ok(conn.query_row(
+        "SELECT coalesce(CAST(max(file_id) AS VARCHAR), '0') || ':' || count(*) || ':' || coalesce(CAST(max(loaded_at) AS VARCHAR), '') FROM load_log",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Make sure the LTC onset table is fresh; Ok(false) if it cannot be built (read-only).
+fn ensure_ltc_onsets(conn: &Connection) -> Result<bool> {
+    let stamp = load_stamp(conn)?;
+    if has_table(conn, CACHE_META)? && has_table(conn, LTC_ONSET_TABLE)? {
+        let have: Option<String> = conn
+            .query_row(&format!("SELECT stamp FROM {CACHE_META} WHERE name = ?"), [LTC_ONSET_TABLE], |r| r.get(0))
+            .optional()?;
+        if have.as_deref() == Some(stamp.as_str()) {
+            return Ok(true);
+        }
+    }
+    let mins: Vec<String> = ltcs().iter().map(|l| format!("min({}) AS {}", ident(&format!("{}_date", l.code)), ident(&l.code))).collect();
+    let cols: Vec<String> = ltcs().iter().map(|l| ident(&l.code)).collect();
+    let build = format!(
+        "CREATE TABLE IF NOT EXISTS {CACHE_META} (name VARCHAR PRIMARY KEY, stamp VARCHAR);
+         CREATE OR REPLACE TABLE {LTC_ONSET_TABLE} AS
+         SELECT anon_chi, ltc, onset FROM (
+           UNPIVOT (SELECT anon_chi, {mins} FROM (
+                      SELECT * FROM stg_episode UNION ALL BY NAME SELECT * FROM stg_individual)
+                    GROUP BY anon_chi)
+           ON {cols} INTO NAME ltc VALUE onset)
+         WHERE onset IS NOT NULL ORDER BY anon_chi, onset, ltc;",
+        mins = mins.join(", "),
+        cols = cols.join(", "),
+    );
+    if conn.execute_batch("BEGIN TRANSACTION").is_err() {
+        return Ok(false);
+    }
+    let done = conn.execute_batch(&build).and_then(|_| {
+        conn.execute(&format!("INSERT OR REPLACE INTO {CACHE_META} VALUES (?, ?)"), params![LTC_ONSET_TABLE, stamp])
+    });
+    match done {
+        Ok(_) => {
+            conn.execute_batch("COMMIT")?;
+            Ok(true)
+        }
+        Err(_) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Ok(false)
+        }
+    }
+}
+
+fn load_person(conn: &Connection, anon_chi: &str) -> Result<Option<PersonHeader>> {
+    let sql = format!(
+        "SELECT p.sex, {birth}, {death}, c.council_name, b.board_name, CAST(p.simd_quintile AS BIGINT)
+         FROM person p LEFT JOIN ref_council c ON c.lca = p.lca LEFT JOIN ref_board b ON b.hb2019 = p.hb2019
+         WHERE p.anon_chi = ?",
+        birth = day("p.birth_ym"),
+        death = day("p.death_date"),
+    );
+    let mut st = conn.prepare_cached(&sql)?;
+    let p = st
+        .query_row([anon_chi], |r| {
+            let mut h = PersonHeader::new(anon_chi).with_birth_ym(r.get::<_, Option<Day>>(1)?);
+            h.sex = r.get(0)?;
+            h.death = r.get(2)?;
+            h.council = r.get(3)?;
+            h.board = r.get(4)?;
+            h.simd_quintile = r.get(5)?;
+            Ok(h)
+        })
+        .optional()?;
+    Ok(p)
+}
+
+const EVENT_COLUMNS: &str = "event_id, year, recid, smrtype, {start}, {end}, cost, beddays, stay, cij_marker, {cs}, {ce},
+    emergency, elective, ipdc, spec, tadm, diag1, diag2, diag3, diag4, diag5, diag6, ppa, attendance_status,
+    delay_reason, delay_reason_secondary, code9, delay_end_reason, ae_attendcat, ae_arrivalmode, prescribing_items,
+    ch_nursing, ch_admission_type, hc_hours, hc_service, hc_reablement, sds_option, source, file_id, source_row";
+
+/// All of one person's rows of `event`, in storage order.
+pub fn load_event_rows(conn: &Connection, anon_chi: &str) -> Result<Vec<EventRow>> {
+    let cols = EVENT_COLUMNS
+        .replace("{start}", &day("start_date"))
+        .replace("{end}", &day("end_date"))
+        .replace("{cs}", &day("cij_start_date"))
+        .replace("{ce}", &day("cij_end_date"));
+    let sql = format!("SELECT {cols} FROM event WHERE anon_chi = ? ORDER BY start_date NULLS FIRST, event_id");
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st
+        .query_map([anon_chi], |r| {
+            let diags: Vec<String> = (17..23).filter_map(|i| r.get::<_, Option<String>>(i).ok().flatten()).collect();
+            Ok(EventRow {
+                event_id: r.get(0)?,
+                year: r.get(1)?,
+                recid: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                smrtype: r.get(3)?,
+                start: r.get(4)?,
+                end: r.get(5)?,
+                cost: r.get::<_, Option<f64>>(6)?.unwrap_or(0.0),
+                beddays: r.get::<_, Option<f64>>(7)?.unwrap_or(0.0),
+                stay: r.get(8)?,
+                cij_marker: r.get(9)?,
+                cij_start: r.get(10)?,
+                cij_end: r.get(11)?,
+                emergency: r.get::<_, Option<bool>>(12)?.unwrap_or(false),
+                elective: r.get::<_, Option<bool>>(13)?.unwrap_or(false),
+                ipdc: r.get(14)?,
+                spec: r.get(15)?,
+                tadm: r.get(16)?,
+                diagnoses: diags,
+                ppa: r.get::<_, Option<bool>>(23)?.unwrap_or(false),
+                attendance_status: r.get(24)?,
+                delay_reason: r.get(25)?,
+                delay_reason_secondary: r.get(26)?,
+                code9: r.get::<_, Option<bool>>(27)?.unwrap_or(false),
+                delay_end_reason: r.get(28)?,
+                ae_attendcat: r.get(29)?,
+                ae_arrivalmode: r.get(30)?,
+                prescribing_items: r.get(31)?,
+                ch_nursing: r.get(32)?,
+                ch_admission_type: r.get(33)?,
+                hc_hours: r.get(34)?,
+                hc_service: r.get(35)?,
+                hc_reablement: r.get(36)?,
+                sds_option: r.get(37)?,
+                source: r.get(38)?,
+                file_id: r.get(39)?,
+                source_row: r.get(40)?,
+            })
+        })?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+fn load_years(conn: &Connection, anon_chi: &str, rows: &[EventRow]) -> Result<Vec<YearSummary>> {
+    let sql = "SELECT year, CAST(age AS BIGINT), health_net_cost, coalesce(ch_cost, 0) + coalesce(hc_cost, 0), dn_cost,
+                 emergency_admissions, elective_admissions, ae_attendances, acute_beddays, inpatient_beddays, dd_beddays,
+                 ch_beddays, hc_hours, pis_items, ltc_count, hri_scot, hri_scot_band, hri_hb_band, hri_lca_band, died_in_year
+               FROM person_year WHERE anon_chi = ?";
+    let mut st = conn.prepare_cached(sql)?;
+    let mut years = st
+        .query_map([anon_chi], |r| {
+            let year: String = r.get(0)?;
+            let (start, end) = fy_bounds(&year).unwrap_or((0, 0));
+            Ok(YearSummary {
+                label: fy_label(&year),
+                start,
+                end,
+                age: r.get(1)?,
+                health_cost: r.get::<_, Option<f64>>(2)?.unwrap_or(0.0),
+                social_care_cost: r.get::<_, Option<f64>>(3)?.unwrap_or(0.0),
+                dn_cost: r.get::<_, Option<f64>>(4)?.unwrap_or(0.0),
+                total_cost: 0.0,
+                emergency_admissions: r.get::<_, Option<i64>>(5)?.unwrap_or(0),
+                elective_admissions: r.get::<_, Option<i64>>(6)?.unwrap_or(0),
+                ae_attendances: r.get::<_, Option<i64>>(7)?.unwrap_or(0),
+                acute_beddays: r.get::<_, Option<f64>>(8)?.unwrap_or(0.0),
+                inpatient_beddays: r.get::<_, Option<f64>>(9)?.unwrap_or(0.0),
+                dd_beddays: r.get::<_, Option<f64>>(10)?.unwrap_or(0.0),
+                ch_beddays: r.get::<_, Option<f64>>(11)?.unwrap_or(0.0),
+                hc_hours: r.get::<_, Option<f64>>(12)?.unwrap_or(0.0),
+                pis_items: r.get::<_, Option<f64>>(13)?.unwrap_or(0.0),
+                ltc_count: r.get::<_, Option<i64>>(14)?.unwrap_or(0),
+                hri_scot: r.get::<_, Option<bool>>(15)?.unwrap_or(false),
+                hri_scot_band: r.get(16)?,
+                hri_hb_band: r.get(17)?,
+                hri_lca_band: r.get(18)?,
+                died_in_year: r.get::<_, Option<bool>>(19)?.unwrap_or(false),
+                year,
+            })
+        })?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    for y in &mut years {
+        y.total_cost = rows.iter().filter(|r| r.year.as_deref() == Some(y.year.as_str())).map(|r| r.cost).sum();
+    }
+    years.sort_by_key(|y| (y.start, y.year.clone()));
+    Ok(years)
+}
+
+fn load_ltc_onsets(conn: &Connection, anon_chi: &str) -> Result<Vec<LtcOnset>> {
+    let raw: Vec<(String, Day)> = if ensure_ltc_onsets(conn)? {
+        let sql = format!("SELECT ltc, {} FROM {LTC_ONSET_TABLE} WHERE anon_chi = ? ORDER BY onset, ltc", day("onset"));
+        let mut st = conn.prepare_cached(&sql)?;
+        let v = st.query_map([anon_chi], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<std::result::Result<Vec<_>, _>>()?;
+        v
+    } else {
+        // Read-only workspace: read the staged extracts directly.
+        let mins: Vec<String> =
+            ltcs().iter().map(|l| format!("{}", day(&format!("min({})", ident(&format!("{}_date", l.code)))))).collect();
+        let sql = format!(
+            "SELECT {} FROM (SELECT * FROM stg_episode WHERE anon_chi = ? UNION ALL BY NAME SELECT * FROM stg_individual WHERE anon_chi = ?)",
+            mins.join(", ")
+        );
+        let mut st = conn.prepare(&sql)?;
+        let vals: Vec<Option<Day>> = st.query_row(params![anon_chi, anon_chi], |r| {
+            (0..ltcs().len()).map(|i| r.get::<_, Option<Day>>(i)).collect::<std::result::Result<Vec<_>, _>>()
+        })?;
+        ltcs().iter().zip(vals).filter_map(|(l, d)| d.map(|d| (l.code.clone(), d))).collect()
+    };
+    let mut out: Vec<LtcOnset> = raw
+        .into_iter()
+        .map(|(code, date)| {
+            let label = crate::model::ltc::ltc(&code).map(|l| l.label.clone()).unwrap_or_else(|| code.clone());
+            LtcOnset { ltc: code, label, date }
+        })
+        .collect();
+    out.sort_by(|a, b| (a.date, &a.ltc).cmp(&(b.date, &b.ltc)));
+    Ok(out)
+}

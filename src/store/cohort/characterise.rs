@@ -1,0 +1,284 @@
+//! Characterisation: the cohort beside the whole population, in one grouping-sets pass.
+use super::pct;
+use super::sql::{age_band_sql, build, ltc_band_sql};
+use crate::model::cohort::{age_bands, geography_name, CohortSpec, GeoKind, Measure};
+use crate::model::hri::BANDS;
+use crate::model::ltc::ltcs;
+use crate::store::sql::ident;
+use anyhow::Result;
+use duckdb::Connection;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// One category of a breakdown: people in the cohort and in the population.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BreakdownRow {
+    /// Category key (`"65-74"`, `"F"`, `"1"`, a council code, `"Unknown"`).
+    pub key: String,
+    /// Display label (council name for councils).
+    pub label: String,
+    pub cohort: u64,
+    pub cohort_pct: Option<f64>,
+    pub population: u64,
+    pub population_pct: Option<f64>,
+}
+
+/// A breakdown of people by one attribute; categories partition everyone (incl. "Unknown").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Breakdown {
+    /// `age_band`, `sex`, `simd_quintile`, `ltc_count`, `council`, `hri_band`.
+    pub name: String,
+    pub title: String,
+    pub rows: Vec<BreakdownRow>,
+}
+
+/// People with one LTC (not additive: people have several).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LtcPrevalence {
+    pub code: String,
+    pub label: String,
+    pub cohort: u64,
+    pub cohort_pct: Option<f64>,
+    pub population: u64,
+    pub population_pct: Option<f64>,
+}
+
+/// Service use or cost: totals, per person, and the cohort's share of the population total.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MeasureRow {
+    pub measure: String,
+    pub label: String,
+    pub cohort_total: f64,
+    pub cohort_per_person: Option<f64>,
+    pub population_total: f64,
+    pub population_per_person: Option<f64>,
+    /// 100 * cohort total / population total.
+    pub cohort_share_pct: Option<f64>,
+    /// People in the cohort with any of it (> 0).
+    pub cohort_users: u64,
+    pub population_users: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Characterisation {
+    pub years: Vec<String>,
+    pub cohort_people: u64,
+    pub population_people: u64,
+    /// 100 * cohort / population.
+    pub cohort_share_of_people_pct: Option<f64>,
+    pub breakdowns: Vec<Breakdown>,
+    /// All 19 LTCs, most common in the cohort first ("top LTCs").
+    pub ltcs: Vec<LtcPrevalence>,
+    pub measures: Vec<MeasureRow>,
+}
+
+impl Characterisation {
+    pub fn breakdown(&self, name: &str) -> Option<&Breakdown> {
+        self.breakdowns.iter().find(|b| b.name == name)
+    }
+
+    pub fn measure(&self, m: Measure) -> Option<&MeasureRow> {
+        self.measures.iter().find(|r| r.measure == m.name())
+    }
+}
+
+const DIMS: [(&str, &str); 6] = [
+    ("age_band", "Age band"),
+    ("sex", "Sex"),
+    ("simd_quintile", "SIMD quintile (1 = most deprived)"),
+    ("ltc_count", "Number of LTCs"),
+    ("council", "Council"),
+    ("hri_band", "HRI band (Scotland level)"),
+];
+
+pub fn characterise(conn: &Connection, spec: &CohortSpec) -> Result<Characterisation> {
+    let c = build(conn, spec, true)?;
+    let mut q = c.ctes.clone();
+    q.push(&format!(
+        ", base AS (SELECT in_cohort, {} AS age_band, coalesce(idx.sex, 'Unknown') AS sex, \
+         coalesce(CAST(idx.simd_quintile AS VARCHAR), 'Unknown') AS simd_quintile, {} AS ltc_count, \
+         coalesce(idx.lca, 'Unknown') AS council, coalesce(idx.hri_scot_band, 'Unknown') AS hri_band, idx",
+        age_band_sql("idx.age"),
+        ltc_band_sql("idx.ltc_count"),
+    ));
+    for m in Measure::ALL {
+        q.push(&format!(", m_{}", m.name()));
+    }
+    q.push(" FROM cohort) SELECT ");
+    let dims: Vec<&str> = DIMS.iter().map(|d| d.0).collect();
+    for d in &dims {
+        q.push(&format!("GROUPING({d}), {d}, "));
+    }
+    q.push("count(*) FILTER (WHERE in_cohort), count(*)");
+    for m in Measure::ALL {
+        let n = m.name();
+        q.push(&format!(
+            ", coalesce(sum(m_{n}) FILTER (WHERE in_cohort), 0), coalesce(sum(m_{n}), 0), \
+             count(*) FILTER (WHERE in_cohort AND m_{n} > 0), count(*) FILTER (WHERE m_{n} > 0)"
+        ));
+    }
+    for l in ltcs() {
+        let col = format!("idx.{}", ident(&l.code));
+        q.push(&format!(", count(*) FILTER (WHERE in_cohort AND {col} = 1), count(*) FILTER (WHERE {col} = 1)"));
+    }
+    q.push(&format!(" FROM base GROUP BY GROUPING SETS ({}, ())", dims.iter().map(|d| format!("({d})")).collect::<Vec<_>>().join(", ")));
+
+    let nd = dims.len();
+    let nm = Measure::ALL.len();
+    let nl = ltcs().len();
+    let mut stmt = conn.prepare(&q.sql)?;
+    let mut rows = stmt.query(duckdb::params_from_iter(q.params.iter()))?;
+    let mut cats: HashMap<&str, Vec<(String, u64, u64)>> = HashMap::new();
+    let mut total: Option<(u64, u64, Vec<(f64, f64, u64, u64)>, Vec<(u64, u64)>)> = None;
+    while let Some(r) = rows.next()? {
+        let mut which = None;
+        for (i, d) in dims.iter().enumerate() {
+            let g: i64 = r.get(2 * i)?;
+            if g == 0 {
+                which = Some((*d, r.get::<_, Option<String>>(2 * i + 1)?.unwrap_or_else(|| "Unknown".into())));
+            }
+        }
+        let base = 2 * nd;
+        let cn = r.get::<_, i64>(base)?.max(0) as u64;
+        let pn = r.get::<_, i64>(base + 1)?.max(0) as u64;
+        match which {
+            Some((d, key)) => cats.entry(d).or_default().push((key, cn, pn)),
+            None => {
+                let mut ms = Vec::new();
+                for i in 0..nm {
+                    let o = base + 2 + 4 * i;
+                    ms.push((
+                        r.get::<_, f64>(o)?,
+                        r.get::<_, f64>(o + 1)?,
+                        r.get::<_, i64>(o + 2)?.max(0) as u64,
+                        r.get::<_, i64>(o + 3)?.max(0) as u64,
+                    ));
+                }
+                let mut ls = Vec::new();
+                for i in 0..nl {
+                    let o = base + 2 + 4 * nm + 2 * i;
+                    ls.push((r.get::<_, i64>(o)?.max(0) as u64, r.get::<_, i64>(o + 1)?.max(0) as u64));
+                }
+                total = Some((cn, pn, ms, ls));
+            }
+        }
+    }
+    let (cohort_people, population_people, ms, ls) = total.unwrap_or((0, 0, vec![(0.0, 0.0, 0, 0); nm], vec![(0, 0); nl]));
+
+    let mut breakdowns = Vec::new();
+    for (name, title) in DIMS {
+        let mut found = cats.remove(name).unwrap_or_default();
+        found.sort_by(|a, b| order_key(name, &a.0).cmp(&order_key(name, &b.0)));
+        // Always list the standard categories (zeros included) so tables line up.
+        let standard: Vec<String> = match name {
+            "age_band" => age_bands().iter().map(|b| b.0.to_string()).collect(),
+            "sex" => vec!["F".into(), "M".into()],
+            "simd_quintile" => (1..=5).map(|i| i.to_string()).collect(),
+            "ltc_count" => ["0", "1", "2", "3", "4", "5+"].iter().map(|s| s.to_string()).collect(),
+            "hri_band" => BANDS.iter().map(|b| b.0.to_string()).collect(),
+            _ => Vec::new(),
+        };
+        for s in standard {
+            if !found.iter().any(|f| f.0 == s) {
+                found.push((s, 0, 0));
+            }
+        }
+        found.sort_by(|a, b| order_key(name, &a.0).cmp(&order_key(name, &b.0)));
+        let rows = found
+            .into_iter()
+            .map(|(key, cn, pn)| BreakdownRow {
+                label: label_for(name, &key),
+                key,
+                cohort: cn,
+                cohort_pct: pct(cn, cohort_people),
+                population: pn,
+                population_pct: pct(pn, population_people),
+            })
+            .collect();
+        breakdowns.push(Breakdown { name: name.to_string(), title: title.to_string(), rows });
+    }
+
+    let mut ltc_rows: Vec<LtcPrevalence> = ltcs()
+        .iter()
+        .zip(ls)
+        .map(|(l, (cn, pn))| LtcPrevalence {
+            code: l.code.clone(),
+            label: l.label.clone(),
+            cohort: cn,
+            cohort_pct: pct(cn, cohort_people),
+            population: pn,
+            population_pct: pct(pn, population_people),
+        })
+        .collect();
+    ltc_rows.sort_by(|a, b| b.cohort.cmp(&a.cohort).then(b.population.cmp(&a.population)));
+
+    let measures = Measure::ALL
+        .iter()
+        .zip(ms)
+        .map(|(m, (ct, pt, cu, pu))| MeasureRow {
+            measure: m.name().to_string(),
+            label: m.label().to_string(),
+            cohort_total: ct,
+            cohort_per_person: per(ct, cohort_people),
+            population_total: pt,
+            population_per_person: per(pt, population_people),
+            cohort_share_pct: if pt > 0.0 { Some(100.0 * ct / pt) } else { None },
+            cohort_users: cu,
+            population_users: pu,
+        })
+        .collect();
+
+    Ok(Characterisation {
+        years: c.years,
+        cohort_people,
+        population_people,
+        cohort_share_of_people_pct: pct(cohort_people, population_people),
+        breakdowns,
+        ltcs: ltc_rows,
+        measures,
+    })
+}
+
+fn per(total: f64, n: u64) -> Option<f64> {
+    if n == 0 {
+        None
+    } else {
+        Some(total / n as f64)
+    }
+}
+
+/// Category order: the natural order of each dimension, "Unknown" last.
+fn order_key(dim: &str, key: &str) -> (u8, usize, String) {
+    if key == "Unknown" {
+        return (2, 0, String::new());
+    }
+    let pos = match dim {
+        "age_band" => age_bands().iter().position(|b| b.0 == key),
+        "sex" => ["F", "M"].iter().position(|s| *s == key),
+        "ltc_count" => ["0", "1", "2", "3", "4", "5+"].iter().position(|s| *s == key),
+        "hri_band" => BANDS.iter().position(|b| b.0 == key),
+        "simd_quintile" => key.parse::<usize>().ok(),
+        _ => None,
+    };
+    match pos {
+        Some(p) => (0, p, String::new()),
+        None => (1, 0, key.to_string()),
+    }
+}
+
+fn label_for(dim: &str, key: &str) -> String {
+    match dim {
+        "council" if key != "Unknown" => geography_name(key, GeoKind::Council).unwrap_or_else(|| key.to_string()),
+        "sex" => match key {
+            "F" => "Female".into(),
+            "M" => "Male".into(),
+            _ => key.to_string(),
+        },
+        "simd_quintile" => match key {
+            "1" => "1 (most deprived)".into(),
+            "5" => "5 (least deprived)".into(),
+            _ => key.to_string(),
+        },
+        _ => key.to_string(),
+    }
+}

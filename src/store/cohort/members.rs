@@ -1,0 +1,135 @@
+//! The cohort's people, one sorted page at a time (anonymised ids only).
+use super::sql::{age_band_sql, build, text};
+use crate::model::cohort::CohortSpec;
+use anyhow::Result;
+use duckdb::types::Value;
+use duckdb::Connection;
+use serde::{Deserialize, Serialize};
+
+/// Columns the members list sorts by. Ties are always broken by `anon_chi` ascending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberSort {
+    AnonChi,
+    Age,
+    Sex,
+    Simd,
+    LtcCount,
+    #[default]
+    Cost,
+    BedDays,
+    EmergencyAdmissions,
+    /// By the Scotland-level HRI cumulative % (High band first when ascending).
+    HriBand,
+    Council,
+}
+
+impl MemberSort {
+    fn column(&self) -> &'static str {
+        match self {
+            MemberSort::AnonChi => "anon_chi",
+            MemberSort::Age => "age",
+            MemberSort::Sex => "sex",
+            MemberSort::Simd => "simd_quintile",
+            MemberSort::LtcCount => "ltc_count",
+            MemberSort::Cost => "health_cost",
+            MemberSort::BedDays => "bed_days",
+            MemberSort::EmergencyAdmissions => "emergency_admissions",
+            MemberSort::HriBand => "hri_scotp",
+            MemberSort::Council => "council",
+        }
+    }
+}
+
+/// What page to fetch.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PageRequest {
+    pub sort: MemberSort,
+    pub desc: bool,
+    pub offset: u64,
+    pub limit: u64,
+    /// Keep only ids containing this text (case-sensitive: ids are base64).
+    pub search: Option<String>,
+}
+
+/// One member, from their index year (attributes) and the chosen years (use, summed).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Member {
+    pub anon_chi: String,
+    pub age: Option<i64>,
+    pub age_band: String,
+    pub sex: Option<String>,
+    pub simd_quintile: Option<i64>,
+    pub council: Option<String>,
+    pub ltc_count: Option<i64>,
+    pub health_cost: f64,
+    /// Inpatient bed days (acute, maternity, mental health, GLS).
+    pub bed_days: f64,
+    pub emergency_admissions: f64,
+    /// Scotland-level HRI band of the index year.
+    pub hri_band: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MembersPage {
+    /// Members matching the search (the whole cohort without one).
+    pub total: u64,
+    pub offset: u64,
+    pub rows: Vec<Member>,
+}
+
+pub fn members_page(conn: &Connection, spec: &CohortSpec, req: &PageRequest) -> Result<MembersPage> {
+    let c = build(conn, spec, true)?;
+    let mut q = c.ctes.clone();
+    q.push(&format!(
+        ", m AS (SELECT anon_chi, idx.age AS age, {} AS age_band, idx.sex AS sex, idx.simd_quintile AS simd_quintile, \
+         idx.lca AS council, idx.ltc_count AS ltc_count, m_health_cost AS health_cost, m_inpatient_beddays AS bed_days, \
+         m_emergency_admissions AS emergency_admissions, idx.hri_scot_band AS hri_band, idx.hri_scotp AS hri_scotp \
+         FROM cohort WHERE in_cohort",
+        age_band_sql("idx.age")
+    ));
+    if let Some(s) = req.search.as_deref().filter(|s| !s.is_empty()) {
+        q.push(" AND contains(anon_chi, ");
+        q.bind(text(s));
+        q.push(")");
+    }
+    let dir = if req.desc { "DESC" } else { "ASC" };
+    q.push(&format!(
+        ") SELECT anon_chi, age, age_band, sex, simd_quintile, council, ltc_count, health_cost, bed_days, emergency_admissions, hri_band, \
+         count(*) OVER () FROM m ORDER BY {} {dir} NULLS LAST, anon_chi ASC LIMIT ",
+        req.sort.column()
+    ));
+    q.bind(Value::BigInt(req.limit.min(i64::MAX as u64) as i64));
+    q.push(" OFFSET ");
+    q.bind(Value::BigInt(req.offset.min(i64::MAX as u64) as i64));
+    let mut stmt = conn.prepare(&q.sql)?;
+    let mut rows = stmt.query(duckdb::params_from_iter(q.params.iter()))?;
+    let mut out = Vec::new();
+    let mut total: Option<u64> = None;
+    while let Some(r) = rows.next()? {
+        total = Some(r.get::<_, i64>(11)?.max(0) as u64);
+        out.push(Member {
+            anon_chi: r.get(0)?,
+            age: r.get(1)?,
+            age_band: r.get(2)?,
+            sex: r.get(3)?,
+            simd_quintile: r.get(4)?,
+            council: r.get(5)?,
+            ltc_count: r.get(6)?,
+            health_cost: r.get::<_, Option<f64>>(7)?.unwrap_or(0.0),
+            bed_days: r.get::<_, Option<f64>>(8)?.unwrap_or(0.0),
+            emergency_admissions: r.get::<_, Option<f64>>(9)?.unwrap_or(0.0),
+            hri_band: r.get(10)?,
+        });
+    }
+    let total = match total {
+        Some(t) => t,
+        None if req.offset == 0 => 0,
+        None => {
+            // Past the end: count separately.
+            let page0 = PageRequest { offset: 0, limit: 1, ..req.clone() };
+            members_page(conn, spec, &page0)?.total
+        }
+    };
+    Ok(MembersPage { total, offset: req.offset, rows: out })
+}
