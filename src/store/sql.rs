@@ -21,7 +21,7 @@ pub fn parse_date(x: &str) -> String {
 }
 
 pub fn parse_int(x: &str) -> String {
-    format!("COALESCE(TRY_CAST({x} AS BIGINT), CAST(TRY_CAST({x} AS DOUBLE) AS BIGINT))")
+    format!("COALESCE(TRY_CAST({x} AS BIGINT), TRY_CAST(TRY_CAST({x} AS DOUBLE) AS BIGINT))")
 }
 
 pub fn parse_num(x: &str) -> String {

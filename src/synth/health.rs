@@ -230,33 +230,6 @@ fn emergency_diag(p: &Person, day: Day, age: i32, rng: &mut Rng) -> &'static str
     }
 }
 
-pub fn hospital_code(p: &Person, geo: &super::geography::Geography) -> (&'static str, String) {
-    let (hb, ci) = match p.dz {
-        Some(dz) => {
-            let c = geo.council(dz);
-            (c.hb2019.as_str(), geo.datazones[dz].council)
-        }
-        None => ("S08000031", 16),
-    };
-    let letter = match hb {
-        "S08000015" => 'A',
-        "S08000016" => 'B',
-        "S08000017" => 'Y',
-        "S08000019" => 'V',
-        "S08000020" => 'N',
-        "S08000022" => 'H',
-        "S08000024" => 'S',
-        "S08000025" => 'R',
-        "S08000026" => 'Z',
-        "S08000028" => 'W',
-        "S08000029" => 'F',
-        "S08000030" => 'T',
-        "S08000031" => 'G',
-        _ => 'L',
-    };
-    (hb, format!("{}{}H", letter, 101 + ci * 3))
-}
-
 fn eol_mult(p: &Person, day: Day) -> f64 {
     match p.death {
         Some(d) if d - day < 90 => 7.0,

@@ -1,5 +1,5 @@
 //! A synthetic person: demographics, place, latent frailty, long-term conditions and death.
-use super::date::{age_on, from_ymd, to_ymd, Day};
+use super::date::{age_on, Day};
 use super::geography::Geography;
 use super::rng::Rng;
 
@@ -172,6 +172,5 @@ pub fn build(idx: u64, dob: Day, sex: u8, chi: String, span: &Span, geo: &Geogra
             }
         }
     }
-    let _ = (to_ymd, from_ymd);
     p
 }

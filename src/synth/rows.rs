@@ -6,7 +6,6 @@ use super::health::{Ep, Health, Kind};
 use super::hri::HriIn;
 use super::person::{Person, N_LTC};
 use super::social_care::SocialCare;
-use crate::model::geography::councils;
 
 pub const SC_DEMOGRAPHICS: usize = 0;
 pub const SC_CLIENT: usize = 1;
@@ -139,7 +138,7 @@ pub fn write_person(ctx: &Ctx, p: &Person, h: &Health, sc: &SocialCare, out: &mu
         Some(c) => (c.hb2019.as_str(), ctx.hospital_by_council[p.dz.map(|d| ctx.geo.datazones[d].council).unwrap_or(0)].as_str()),
         None => ("S08000031", ctx.hospital_by_council[16].as_str()),
     };
-    let resident = !(p.gpprac == 9995); // all synthetic postcodes are Scottish or dummy
+    let resident = p.gpprac != 9995; // all synthetic postcodes are Scottish or dummy
     for (yi, &fy) in ctx.years.iter().enumerate() {
         let (fs, fe) = (fy_start(fy), fy_end(fy));
         if p.dob > fe || p.death.is_some_and(|d| d < fs) {
@@ -252,6 +251,9 @@ pub fn write_person(ctx: &Ctx, p: &Person, h: &Health, sc: &SocialCare, out: &mu
             } else {
                 Some(e.fixed_pence)
             };
+            // costs are whole multiples of 25p: exact in binary floating point, so any reader's
+            // sums (and so its HRI order, ties included) match ours exactly
+            let charged = charged.map(|c| (c + 12).div_euclid(25) * 25);
             let net = charged.map(|c| if e.dna { 0 } else { c });
             match net {
                 Some(c) => hundredths(buf, c),
@@ -651,5 +653,4 @@ fn write_social_care(ctx: &Ctx, p: &Person, sc: &SocialCare, out: &mut ChunkOut)
     date(b, ctx.extract_date);
     end_row(b);
     out.rows[base + SC_DEMOGRAPHICS] += 1;
-    let _ = councils;
 }

@@ -322,7 +322,3 @@ fn convert(jobs: &[(PathBuf, PathBuf, Cols)]) -> Result<()> {
         ra.and(rb)
     })
 }
-
-pub fn span_days(span: &Span) -> i32 {
-    span.end - span.start
-}

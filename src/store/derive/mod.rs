@@ -12,10 +12,19 @@ use duckdb::Connection;
 pub const INPATIENT: &str = "('01B', '02B', '04B', 'GLS')";
 
 pub fn rebuild(conn: &Connection) -> Result<()> {
+    use crate::store::ingest::timing;
+    let t = std::time::Instant::now();
     person::build_sc_link(conn)?;
     person::build_person(conn)?;
+    timing("derive person", t);
+    let t = std::time::Instant::now();
     event::build_event(conn)?;
+    timing("derive event", t);
+    let t = std::time::Instant::now();
     person_year::build_person_year(conn)?;
+    timing("derive person_year", t);
+    let t = std::time::Instant::now();
     hri::apply_hri(conn)?;
+    timing("derive hri", t);
     Ok(())
 }

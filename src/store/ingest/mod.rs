@@ -73,6 +73,13 @@ pub fn load_with_progress(
     report::build(conn, outcomes)
 }
 
+/// With CAREPATH_TIMINGS set, print how long each step took (for profiling loads).
+pub fn timing(what: &str, since: std::time::Instant) {
+    if std::env::var_os("CAREPATH_TIMINGS").is_some() {
+        eprintln!("[timing] {what}: {:.3}s", since.elapsed().as_secs_f64());
+    }
+}
+
 /// Tests prove that a process killed mid-load leaves the workspace untouched by setting this.
 fn crash_point_for_tests() {
     if std::env::var_os("CAREPATH_TEST_ABORT_BEFORE_COMMIT").is_some() {
@@ -153,11 +160,15 @@ fn load_in_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(us
     let total = plan.len() + 1;
     for (i, p) in plan.iter().enumerate() {
         progress(i, total, &p.path.display().to_string());
+        let t = std::time::Instant::now();
         let o = load_file(conn, p).with_context(|| format!("{}: could not be loaded", p.path.display()))?;
+        timing(&format!("load {}", p.path.display()), t);
         outcomes.push(o);
     }
     progress(plan.len(), total, "deriving person, event and person_year");
+    let t = std::time::Instant::now();
     derive::rebuild(conn).context("could not rebuild the person, event and person_year tables")?;
+    timing("derive", t);
     Ok(outcomes)
 }
 
@@ -168,14 +179,22 @@ fn load_file(conn: &Connection, p: &Planned) -> Result<FileOutcome> {
     let file_id: i64 = conn.query_row("SELECT nextval('file_id_seq')", [], |r| r.get(0))?;
     let raw_table = format!("raw_{}_{file_id}", p.kind.code());
     let path_text = canonical(&p.path);
+    let t = std::time::Instant::now();
     let (rows_read_table, csv_rejects) = read::create_raw(conn, &raw_table, &p.path, p.format)?;
+    timing("  raw", t);
     let spec = kinds::spec(p.kind);
-    conn.execute_batch(&spec.check_sql(&raw_table, &p.columns))?;
+    let t = std::time::Instant::now();
+    let typed_columns = column_types(conn, &raw_table)?;
+    let check = spec.check_sql(&raw_table, &typed_columns);
+    if let Some(dump) = std::env::var_os("CAREPATH_DUMP_SQL") {
+        let _ = std::fs::write(dump, &check);
+    }
+    conn.execute_batch(&check)?;
+    timing("  check", t);
+    let t = std::time::Instant::now();
     let loaded = conn.execute(&spec.stage_sql(), [file_id])? as i64;
-    conn.execute(
-        "INSERT INTO load_rejects SELECT ?, ?, _row, bad_column, bad_value, bad_reason FROM checked WHERE bad_reason IS NOT NULL",
-        params![file_id, path_text],
-    )?;
+    timing("  stage", t);
+    conn.execute(&spec.reject_sql(), params![file_id, path_text])?;
     for r in &csv_rejects {
         // The CSV reader counts lines from 1 with the header as line 1: data row = line - 1.
         conn.execute(
@@ -223,6 +242,15 @@ fn load_file(conn: &Connection, p: &Planned) -> Result<FileOutcome> {
         rows_loaded: loaded,
         rows_rejected: rejected,
     })
+}
+
+/// (name, DuckDB type) of each column of a raw table.
+fn column_types(conn: &Connection, table: &str) -> Result<Vec<(String, String)>> {
+    let mut st = conn.prepare(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? AND database_name = current_database() ORDER BY column_index",
+    )?;
+    let v = st.query_map([table], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(v)
 }
 
 /// The workspace never keeps a CHI number: staged and raw demographics get the anonymised id

@@ -38,6 +38,23 @@ impl Ty {
         }
     }
 
+    /// Typed value from a raw column `r` of a known source type.
+    fn parse_from(&self, r: &str, src: Source) -> String {
+        let text = format!("NULLIF(trim(CAST({r} AS VARCHAR)), '')");
+        match (self, src) {
+            (_, Source::Text) => self.parse(r),
+            (Ty::Str, _) => text,
+            (Ty::Date, Source::Date) => r.to_string(),
+            (Ty::Date, Source::Timestamp) => format!("CAST({r} AS DATE)"),
+            (Ty::Int, Source::Integer | Source::Boolean) => format!("CAST({r} AS BIGINT)"),
+            (Ty::Int, Source::Float) => format!("TRY_CAST({r} AS BIGINT)"),
+            (Ty::Num, Source::Integer | Source::Float) => format!("CAST({r} AS DOUBLE)"),
+            (Ty::Flag, Source::Boolean) => format!("CAST({r} AS INTEGER)"),
+            (Ty::Flag, Source::Integer | Source::Float) => format!("CASE WHEN {r} IN (0, 1) THEN CAST({r} AS INTEGER) END"),
+            _ => self.parse(&text),
+        }
+    }
+
     fn what(&self) -> &'static str {
         match self {
             Ty::Date => "not a date (expected YYYY-MM-DD or DD/MM/YYYY)",
@@ -45,6 +62,40 @@ impl Ty {
             Ty::Num => "not a number",
             Ty::Year => "not a financial year (expected 4 digits like 1920 for 2019/20)",
             Ty::Str | Ty::Flag => "",
+        }
+    }
+}
+
+/// What a column holds in the file: Parquet keeps native types, which we use directly (no
+/// round trip through text); CSV columns are all text and are parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Text,
+    Date,
+    Timestamp,
+    Integer,
+    Float,
+    Boolean,
+    Other,
+}
+
+impl Source {
+    pub fn of(duckdb_type: &str) -> Source {
+        let t = duckdb_type.to_ascii_uppercase();
+        if t == "VARCHAR" {
+            Source::Text
+        } else if t == "DATE" {
+            Source::Date
+        } else if t.starts_with("TIMESTAMP") {
+            Source::Timestamp
+        } else if ["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"].contains(&t.as_str()) {
+            Source::Integer
+        } else if t == "FLOAT" || t == "DOUBLE" || t.starts_with("DECIMAL") {
+            Source::Float
+        } else if t == "BOOLEAN" {
+            Source::Boolean
+        } else {
+            Source::Other
         }
     }
 }
@@ -102,26 +153,45 @@ impl Spec {
     }
 
     /// SQL that reads `raw_table` (whose actual column names are `actual`, matched to our field
-    /// names case-insensitively) into a temp table `checked` with typed fields plus
-    /// `bad_column`, `bad_value` and `bad_reason` (NULL when the row is good).
-    pub fn check_sql(&self, raw_table: &str, actual: &[String]) -> String {
-        let find = |name: &str| actual.iter().find(|a| a.trim().eq_ignore_ascii_case(name));
+    /// names case-insensitively) into a temp table `checked` with the raw text (`r_<name>`),
+    /// the typed fields, and `bad_idx`: the number of the first check the row fails (NULL when
+    /// the row is good). Typed values are materialised first so that each check is a cheap
+    /// test on a column rather than a copy of the parsing expression.
+    pub fn check_sql(&self, raw_table: &str, actual: &[(String, String)]) -> String {
+        let find = |name: &str| actual.iter().find(|a| a.0.trim().eq_ignore_ascii_case(name));
         let mut inner = vec!["_row".to_string()];
-        for fld in &self.fields {
-            let raw = match find(&fld.name) {
-                Some(a) => sql::raw_text(a),
-                None => "CAST(NULL AS VARCHAR)".to_string(),
-            };
-            inner.push(format!("{raw} AS {}", sql::ident(&format!("r_{}", fld.name))));
-        }
         let mut typed = vec!["_row".to_string()];
         for fld in &self.fields {
             let r = sql::ident(&format!("r_{}", fld.name));
-            typed.push(format!("{r}"));
-            typed.push(format!("{} AS {}", fld.ty.parse(&r), sql::ident(&fld.name)));
+            let (raw, parsed) = match find(&fld.name) {
+                Some((col, source_type)) => {
+                    let src = Source::of(source_type);
+                    let raw = if src == Source::Text { sql::raw_text(col) } else { sql::ident(col) };
+                    (raw, fld.ty.parse_from(&r, src))
+                }
+                None => ("CAST(NULL AS VARCHAR)".to_string(), fld.ty.parse(&r)),
+            };
+            inner.push(format!("{raw} AS {r}"));
+            typed.push(r.clone());
+            typed.push(format!("{parsed} AS {}", sql::ident(&fld.name)));
         }
-        // Checks in order: unparseable values first, then the kind's rules.
-        let mut checks: Vec<(String, String, String)> = Vec::new(); // (condition, column, reason)
+        let whens: Vec<String> =
+            self.checks().iter().enumerate().map(|(i, c)| format!("WHEN {} THEN {}", c.0, i + 1)).collect();
+        let bad_idx = if whens.is_empty() { "CAST(NULL AS INTEGER)".to_string() } else { format!("CASE {} END", whens.join(" ")) };
+        format!(
+            "CREATE OR REPLACE TEMP TABLE typed AS SELECT {} FROM (SELECT {} FROM {});
+             CREATE OR REPLACE TEMP TABLE checked AS SELECT *, {bad_idx} AS bad_idx FROM typed;
+             DROP TABLE typed;",
+            typed.join(", "),
+            inner.join(", "),
+            raw_table
+        )
+    }
+
+    /// (condition, column, reason) of every check, in the order they are tried: values that do
+    /// not parse first, then the kind's rules.
+    fn checks(&self) -> Vec<(String, String, String)> {
+        let mut checks = Vec::new();
         for fld in &self.fields {
             if matches!(fld.ty, Ty::Str | Ty::Flag) {
                 continue;
@@ -136,31 +206,31 @@ impl Spec {
         for r in &self.rules {
             checks.push((format!("({})", r.when), r.column.clone(), r.reason.clone()));
         }
-        let case = |pick: &dyn Fn(&(String, String, String)) -> String| {
-            let whens: Vec<String> =
-                checks.iter().map(|c| format!("WHEN {} THEN {}", c.0, pick(c))).collect();
+        checks
+    }
+
+    /// Insert the rejected rows of `checked` into `load_rejects` (params: file_id, path).
+    pub fn reject_sql(&self) -> String {
+        let checks = self.checks();
+        let pick = |f: &dyn Fn(&(String, String, String)) -> String| {
+            let whens: Vec<String> = checks.iter().enumerate().map(|(i, c)| format!("WHEN {} THEN {}", i + 1, f(c))).collect();
             if whens.is_empty() {
-                "CAST(NULL AS VARCHAR)".to_string()
+                "NULL".to_string()
             } else {
-                format!("CASE {} END", whens.join(" "))
+                format!("CASE bad_idx {} END", whens.join(" "))
             }
         };
-        let bad_column = case(&|c| quote_lit(&c.1));
-        let bad_reason = case(&|c| quote_lit(&c.2));
-        let bad_value = case(&|c| {
+        let column = pick(&|c| quote_lit(&c.1));
+        let reason = pick(&|c| quote_lit(&c.2));
+        let value = pick(&|c| {
             if self.fields.iter().any(|f| f.name == c.1) {
-                sql::ident(&format!("r_{}", c.1))
+                format!("CAST({} AS VARCHAR)", sql::ident(&format!("r_{}", c.1)))
             } else {
                 "NULL".to_string()
             }
         });
         format!(
-            "CREATE OR REPLACE TEMP TABLE checked AS \
-             SELECT *, {bad_column} AS bad_column, {bad_value} AS bad_value, {bad_reason} AS bad_reason \
-             FROM (SELECT {} FROM (SELECT {} FROM {}))",
-            typed.join(", "),
-            inner.join(", "),
-            raw_table
+            "INSERT INTO load_rejects SELECT ?, ?, _row, {column}, {value}, {reason} FROM checked WHERE bad_idx IS NOT NULL"
         )
     }
 
@@ -168,7 +238,7 @@ impl Spec {
     pub fn stage_sql(&self) -> String {
         let cols: Vec<String> = self.fields.iter().map(|f| sql::ident(&f.name)).collect();
         format!(
-            "INSERT INTO {} (file_id, row_number, {}) SELECT ?, _row, {} FROM checked WHERE bad_reason IS NULL",
+            "INSERT INTO {} (file_id, row_number, {}) SELECT ?, _row, {} FROM checked WHERE bad_idx IS NULL",
             self.stg_table,
             cols.join(", "),
             cols.join(", ")
