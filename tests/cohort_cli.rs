@@ -137,3 +137,17 @@ fn missing_workspace_is_an_error_not_a_new_file() {
     assert!(!p.exists());
     assert!(String::from_utf8_lossy(&out.stderr).contains("carepath load"));
 }
+
+#[test]
+fn example_specs_in_assets_parse() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets").join("cohorts");
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            carepath::model::cohort::CohortSpec::from_file(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            n += 1;
+        }
+    }
+    assert!(n >= 3);
+}

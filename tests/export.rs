@@ -227,7 +227,7 @@ fn person_level_rows_only_with_the_flag_and_audited() {
     let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let conn = open_ro(ws);
     let detail: String = conn
-        .query_row("SELECT detail FROM audit_log WHERE action = 'export person-level' ORDER BY "at" DESC LIMIT 1", [], |r| r.get(0))
+        .query_row("SELECT detail FROM audit_log WHERE action = 'export person-level' AND detail LIKE ? LIMIT 1", [format!("%{}%", dir.display())], |r| r.get(0))
         .unwrap();
     assert!(detail.contains("members.csv"), "{detail}");
 }

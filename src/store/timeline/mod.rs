@@ -58,10 +58,16 @@ fn has_table(conn: &Connection, name: &str) -> Result<bool> {
 /// [`open_timeline`] to show a timeline to someone). Errors with [`TimelineError::UnknownPerson`]
 /// if the id is not in the workspace.
 pub fn load_timeline(conn: &Connection, anon_chi: &str) -> Result<Timeline> {
+    let t0 = std::time::Instant::now();
     let person = load_person(conn, anon_chi)?.ok_or_else(|| TimelineError::UnknownPerson(anon_chi.to_string()))?;
+    let t1 = t0.elapsed();
     let rows = load_event_rows(conn, anon_chi)?;
+    let t2 = t0.elapsed();
     let years = load_years(conn, anon_chi, &rows)?;
+    let t3 = t0.elapsed();
     let ltc_onsets = load_ltc_onsets(conn, anon_chi)?;
+    let t4 = t0.elapsed();
+    if std::env::var("TLTRACE").is_ok() { eprintln!("TRACE {t1:?} {t2:?} {t3:?} {t4:?}"); }
     Ok(assemble(person, rows, years, ltc_onsets))
 }
 

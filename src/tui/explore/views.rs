@@ -1,10 +1,311 @@
-//! Views of the cohort, members and timeline screens.
-use crate::tui::app::App;
-use crate::tui::theme::Theme;
-use ratatui::layout::Rect;
-use ratatui::widgets::Paragraph;
+//! Views of the cohort builder, members list and timeline (pure functions of the app state).
+use super::{selected_member, short_id};
+use crate::model::cohort::Measure;
+use crate::model::timeline::{Day, Timeline};
+use crate::tui::app::{App, Screen};
+use crate::tui::theme::{Role, Theme};
+use crate::tui::views::widgets::money;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
-pub fn draw(f: &mut Frame, area: Rect, app: &App, _theme: &Theme) {
-    f.render_widget(Paragraph::new(format!("{} screen", app.screen.title())), area);
+pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    match app.screen {
+        Screen::Cohort => cohort(f, area, app, theme),
+        Screen::Members => members(f, area, app, theme),
+        Screen::Timeline => timeline(f, area, app, theme),
+        _ => {}
+    }
+}
+
+fn section(title: &str, theme: &Theme) -> Block<'static> {
+    Block::default().borders(Borders::TOP).border_set(theme.border()).title(format!(" {title} "))
+}
+
+fn pct(app: &App, n: u64, p: Option<f64>) -> String {
+    if app.suppress && n > 0 && (n as i64) < app.threshold {
+        "-".into()
+    } else {
+        p.map(|x| format!("{x:.1}%")).unwrap_or_else(|| "-".into())
+    }
+}
+
+fn cohort(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let e = &app.explore;
+    let [top, bottom] = Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+    let [left, right] = Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(top);
+    let mut lines = Vec::new();
+    if e.spec.filters.is_empty() {
+        lines.push(Line::from("No filters: everyone is in."));
+        lines.push(Line::from(Span::styled("a adds one, e.g. age 65+, simd 1, ltc copd", theme.style(Role::Dim))));
+    }
+    for (i, flt) in e.spec.filters.iter().enumerate() {
+        let mark = if flt.enabled { "[x]" } else { "[ ]" };
+        let style = if i == e.filter_sel { theme.style(Role::Selected) } else if flt.enabled { theme.style(Role::Dim).patch(ratatui::style::Style::default()) } else { theme.style(Role::Dim) };
+        lines.push(Line::from(Span::styled(format!("{mark} {}", flt.label()), style)));
+    }
+    f.render_widget(Paragraph::new(lines).block(section("Filters", theme)), left);
+
+    let mut att = Vec::new();
+    match &e.attrition {
+        Some(a) => {
+            let w = right.width.saturating_sub(26) as usize;
+            for s in &a.steps {
+                let label: String = s.filter.chars().take(w.max(8)).collect();
+                let change = s.pct_change.map(|c| format!("{c:+.0}%")).unwrap_or_default();
+                att.push(Line::from(format!(
+                    "{label:<w$} {:>9} {:>7} {:>5}",
+                    app.count(s.remaining as i64),
+                    pct(app, s.remaining, s.pct_of_start),
+                    change,
+                    w = w.max(8)
+                )));
+            }
+            att.push(Line::from(Span::styled(format!("= {} people", app.count(a.count as i64)), theme.style(Role::Header))));
+        }
+        None => att.push(Line::from("counting...")),
+    }
+    f.render_widget(Paragraph::new(att).block(section("Attrition", theme)), right);
+
+    let mut ch = Vec::new();
+    match &e.characterisation {
+        Some(c) => {
+            ch.push(Line::from(Span::styled(format!("{:<34}{:>12}{:>12}", "this cohort vs everyone", "cohort", "all"), theme.style(Role::Header))));
+            ch.push(Line::from(format!(
+                "{:<34}{:>12}{:>12}",
+                "people",
+                app.count(c.cohort_people as i64),
+                app.count(c.population_people as i64)
+            )));
+            for (name, key, label) in [("sex", "F", "female"), ("hri_band", "High", "HRI (Scotland, High band)"), ("simd_quintile", "1", "SIMD quintile 1")] {
+                if let Some(row) = c.breakdown(name).and_then(|b| b.rows.iter().find(|r| r.key == key)) {
+                    ch.push(Line::from(format!(
+                        "{label:<34}{:>12}{:>12}",
+                        pct(app, row.cohort, row.cohort_pct),
+                        pct(app, row.population, row.population_pct)
+                    )));
+                }
+            }
+            for m in [Measure::HealthCost, Measure::EmergencyAdmissions, Measure::AcuteBeddays, Measure::DdBeddays, Measure::HcHours] {
+                if let Some(r) = c.measure(m) {
+                    let fmt = |v: Option<f64>| match v {
+                        Some(x) if m.is_money() => crate::cli::output::pounds(x),
+                        Some(x) => format!("{x:.2}"),
+                        None => "-".into(),
+                    };
+                    let hide = app.suppress && (c.cohort_people as i64) < app.threshold;
+                    let cohort_v = if hide { "-".into() } else { fmt(r.cohort_per_person) };
+                    ch.push(Line::from(format!("{:<34}{:>12}{:>12}", format!("{} per person", m.label()), cohort_v, fmt(r.population_per_person))));
+                }
+            }
+            if let Some(r) = c.measure(Measure::HealthCost) {
+                ch.push(Line::from(format!("{:<34}{:>12}{:>12}", "share of all health cost", r.cohort_share_pct.map(|p| format!("{p:.1}%")).unwrap_or_default(), "100%")));
+            }
+            if let Some(top) = c.ltcs.first() {
+                ch.push(Line::from(format!("{:<34}{:>12}{:>12}", format!("most common LTC: {}", top.label), pct(app, top.cohort, top.cohort_pct), pct(app, top.population, top.population_pct))));
+            }
+        }
+        None => ch.push(Line::from("characterising...")),
+    }
+    f.render_widget(Paragraph::new(ch).block(section("This cohort vs everyone", theme)), bottom);
+}
+
+fn members(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let e = &app.explore;
+    let Some(p) = &e.members else {
+        f.render_widget(Paragraph::new("fetching members..."), area);
+        return;
+    };
+    let sort = format!("{:?}", e.sort).to_lowercase();
+    let title = format!(
+        "Members: {} people  sorted by {sort} {}{}",
+        app.count(p.total as i64),
+        if e.desc { "(high first)" } else { "(low first)" },
+        e.search.as_ref().map(|s| format!("  search '{s}'")).unwrap_or_default()
+    );
+    let mut lines = vec![Line::from(Span::styled(
+        format!("  {:<16} {:>5} {:>3} {:>4} {:>4} {:>5} {:>8} {:>10}  {}", "person", "age", "sex", "SIMD", "LTCs", "emerg", "bed days", "cost", "HRI band"),
+        theme.style(Role::Header),
+    ))];
+    let visible = area.height.saturating_sub(2) as u64;
+    // keep the selection in view within the page we hold
+    let first = e.member_sel.saturating_sub(visible.saturating_sub(1)).max(p.offset);
+    for (i, m) in p.rows.iter().enumerate() {
+        let abs = p.offset + i as u64;
+        if abs < first || abs >= first + visible {
+            continue;
+        }
+        let selected = abs == e.member_sel;
+        let text = format!(
+            "{} {:<16} {:>5} {:>3} {:>4} {:>4} {:>5} {:>8} {:>10}  {}",
+            if selected { theme.pointer() } else { " " },
+            short_id(&m.anon_chi),
+            m.age_band,
+            m.sex.clone().unwrap_or_default(),
+            m.simd_quintile.map(|q| q.to_string()).unwrap_or_default(),
+            m.ltc_count.map(|q| q.to_string()).unwrap_or_default(),
+            m.emergency_admissions,
+            m.bed_days,
+            crate::cli::output::pounds(m.health_cost),
+            m.hri_band.clone().unwrap_or_default()
+        );
+        lines.push(Line::from(Span::styled(text, if selected { theme.style(Role::Selected) } else { ratatui::style::Style::default() })));
+    }
+    if p.rows.is_empty() {
+        lines.push(Line::from("nobody in this cohort"));
+    }
+    f.render_widget(Paragraph::new(lines).block(section(&title, theme)), area);
+}
+
+/// Text of a day: relative ("day -12") or calendar, as the screen is set.
+fn day_text(app: &App, d: Day, index: Day) -> String {
+    crate::model::timeline::DateOut::new(d, index, app.explore.dates).text()
+}
+
+fn timeline(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let e = &app.explore;
+    let Some(t) = &e.timeline else {
+        let msg = if app.is_busy() { "opening the timeline..." } else { "No person open: Enter on a member opens their timeline (or :person ID)" };
+        f.render_widget(Paragraph::new(msg), area);
+        return;
+    };
+    let view = t.view(e.index, e.dates);
+    let index_day = t.index(e.index).day;
+    let lanes = t.lanes();
+    let detail_h = 7u16.min(area.height / 2);
+    let [head, chart, detail] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(detail_h)]).areas(area);
+    let pv = &view.person;
+    f.render_widget(
+        Paragraph::new(format!(
+            "{} {} {}  SIMD {}  LTCs {}{}   day 0 = {}",
+            short_id(&pv.id),
+            pv.sex.clone().unwrap_or_default(),
+            pv.age_band_at_index.clone().unwrap_or_default(),
+            pv.simd_quintile.map(|q| q.to_string()).unwrap_or_else(|| "-".into()),
+            pv.ltc_count,
+            if pv.died { "  died" } else { "" },
+            view.index.point.label
+        )),
+        head,
+    );
+
+    // time axis: columns of `zoom` days; centred on the selected event unless panned
+    let label_w = 11usize;
+    let cols = (chart.width as usize).saturating_sub(label_w + 1).max(10);
+    let zoom = e.zoom.max(1);
+    let sel_day = e.event_sel.and_then(|i| t.events.get(i)).and_then(|ev| ev.start).map(|d| d as i64 - index_day as i64).unwrap_or(0);
+    let left = e.pan.map(|p| p + sel_day - (cols as i64 / 2) * zoom).unwrap_or(sel_day - (cols as i64 / 2) * zoom);
+    let col_of = |d: Day| -> Option<usize> {
+        let rel = d as i64 - index_day as i64;
+        let c = (rel - left).div_euclid(zoom);
+        (0..cols as i64).contains(&c).then_some(c as usize)
+    };
+    let mut lines = Vec::new();
+    let mut axis = vec![' '; cols];
+    for k in 0..=4 {
+        let c = k * (cols - 1) / 4;
+        let text = if e.dates == crate::model::timeline::DateMode::Relative {
+            format!("{}", left + c as i64 * zoom)
+        } else {
+            day_text(app, (index_day as i64 + left + c as i64 * zoom) as Day, index_day)
+        };
+        for (j, ch) in text.chars().enumerate() {
+            let at = if k == 4 { (c + 1).saturating_sub(text.len()) + j } else { c + j };
+            if at < cols {
+                axis[at] = ch;
+            }
+        }
+    }
+    lines.push(Line::from(vec![
+        Span::styled(format!("{:<label_w$} ", if e.dates == crate::model::timeline::DateMode::Relative { "days" } else { "dates" }), theme.style(Role::Dim)),
+        Span::styled(axis.into_iter().collect::<String>(), theme.style(Role::Dim)),
+    ]));
+    for recid in lanes.iter().take(chart.height.saturating_sub(2) as usize) {
+        let mut row: Vec<(char, bool)> = vec![(' ', false); cols];
+        for (i, ev) in t.events.iter().enumerate().filter(|(_, ev)| ev.recid == *recid) {
+            let selected = Some(i) == e.event_sel;
+            let Some(s) = ev.start else { continue };
+            let end = ev.end.unwrap_or(s);
+            if ev.is_interval() && end > s {
+                let rel_s = s as i64 - index_day as i64;
+                let rel_e = end as i64 - index_day as i64;
+                let c0 = ((rel_s - left).div_euclid(zoom)).max(0);
+                let c1 = ((rel_e - left).div_euclid(zoom)).min(cols as i64 - 1);
+                for c in c0..=c1 {
+                    if (0..cols as i64).contains(&c) {
+                        let glyph = theme.span().chars().next().unwrap_or('=');
+                        row[c as usize] = (glyph, selected || row[c as usize].1);
+                    }
+                }
+            } else if let Some(c) = col_of(s) {
+                let glyph = theme.mark().chars().next().unwrap_or('o');
+                row[c] = (glyph, selected || row[c].1);
+            }
+        }
+        let name = crate::model::service::service(recid).map(|s| s.name).unwrap_or(recid);
+        let mut spans = vec![Span::raw(format!("{:<label_w$} ", name.chars().take(label_w).collect::<String>()))];
+        for (ch, sel) in row {
+            let st = if sel { theme.style(Role::Selected) } else { theme.style(Role::Bar) };
+            spans.push(Span::styled(ch.to_string(), st));
+        }
+        lines.push(Line::from(spans));
+    }
+    // HRI band per year on the same axis
+    let mut hri = vec![' '; cols];
+    for y in &t.years {
+        if let (Some(c), Some(b)) = (col_of(y.start), &y.hri_scot_band) {
+            for (j, ch) in b.chars().enumerate() {
+                if c + j < cols {
+                    hri[c + j] = ch;
+                }
+            }
+        }
+    }
+    lines.push(Line::from(vec![Span::raw(format!("{:<label_w$} ", "HRI band")), Span::styled(hri.into_iter().collect::<String>(), theme.style(Role::Hri))]));
+    f.render_widget(Paragraph::new(lines), chart);
+
+    let mut d = Vec::new();
+    if let Some(i) = e.event_sel {
+        if let (Some(ev), Some(evv)) = (t.events.get(i), view.events.get(i)) {
+            let when = match (ev.start, ev.end) {
+                (Some(s), Some(en)) if en != s => format!("{} to {}", day_text(app, s, index_day), day_text(app, en, index_day)),
+                (Some(s), _) => day_text(app, s, index_day),
+                _ => "-".into(),
+            };
+            let prefix = if e.dates == crate::model::timeline::DateMode::Relative { "day " } else { "" };
+            d.push(Line::from(Span::styled(
+                format!("selected {}/{}: {prefix}{when}  {}  cost {}", i + 1, t.events.len(), ev.service_name(), crate::cli::output::pounds(ev.cost)),
+                theme.style(Role::Header),
+            )));
+            if let Some(j) = t.journey_of(i) {
+                d.push(Line::from(format!(
+                    "journey {} ({}): {}  {} nights, {} delayed, cost {}",
+                    j.number,
+                    if j.emergency { "emergency" } else if j.elective { "elective" } else { "other" },
+                    j.path.join(" -> "),
+                    j.length_of_stay.unwrap_or(0),
+                    j.delayed_beddays,
+                    crate::cli::output::pounds(j.cost)
+                )));
+            }
+            let details = evv.details.join(" | ");
+            if !details.is_empty() {
+                d.push(Line::from(details));
+            }
+            if let Some(y) = t.year_of(i) {
+                d.push(Line::from(format!(
+                    "{}: health cost {}, emergency admissions {}, bed days {}, HRI band {}",
+                    y.label,
+                    money(y.health_cost),
+                    y.emergency_admissions,
+                    y.inpatient_beddays,
+                    y.hri_scot_band.clone().unwrap_or_else(|| "-".into())
+                )));
+            }
+        }
+    }
+    f.render_widget(Paragraph::new(d).block(section("selected event", theme)), detail);
+    let _ = selected_member(app);
 }
