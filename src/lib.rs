@@ -7,6 +7,7 @@
 //! - [`synth`]: the synthetic extract generator
 //! - [`tui`]: the terminal explorer
 pub mod analysis;
+pub mod bench;
 pub mod cli;
 pub mod model;
 pub mod store;

@@ -22,6 +22,17 @@ fn time_load_timeline() {
     let t0 = Instant::now();
     prepare(&ws.conn).unwrap();
     println!("prepare (LTC onset side table, once per load): {:.1} ms", t0.elapsed().as_secs_f64() * 1e3);
+    if std::env::var("CAREPATH_BENCH_ART").is_ok() {
+        let t0 = Instant::now();
+        ws.conn
+            .execute_batch(
+                "CREATE INDEX IF NOT EXISTS bench_event_chi ON event (anon_chi);
+                 CREATE INDEX IF NOT EXISTS bench_person_chi ON person (anon_chi);
+                 CREATE INDEX IF NOT EXISTS bench_side_chi ON timeline_person (anon_chi);",
+            )
+            .unwrap();
+        println!("ART indexes: {:.1} ms", t0.elapsed().as_secs_f64() * 1e3);
+    }
     let ids = sample_person_ids(&ws.conn, 200, 7).unwrap();
     let mut base = Vec::new();
     let mut tl = Vec::new();

@@ -1,4 +1,5 @@
 //! Command line: every headless capability is a subcommand; no subcommand opens the TUI.
+pub mod bench;
 pub mod cohort;
 pub mod export;
 pub mod generate;
@@ -50,6 +51,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Generate a synthetic linked extract (SLF + SC2 layouts), deterministic by seed
     Generate(generate::GenerateArgs),
+    /// Benchmarks at sample, region and country scale against raw DuckDB baselines
+    Bench(bench::BenchArgs),
 }
 
 /// Parse the command line, run it, and return the process exit code.
@@ -62,6 +65,7 @@ pub fn run() -> i32 {
         Some(Command::Hri(args)) => hri::run(&args),
         Some(Command::Timeline(args)) => timeline::run(&args),
         Some(Command::Export(args)) => export::run(&args),
+        Some(Command::Bench(args)) => bench::run(&args),
         None => {
             let opts = crate::tui::TuiOptions { ascii: cli.ascii, mouse: cli.mouse, keys: cli.keys.clone() };
             crate::tui::run(cli.path.as_deref(), &opts)

@@ -311,14 +311,24 @@ impl KeyMap {
         by_action.into_iter().map(|(a, ks)| (ks.join(" "), a)).collect()
     }
 
-    /// The first key bound to an action in a context (for footers).
+    /// The key to show for an action in a footer: arrows first, then single characters.
     pub fn key_for(&self, ctx: Context, action: Action) -> String {
-        self.map
-            .iter()
-            .find(|((c, _), a)| *c == ctx && **a == action)
-            .or_else(|| self.map.iter().find(|((c, _), a)| *c == Context::Global && **a == action))
-            .map(|((_, k), _)| k.clone())
-            .unwrap_or_default()
+        let mut keys: Vec<&String> = self.map.iter().filter(|((c, _), a)| *c == ctx && **a == action).map(|((_, k), _)| k).collect();
+        if keys.is_empty() {
+            keys = self
+                .map
+                .iter()
+                .filter(|((c, k), a)| *c == Context::Global && **a == action && !self.map.contains_key(&(ctx, k.clone())))
+                .map(|((_, k), _)| k)
+                .collect();
+        }
+        let rank = |k: &str| match k {
+            "up" | "down" | "left" | "right" => 0,
+            _ if k.chars().count() == 1 => 1,
+            _ => 2,
+        };
+        keys.sort_by_key(|k| rank(k));
+        keys.first().map(|k| k.to_string()).unwrap_or_default()
     }
 }
 

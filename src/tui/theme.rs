@@ -135,6 +135,15 @@ impl Theme {
         }
     }
 
+    /// Text for the screen: in ASCII mode the pound sign becomes "GBP " and "…" becomes "..".
+    pub fn text(&self, s: &str) -> String {
+        if self.ascii {
+            s.replace('£', "GBP ").replace('…', "..")
+        } else {
+            s.to_string()
+        }
+    }
+
     pub fn pointer(&self) -> &'static str {
         if self.ascii {
             ">"

@@ -4,7 +4,7 @@ use crate::model::cohort::Measure;
 use crate::model::timeline::{Day, Timeline};
 use crate::tui::app::{App, Screen};
 use crate::tui::theme::{Role, Theme};
-use crate::tui::views::widgets::money;
+use crate::tui::views::widgets::{money, pounds};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
@@ -71,9 +71,9 @@ fn cohort(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut ch = Vec::new();
     match &e.characterisation {
         Some(c) => {
-            ch.push(Line::from(Span::styled(format!("{:<34}{:>12}{:>12}", "this cohort vs everyone", "cohort", "all"), theme.style(Role::Header))));
+            ch.push(Line::from(Span::styled(format!("{:<40}{:>12}{:>12}", "this cohort vs everyone", "cohort", "all"), theme.style(Role::Header))));
             ch.push(Line::from(format!(
-                "{:<34}{:>12}{:>12}",
+                "{:<40}{:>12}{:>12}",
                 "people",
                 app.count(c.cohort_people as i64),
                 app.count(c.population_people as i64)
@@ -90,20 +90,20 @@ fn cohort(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             for m in [Measure::HealthCost, Measure::EmergencyAdmissions, Measure::AcuteBeddays, Measure::DdBeddays, Measure::HcHours] {
                 if let Some(r) = c.measure(m) {
                     let fmt = |v: Option<f64>| match v {
-                        Some(x) if m.is_money() => crate::cli::output::pounds(x),
+                        Some(x) if m.is_money() => pounds(x, theme),
                         Some(x) => format!("{x:.2}"),
                         None => "-".into(),
                     };
                     let hide = app.suppress && (c.cohort_people as i64) < app.threshold;
                     let cohort_v = if hide { "-".into() } else { fmt(r.cohort_per_person) };
-                    ch.push(Line::from(format!("{:<34}{:>12}{:>12}", format!("{} per person", m.label()), cohort_v, fmt(r.population_per_person))));
+                    ch.push(Line::from(format!("{:<40}{:>12}{:>12}", format!("{} per person", m.label()), cohort_v, fmt(r.population_per_person))));
                 }
             }
             if let Some(r) = c.measure(Measure::HealthCost) {
-                ch.push(Line::from(format!("{:<34}{:>12}{:>12}", "share of all health cost", r.cohort_share_pct.map(|p| format!("{p:.1}%")).unwrap_or_default(), "100%")));
+                ch.push(Line::from(format!("{:<40}{:>12}{:>12}", "share of all health cost", r.cohort_share_pct.map(|p| format!("{p:.1}%")).unwrap_or_default(), "100%")));
             }
             if let Some(top) = c.ltcs.first() {
-                ch.push(Line::from(format!("{:<34}{:>12}{:>12}", format!("most common LTC: {}", top.label), pct(app, top.cohort, top.cohort_pct), pct(app, top.population, top.population_pct))));
+                ch.push(Line::from(format!("{:<40}{:>12}{:>12}", format!("most common LTC: {}", top.label), pct(app, top.cohort, top.cohort_pct), pct(app, top.population, top.population_pct))));
             }
         }
         None => ch.push(Line::from("characterising...")),
@@ -147,7 +147,7 @@ fn members(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             m.ltc_count.map(|q| q.to_string()).unwrap_or_default(),
             m.emergency_admissions,
             m.bed_days,
-            crate::cli::output::pounds(m.health_cost),
+            pounds(m.health_cost, theme),
             m.hri_band.clone().unwrap_or_default()
         );
         lines.push(Line::from(Span::styled(text, if selected { theme.style(Role::Selected) } else { ratatui::style::Style::default() })));
@@ -276,7 +276,7 @@ fn timeline(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             };
             let prefix = if e.dates == crate::model::timeline::DateMode::Relative { "day " } else { "" };
             d.push(Line::from(Span::styled(
-                format!("selected {}/{}: {prefix}{when}  {}  cost {}", i + 1, t.events.len(), ev.service_name(), crate::cli::output::pounds(ev.cost)),
+                format!("selected {}/{}: {prefix}{when}  {}  cost {}", i + 1, t.events.len(), ev.service_name(), pounds(ev.cost, theme)),
                 theme.style(Role::Header),
             )));
             if let Some(j) = t.journey_of(i) {
@@ -287,18 +287,18 @@ fn timeline(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     j.path.join(" -> "),
                     j.length_of_stay.unwrap_or(0),
                     j.delayed_beddays,
-                    crate::cli::output::pounds(j.cost)
+                    pounds(j.cost, theme)
                 )));
             }
             let details = evv.details.join(" | ");
             if !details.is_empty() {
-                d.push(Line::from(details));
+                d.push(Line::from(theme.text(&details)));
             }
             if let Some(y) = t.year_of(i) {
                 d.push(Line::from(format!(
                     "{}: health cost {}, emergency admissions {}, bed days {}, HRI band {}",
                     y.label,
-                    money(y.health_cost),
+                    money(y.health_cost, theme),
                     y.emergency_admissions,
                     y.inpatient_beddays,
                     y.hri_scot_band.clone().unwrap_or_else(|| "-".into())

@@ -22,12 +22,12 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             "People {}   Events {}   Health cost {}   Years {}",
             app.count(o.people),
             app.count(o.events),
-            money(o.health_cost),
+            money(o.health_cost, theme),
             years.join(" ")
         )),
         Line::from(Span::styled(
             format!(
-                "High Resource Individuals (Scotland): {:.1}% of people ({}) hold 50% of health cost and {:.0}% of acute bed days",
+                "HRIs (Scotland): {:.1}% of people ({}) hold 50% of health cost, {:.0}% of acute bed days",
                 o.hri_pct_people,
                 app.count(o.hri_people),
                 o.hri_pct_acute_beddays
@@ -56,12 +56,12 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
     let [bl, br] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
     let age: Vec<(String, f64, String)> =
-        o.by_age.iter().map(|(b, c, n)| (b.clone(), *c, format!("{} {}", money(*c), app.count(*n)))).collect();
+        o.by_age.iter().map(|(b, c, n)| (b.clone(), *c, format!("{} {}", money(*c, theme), app.count(*n)))).collect();
     f.render_widget(Paragraph::new(bars(&age, bl.width as usize, theme)).block(block("Health cost by age band")), bl);
     let simd: Vec<(String, f64, String)> = o
         .by_simd
         .iter()
-        .map(|(q, c, n)| (format!("SIMD {q}"), *c, format!("{} {}", money(*c), app.count(*n))))
+        .map(|(q, c, n)| (format!("SIMD {q}"), *c, format!("{} {}", money(*c, theme), app.count(*n))))
         .collect();
     f.render_widget(Paragraph::new(bars(&simd, br.width as usize, theme)).block(block("by SIMD quintile (1 = most deprived)")), br);
 }

@@ -69,15 +69,21 @@ fn interpolate(points: &[(f64, f64)], x: f64) -> f64 {
     points.last().map(|p| p.1).unwrap_or(0.0)
 }
 
-/// Money in compact form for narrow screens: £1.2m, £38k, £950.
-pub fn money(x: f64) -> String {
-    if x.abs() >= 1e6 {
+/// Money in compact form for narrow screens: £1.2m, £38k, £950 (GBP in ASCII mode).
+pub fn money(x: f64, theme: &Theme) -> String {
+    let text = if x.abs() >= 1e6 {
         format!("£{:.1}m", x / 1e6)
     } else if x.abs() >= 1e4 {
         format!("£{:.0}k", x / 1e3)
     } else {
         format!("£{:.0}", x)
-    }
+    };
+    theme.text(&text)
+}
+
+/// Money to the pound: £1,234 (GBP 1,234 in ASCII mode).
+pub fn pounds(x: f64, theme: &Theme) -> String {
+    theme.text(&crate::cli::output::pounds(x))
 }
 
 #[cfg(test)]
@@ -89,7 +95,8 @@ mod tests {
         let lines = bars(&[("a".into(), 10.0, "10".into()), ("b".into(), 5.0, "5".into())], 20, &t);
         let text: Vec<String> = lines.iter().map(|l| l.spans.iter().map(|s| s.content.to_string()).collect()).collect();
         assert_eq!(text[0].matches('#').count(), 2 * text[1].matches('#').count());
-        assert_eq!(money(38_200_000.0), "£38.2m");
-        assert_eq!(money(14_210.0), "£14k");
+        let u = Theme { color: crate::tui::theme::ColorMode::None, ascii: false };
+        assert_eq!(money(38_200_000.0, &u), "£38.2m");
+        assert_eq!(money(14_210.0, &t), "GBP 14k");
     }
 }

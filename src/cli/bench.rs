@@ -1,0 +1,58 @@
+//! `carepath bench`: the performance targets of DESIGN.md section 5 measured at a scale, each
+//! against a baseline in the same run (see [`crate::bench`]).
+use crate::bench::{self, BenchConfig, Scale};
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// sample = 20,000 people, region = 500,000, country = 5,500,000 (3 financial years each)
+    #[arg(long, value_enum, default_value = "sample")]
+    pub scale: Scale,
+    /// Folder for the generated extracts (kept between runs), workspace and baseline database
+    /// (default ~/.cache/carepath-bench/<scale>)
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
+    /// What to print on stdout
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: BenchFormat,
+    /// Also write the report as JSON to this file
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override the number of people (a custom scale; the report names it "custom")
+    #[arg(long, hide = true)]
+    pub people: Option<u64>,
+    /// Rounds of the cohort edit sequence
+    #[arg(long, default_value_t = 3)]
+    pub rounds: usize,
+    /// No progress lines on stderr
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+pub fn run(args: &BenchArgs) -> anyhow::Result<i32> {
+    let cache = args.cache.clone().unwrap_or_else(|| bench::default_cache(args.scale.name()));
+    let mut cfg = BenchConfig::for_scale(args.scale, cache);
+    if let Some(p) = args.people {
+        cfg.people = p;
+        cfg.scale = "custom".into();
+    }
+    cfg.rounds = args.rounds.max(1);
+    cfg.progress = !args.quiet;
+    let report = bench::run(&cfg)?;
+    let json = report.to_json();
+    if let Some(out) = &args.out {
+        std::fs::write(out, &json).map_err(|e| anyhow::anyhow!("could not write {}: {e}", out.display()))?;
+    }
+    match args.format {
+        BenchFormat::Table => print!("{}", report.to_table()),
+        BenchFormat::Json => println!("{json}"),
+    }
+    Ok(0)
+}

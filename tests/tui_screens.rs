@@ -1,0 +1,159 @@
+//! Every screen rendered at 80x24 and 160x48, asserting on the text a person would read.
+mod tui_support;
+use crossterm::event::KeyCode;
+use tui_support::Harness;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+fn cohort_count(h: &Harness) -> u64 {
+    carepath::store::cohort::count_and_attrition(&h.conn, &h.app.explore.spec).unwrap().count
+}
+
+#[test]
+fn overview_shows_population_and_the_hri_headline() {
+    let h = Harness::open("overview");
+    let o = carepath::store::overview::overview(&h.conn, None).unwrap();
+    for (w, hgt) in SIZES {
+        let s = h.screen(w, hgt);
+        assert!(s.contains("carepath"), "{s}");
+        assert!(s.contains(&format!("People {}", carepath::cli::output::thousands(o.people))), "{s}");
+        assert!(s.contains("hold 50% of health cost"), "HRI headline missing at {w}x{hgt}:\n{s}");
+        assert!(s.contains(&format!("{:.1}% of people", o.hri_pct_people)), "{s}");
+        assert!(s.contains("Lorenz"), "{s}");
+        assert!(s.contains("Cost by service"), "{s}");
+        assert!(s.contains("SIMD"), "{s}");
+    }
+}
+
+#[test]
+fn cohort_builder_edits_filters_and_shows_live_attrition() {
+    let mut h = Harness::open("cohort");
+    h.char('2');
+    h.char('a');
+    h.type_text("age 65+");
+    h.key(KeyCode::Enter);
+    h.char('a');
+    h.type_text("simd 1,2");
+    h.key(KeyCode::Enter);
+    let n = cohort_count(&h);
+    for (w, hgt) in SIZES {
+        let s = h.screen(w, hgt);
+        assert!(s.contains("[x] Age 65+"), "{s}");
+        assert!(s.contains("Attrition"), "{s}");
+        assert!(s.contains(&format!("= {} people", carepath::cli::output::thousands(n as i64))), "count {n} missing:\n{s}");
+        assert!(s.contains("This cohort vs everyone"), "{s}");
+    }
+    // toggling a filter off widens the cohort without deleting it
+    h.key(KeyCode::Char(' '));
+    let s = h.screen(80, 24);
+    assert!(s.contains("[ ] SIMD"), "{s}");
+    assert!(cohort_count(&h) > n);
+    // a bad filter is explained, not added
+    h.char('a');
+    h.type_text("age banana");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.explore.spec.filters.len(), 2);
+    assert!(h.screen(160, 48).contains("filter not added"));
+}
+
+#[test]
+fn members_then_timeline_and_stepping() {
+    let mut h = Harness::open("members");
+    h.char('2');
+    h.char('a');
+    h.type_text("age 65+");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter); // members
+    let n = cohort_count(&h);
+    for (w, hgt) in SIZES {
+        let s = h.screen(w, hgt);
+        assert!(s.contains(&format!("Members: {} people", carepath::cli::output::thousands(n as i64))), "{s}");
+        assert!(s.contains("sorted by cost"), "{s}");
+        assert!(s.contains("HRI band"), "{s}");
+    }
+    // only a page is fetched, never the whole cohort
+    assert!(h.app.explore.members.as_ref().unwrap().rows.len() as u64 <= carepath::tui::explore::PAGE);
+    h.key(KeyCode::Enter); // timeline of the top member
+    let t = h.app.explore.timeline.clone().expect("timeline opened");
+    for (w, hgt) in SIZES {
+        let s = h.screen(w, hgt);
+        assert!(s.contains("day 0 = first event"), "{s}");
+        assert!(s.contains(&format!("selected 1/{}", t.events.len())), "{s}");
+        assert!(s.contains("HRI band"), "{s}");
+    }
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Right);
+    let s = h.screen(160, 48);
+    assert!(s.contains(&format!("selected 3/{}", t.events.len())), "{s}");
+    // the detail panel names the service of the selected event
+    let name = t.events[2].service_name();
+    assert!(s.contains(name), "{name} missing:\n{s}");
+    // next person in the cohort's sort order
+    let first = t.person.anon_chi.clone();
+    h.char(']');
+    let second = h.app.explore.timeline.as_ref().unwrap().person.anon_chi.clone();
+    assert_ne!(first, second);
+    h.char('[');
+    assert_eq!(h.app.explore.timeline.as_ref().unwrap().person.anon_chi, first);
+    // relative days by default: no calendar date on screen until asked
+    let s = h.screen(160, 48);
+    assert!(!regex_like_date(&s), "calendar date shown in relative mode:\n{s}");
+    h.char('c');
+    assert!(regex_like_date(&h.screen(160, 48)));
+}
+
+fn regex_like_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.windows(10).any(|w| {
+        w[0..4].iter().all(u8::is_ascii_digit) && w[4] == b'-' && w[5..7].iter().all(u8::is_ascii_digit) && w[7] == b'-' && w[8..10].iter().all(u8::is_ascii_digit)
+    })
+}
+
+#[test]
+fn load_report_and_help_and_disclosure_control() {
+    let mut h = Harness::open("load");
+    let report = carepath::store::report::build(&h.conn, vec![]).unwrap();
+    h.app.load_report = Some(report);
+    h.char('5');
+    for (w, hgt) in SIZES {
+        let s = h.screen(w, hgt);
+        assert!(s.contains("Load report"), "{s}");
+        assert!(s.contains("Rejected rows: none"), "{s}");
+        assert!(s.contains("Linkage"), "{s}");
+    }
+    h.char('4');
+    h.char('?');
+    let s = h.screen(160, 48);
+    assert!(s.contains("Keys: Timeline screen"), "{s}");
+    assert!(s.contains("next person in the cohort"), "{s}");
+    h.key(KeyCode::Esc);
+    assert!(!h.screen(80, 24).contains("Keys:"));
+    // disclosure control on screen: a cohort of fewer than 10 people shows as <10
+    h.char('2');
+    h.char('a');
+    h.type_text("health_cost 1000000+");
+    h.key(KeyCode::Enter);
+    h.char('!');
+    let s = h.screen(160, 48);
+    let n = cohort_count(&h);
+    assert!(n < 10, "expected a tiny cohort, got {n}");
+    assert!(s.contains("<10"), "{s}");
+    assert!(!s.contains(&format!("= {n} people")) || n == 0, "{s}");
+}
+
+#[test]
+fn ascii_mode_draws_only_ascii() {
+    let mut h = Harness::open("ascii");
+    h.theme = carepath::tui::theme::Theme { color: carepath::tui::theme::ColorMode::None, ascii: true };
+    for screen in ['1', '2', '3', '4', '5'] {
+        if screen == '4' {
+            h.char('3');
+            h.key(KeyCode::Enter);
+            assert!(h.app.explore.timeline.is_some());
+        } else {
+            h.char(screen);
+        }
+        let s = h.screen(80, 24);
+        assert!(s.is_ascii(), "non-ASCII glyph on screen {screen}:\n{s}");
+    }
+}
