@@ -66,13 +66,13 @@ fn has_table(conn: &Connection, name: &str) -> Result<bool> {
 /// [`open_timeline`] to show a timeline to someone). Errors with [`TimelineError::UnknownPerson`]
 /// if the id is not in the workspace.
 pub fn load_timeline(conn: &Connection, anon_chi: &str) -> Result<Timeline> {
-    let person = load_person(conn, anon_chi)?.ok_or_else(|| TimelineError::UnknownPerson(anon_chi.to_string()))?;
-    let rows = load_event_rows(conn, anon_chi)?;
-    let (mut years, ltc_onsets) = if ensure_side_table(conn)? {
+    let (person, mut years, ltc_onsets) = if ensure_side_table(conn)? {
         load_side(conn, anon_chi)?
     } else {
-        (load_years_direct(conn, anon_chi)?, load_ltc_direct(conn, anon_chi)?)
+        (load_person(conn, anon_chi)?, load_years_direct(conn, anon_chi)?, load_ltc_direct(conn, anon_chi)?)
     };
+    let person = person.ok_or_else(|| TimelineError::UnknownPerson(anon_chi.to_string()))?;
+    let rows = load_event_rows(conn, anon_chi)?;
     for y in &mut years {
         y.total_cost = rows.iter().filter(|r| r.year.as_deref() == Some(y.year.as_str())).map(|r| r.cost).sum();
     }
@@ -112,16 +112,8 @@ pub fn prepare(conn: &Connection) -> Result<()> {
 /// Make sure the side table is fresh; Ok(false) if it is stale and cannot be built (read-only).
 fn ensure_side_table(conn: &Connection) -> Result<bool> {
     // One query on the common path: fails if the tables do not exist yet.
-    let fresh: Option<bool> = conn
-        .query_row(
-            &format!(
-                "SELECT (SELECT stamp FROM {CACHE_META} WHERE name = '{SIDE_TABLE}') = ({STAMP_SQL})"
-            ),
-            [],
-            |r| r.get(0),
-        )
-        .ok()
-        .flatten();
+    let sql = format!("SELECT (SELECT stamp FROM {CACHE_META} WHERE name = '{SIDE_TABLE}') = ({STAMP_SQL})");
+    let fresh: Option<bool> = conn.prepare_cached(&sql).and_then(|mut st| st.query_row([], |r| r.get(0))).ok().flatten();
     if fresh == Some(true) {
         return Ok(true);
     }
@@ -138,6 +130,8 @@ fn build_side_table(conn: &Connection) -> Result<bool> {
         "CREATE TABLE IF NOT EXISTS {CACHE_META} (name VARCHAR PRIMARY KEY, stamp VARCHAR);
          CREATE OR REPLACE TABLE {SIDE_TABLE} AS
          SELECT * FROM (
+           SELECT p.anon_chi, 'person' AS kind, {PERSON_COLUMNS} FROM {PERSON_FROM}
+           UNION ALL BY NAME
            SELECT anon_chi, 'year' AS kind, {YEAR_COLUMNS}, CAST(NULL AS VARCHAR) AS ltc, CAST(NULL AS DATE) AS onset FROM person_year
            UNION ALL BY NAME
            SELECT anon_chi, 'ltc' AS kind, ltc, onset FROM (
@@ -170,25 +164,28 @@ fn build_side_table(conn: &Connection) -> Result<bool> {
 
 fn load_person(conn: &Connection, anon_chi: &str) -> Result<Option<PersonHeader>> {
     let sql = format!(
-        "SELECT p.sex, {birth}, {death}, c.council_name, b.board_name, CAST(p.simd_quintile AS BIGINT)
-         FROM person p LEFT JOIN ref_council c ON c.lca = p.lca LEFT JOIN ref_board b ON b.hb2019 = p.hb2019
-         WHERE p.anon_chi = ?",
-        birth = day("p.birth_ym"),
-        death = day("p.death_date"),
+        "SELECT p.sex, {}, {}, council_name, board_name, simd_quintile FROM (SELECT p.anon_chi, {PERSON_COLUMNS} FROM {PERSON_FROM}) p WHERE p.anon_chi = ?",
+        day("p.birth_ym"),
+        day("p.death_date")
     );
     let mut st = conn.prepare_cached(&sql)?;
-    let p = st
-        .query_row([anon_chi], |r| {
-            let mut h = PersonHeader::new(anon_chi).with_birth_ym(r.get::<_, Option<Day>>(1)?);
-            h.sex = r.get(0)?;
-            h.death = r.get(2)?;
-            h.council = r.get(3)?;
-            h.board = r.get(4)?;
-            h.simd_quintile = r.get(5)?;
-            Ok(h)
-        })
-        .optional()?;
+    let p = st.query_row([anon_chi], |r| person_row(r, anon_chi, 0)).optional()?;
     Ok(p)
+}
+
+/// Person header columns (no date of birth: only the birth month, used for ages).
+const PERSON_COLUMNS: &str = "p.sex, p.birth_ym, p.death_date, c.council_name, b.board_name, CAST(p.simd_quintile AS BIGINT) AS simd_quintile";
+const PERSON_FROM: &str =
+    "person p LEFT JOIN ref_council c ON c.lca = p.lca LEFT JOIN ref_board b ON b.hb2019 = p.hb2019";
+
+fn person_row(r: &duckdb::Row<'_>, anon_chi: &str, at: usize) -> duckdb::Result<PersonHeader> {
+    let mut h = PersonHeader::new(anon_chi).with_birth_ym(r.get::<_, Option<Day>>(at + 1)?);
+    h.sex = r.get(at)?;
+    h.death = r.get(at + 2)?;
+    h.council = r.get(at + 3)?;
+    h.board = r.get(at + 4)?;
+    h.simd_quintile = r.get(at + 5)?;
+    Ok(h)
 }
 
 const EVENT_COLUMNS: &str = "event_id, year, recid, smrtype, {start}, {end}, cost, beddays, stay, cij_marker, {cs}, {ce},
@@ -289,32 +286,42 @@ fn ltc_onset(code: String, date: Day) -> LtcOnset {
     LtcOnset { ltc: code, label, date }
 }
 
-/// Year lines and LTC onsets from the side table (one row-group read).
-fn load_side(conn: &Connection, anon_chi: &str) -> Result<(Vec<YearSummary>, Vec<LtcOnset>)> {
+type Side = (Option<PersonHeader>, Vec<YearSummary>, Vec<LtcOnset>);
+
+/// Person header, year lines and LTC onsets from the side table (one row-group read).
+fn load_side(conn: &Connection, anon_chi: &str) -> Result<Side> {
     let year_cols: Vec<&str> = vec![
         "year", "age", "health_net_cost", "social_care_cost", "dn_cost", "emergency_admissions", "elective_admissions",
         "ae_attendances", "acute_beddays", "inpatient_beddays", "dd_beddays", "ch_beddays", "hc_hours", "pis_items",
         "ltc_count", "hri_scot", "hri_scot_band", "hri_hb_band", "hri_lca_band", "died_in_year",
     ];
     let sql = format!(
-        "SELECT kind, ltc, {onset}, {cols} FROM {SIDE_TABLE} WHERE anon_chi = ?",
+        "SELECT kind, ltc, {onset}, sex, {birth}, {death}, council_name, board_name, simd_quintile, {cols}
+         FROM {SIDE_TABLE} WHERE anon_chi = ?",
         onset = day("onset"),
+        birth = day("birth_ym"),
+        death = day("death_date"),
         cols = year_cols.join(", ")
     );
     let mut st = conn.prepare_cached(&sql)?;
+    let mut person = None;
     let mut years = Vec::new();
     let mut ltc = Vec::new();
     let mut q = st.query([anon_chi])?;
     while let Some(r) = q.next()? {
         let kind: String = r.get(0)?;
-        if kind == "year" {
-            years.push(year_row(r, 3)?);
-        } else if let (Some(code), Some(d)) = (r.get::<_, Option<String>>(1)?, r.get::<_, Option<Day>>(2)?) {
-            ltc.push(ltc_onset(code, d));
+        match kind.as_str() {
+            "person" => person = Some(person_row(r, anon_chi, 3)?),
+            "year" => years.push(year_row(r, 9)?),
+            _ => {
+                if let (Some(code), Some(d)) = (r.get::<_, Option<String>>(1)?, r.get::<_, Option<Day>>(2)?) {
+                    ltc.push(ltc_onset(code, d));
+                }
+            }
         }
     }
     ltc.sort_by(|a, b| (a.date, &a.ltc).cmp(&(b.date, &b.ltc)));
-    Ok((years, ltc))
+    Ok((person, years, ltc))
 }
 
 /// Year lines straight from `person_year` (read-only workspace without a fresh side table).

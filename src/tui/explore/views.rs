@@ -125,7 +125,7 @@ fn members(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         e.search.as_ref().map(|s| format!("  search '{s}'")).unwrap_or_default()
     );
     let mut lines = vec![Line::from(Span::styled(
-        format!("  {:<16} {:>5} {:>3} {:>4} {:>4} {:>5} {:>8} {:>10}  {}", "person", "age", "sex", "SIMD", "LTCs", "emerg", "bed days", "cost", "HRI band"),
+        format!("  {:<16} {:>5} {:>3} {:>4} {:>4} {:>5} {:>8} {:>12}  {}", "person", "age", "sex", "SIMD", "LTCs", "emerg", "bed days", "cost", "HRI band"),
         theme.style(Role::Header),
     ))];
     let visible = area.height.saturating_sub(2) as u64;
@@ -138,7 +138,7 @@ fn members(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         let selected = abs == e.member_sel;
         let text = format!(
-            "{} {:<16} {:>5} {:>3} {:>4} {:>4} {:>5} {:>8} {:>10}  {}",
+            "{} {:<16} {:>5} {:>3} {:>4} {:>4} {:>5} {:>8} {:>12}  {}",
             if selected { theme.pointer() } else { " " },
             short_id(&m.anon_chi),
             m.age_band,

@@ -1,0 +1,177 @@
+//! End to end in a real pseudo-terminal: start the binary on a generated workspace, build a
+//! cohort with two filters, open a member's timeline, step through three events, quit; check the
+//! screen at each step and that the terminal was restored. Also: NO_COLOR and --ascii output.
+mod tui_support;
+use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+struct Pty {
+    out: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    rows: u16,
+    cols: u16,
+}
+
+impl Pty {
+    fn start(args: &[&str], env: &[(&str, &str)]) -> Pty {
+        let (rows, cols) = (24, 80);
+        let pair = native_pty_system().openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).expect("openpty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_carepath"));
+        for a in args {
+            cmd.arg(a);
+        }
+        cmd.env("TERM", "xterm-256color");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pair.slave.spawn_command(cmd).expect("spawn carepath");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("reader");
+        let writer = pair.master.take_writer().expect("writer");
+        let out = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&out);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        // keep the master alive for the child's lifetime
+        std::mem::forget(pair.master);
+        Pty { out, writer, child, rows, cols }
+    }
+
+    fn screen(&self) -> String {
+        let mut p = vt100::Parser::new(self.rows, self.cols, 0);
+        p.process(&self.out.lock().unwrap());
+        p.screen().contents()
+    }
+
+    fn wait_for(&self, what: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(what) {
+                return s;
+            }
+            if start.elapsed() > Duration::from_secs(90) {
+                panic!("timed out waiting for '{what}'; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn send(&mut self, s: &str) {
+        self.writer.write_all(s.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
+    fn quit(&mut self) -> Vec<u8> {
+        self.send("q");
+        let start = Instant::now();
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                assert!(status.success(), "carepath exited with {status:?}");
+                break;
+            }
+            if start.elapsed() > Duration::from_secs(30) {
+                let _ = self.child.kill();
+                panic!("carepath did not quit on q");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        self.out.lock().unwrap().clone()
+    }
+}
+
+fn assert_restored(bytes: &[u8]) {
+    let mut p = vt100::Parser::new(24, 80, 0);
+    p.process(bytes);
+    assert!(!p.screen().alternate_screen(), "still in the alternate screen after exit");
+    assert!(!p.screen().hide_cursor(), "cursor still hidden after exit");
+    let text = String::from_utf8_lossy(bytes);
+    let leave = text.rfind("\x1b[?1049l").expect("leave-alternate-screen sequence");
+    let enter = text.rfind("\x1b[?1049h").expect("enter-alternate-screen sequence");
+    assert!(leave > enter, "the last alternate-screen switch must be the way out");
+}
+
+#[test]
+fn build_a_cohort_open_a_timeline_step_and_quit() {
+    let ws = tui_support::workspace_copy("pty");
+    let mut t = Pty::start(&[ws.to_str().unwrap()], &[]);
+    t.wait_for("hold 50% of health cost");
+    t.send("2");
+    t.wait_for("Attrition");
+    t.send("a");
+    t.send("age 65+\r");
+    t.wait_for("[x] Age 65+");
+    t.send("a");
+    t.send("ltc_count 1+\r");
+    let s = t.wait_for("[x] ");
+    assert!(s.contains("Age 65+"), "{s}");
+    let s = t.wait_for(" people");
+    assert!(s.contains("LTC") || s.contains("ltc"), "second filter shown:\n{s}");
+    t.send("\r"); // members
+    t.wait_for("Members:");
+    t.send("\r"); // timeline of the first member
+    let s = t.wait_for("selected 1/");
+    assert!(s.contains("day 0"), "{s}");
+    for step in 2..=4 {
+        t.send("\x1b[C"); // right arrow
+        t.wait_for(&format!("selected {step}/"));
+    }
+    let bytes = t.quit();
+    assert_restored(&bytes);
+}
+
+/// Any SGR colour parameter: 30-37, 38;.., 40-47, 48;.., 90-97, 100-107.
+fn has_colour_codes(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut rest = text.as_ref();
+    while let Some(i) = rest.find("\x1b[") {
+        let tail = &rest[i + 2..];
+        let end = tail.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(tail.len());
+        if tail[end..].starts_with('m') {
+            for p in tail[..end].split(';') {
+                if let Ok(n) = p.parse::<u32>() {
+                    if (30..=38).contains(&n) || (40..=48).contains(&n) || (90..=97).contains(&n) || (100..=107).contains(&n) {
+                        return Some(format!("\\e[{}m", &tail[..end]));
+                    }
+                }
+            }
+        }
+        rest = &tail[end.min(tail.len())..];
+    }
+    None
+}
+
+#[test]
+fn no_color_and_ascii_modes() {
+    let ws = tui_support::workspace_copy("nocolor");
+    let mut t = Pty::start(&[ws.to_str().unwrap(), "--ascii"], &[("NO_COLOR", "1")]);
+    t.wait_for("hold 50% of health cost");
+    t.send("3");
+    t.wait_for("Members:");
+    t.send("\r");
+    t.wait_for("selected 1/");
+    t.send("?");
+    t.wait_for("Keys:");
+    let bytes = t.quit();
+    assert_eq!(has_colour_codes(&bytes), None, "NO_COLOR run printed a colour escape code");
+    let non_ascii: Vec<u8> = bytes.iter().copied().filter(|b| !b.is_ascii()).take(8).collect();
+    assert!(non_ascii.is_empty(), "--ascii run printed non-ASCII bytes: {non_ascii:?}");
+    assert_restored(&bytes);
+    // and colour is used when allowed
+    let mut c = Pty::start(&[ws.to_str().unwrap()], &[]);
+    c.wait_for("hold 50% of health cost");
+    let bytes = c.quit();
+    assert!(has_colour_codes(&bytes).is_some(), "a normal run should use colour");
+}
