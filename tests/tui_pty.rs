@@ -164,6 +164,8 @@ fn no_color_and_ascii_modes() {
     t.wait_for("selected 1/");
     t.send("?");
     t.wait_for("Keys:");
+    t.send("\x1b"); // Esc closes the help (q there closes it too)
+    std::thread::sleep(Duration::from_millis(300));
     let bytes = t.quit();
     assert_eq!(has_colour_codes(&bytes), None, "NO_COLOR run printed a colour escape code");
     let non_ascii: Vec<u8> = bytes.iter().copied().filter(|b| !b.is_ascii()).take(8).collect();

@@ -120,7 +120,9 @@ fn ensure_side_table(conn: &Connection) -> Result<bool> {
     build_side_table(conn)
 }
 
-const STAMP_SQL: &str = "SELECT coalesce(CAST(max(file_id) AS VARCHAR), '0') || ':' || count(*) || ':' || coalesce(CAST(max(loaded_at) AS VARCHAR), '') FROM load_log";
+/// Freshness stamp: the side table's layout version and the state of the load log (a new or
+/// replaced file changes the largest file id, the count or the latest load time).
+const STAMP_SQL: &str = "SELECT 'side-v2:' || coalesce(CAST(max(file_id) AS VARCHAR), '0') || ':' || count(*) || ':' || coalesce(CAST(max(loaded_at) AS VARCHAR), '') FROM load_log";
 
 fn build_side_table(conn: &Connection) -> Result<bool> {
     let stamp: String = conn.query_row(STAMP_SQL, [], |r| r.get(0))?;
