@@ -177,3 +177,38 @@ fn no_color_and_ascii_modes() {
     let bytes = c.quit();
     assert!(has_colour_codes(&bytes).is_some(), "a normal run should use colour");
 }
+
+fn wait_exit(t: &mut Pty) -> portable_pty::ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Ok(Some(status)) = t.child.try_wait() {
+            std::thread::sleep(Duration::from_millis(200));
+            return status;
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            let _ = t.child.kill();
+            panic!("carepath did not exit");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn terminal_restored_on_sigterm_sighup_and_panic() {
+    let ws = tui_support::workspace_copy("signals");
+    for sig in ["TERM", "HUP"] {
+        let mut t = Pty::start(&[ws.to_str().unwrap()], &[]);
+        t.wait_for("hold 50% of health cost");
+        let pid = t.child.process_id().expect("pid");
+        let ok = std::process::Command::new("kill").args([&format!("-{sig}"), &pid.to_string()]).status().unwrap();
+        assert!(ok.success());
+        wait_exit(&mut t);
+        assert_restored(&t.out.lock().unwrap().clone());
+    }
+    let mut t = Pty::start(&[ws.to_str().unwrap()], &[("CAREPATH_TEST_PANIC_AFTER_DRAW", "1")]);
+    let status = wait_exit(&mut t);
+    assert!(!status.success(), "the test panic should fail the process");
+    let bytes = t.out.lock().unwrap().clone();
+    assert_restored(&bytes);
+    assert!(String::from_utf8_lossy(&bytes).contains("test panic after drawing"), "the panic message is shown after restoring");
+}

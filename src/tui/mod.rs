@@ -113,6 +113,10 @@ pub fn run(path: Option<&Path>, opts: &TuiOptions) -> Result<i32> {
         if dirty || app.is_busy() {
             draw(&mut guard.terminal, &app, &theme)?;
             dirty = false;
+            // Tests prove the terminal is restored after a panic by setting this.
+            if app.overview.is_some() && std::env::var_os("CAREPATH_TEST_PANIC_AFTER_DRAW").is_some() {
+                panic!("test panic after drawing (CAREPATH_TEST_PANIC_AFTER_DRAW)");
+            }
         }
         if ct::poll(Duration::from_millis(50)).context("reading the keyboard")? {
             let ev = match ct::read().context("reading the keyboard")? {
