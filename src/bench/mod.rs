@@ -97,6 +97,9 @@ pub struct BenchConfig {
     pub draws: usize,
     /// Progress lines on stderr.
     pub progress: bool,
+    /// After the timed phases, write DuckDB's EXPLAIN ANALYZE profile of the main query of each
+    /// library call to `cache/profiles/<call>.txt` (not timed).
+    pub profile: bool,
 }
 
 impl BenchConfig {
@@ -112,6 +115,7 @@ impl BenchConfig {
             timeline_baseline_people: 20,
             draws: 50,
             progress: true,
+            profile: false,
         }
     }
 }
@@ -260,6 +264,34 @@ fn query_rows(conn: &duckdb::Connection, sql: &str) -> Result<u64> {
         n += 1;
     }
     Ok(n)
+}
+
+/// Profile the last query of each library call with DuckDB's profiler (query tree with
+/// per-operator timings and cardinalities) into `cache/profiles/`.
+fn profile_calls(cfg: &BenchConfig, conn: &duckdb::Connection, spec: &CohortSpec, year: &str, id: &str) -> Result<()> {
+    let dir = cfg.cache.join("profiles");
+    std::fs::create_dir_all(&dir)?;
+    say(cfg, &format!("profiles in {}", dir.display()));
+    let mut one = |name: &str, f: &dyn Fn() -> Result<()>| -> Result<()> {
+        let out = dir.join(format!("{name}.txt"));
+        conn.execute_batch(&format!(
+            "PRAGMA enable_profiling = 'query_tree_optimizer'; PRAGMA profiling_output = {};",
+            sql_str(&out.to_string_lossy())
+        ))?;
+        let r = f();
+        conn.execute_batch("PRAGMA disable_profiling;")?;
+        r
+    };
+    one("count_and_attrition", &|| cohort::count_and_attrition(conn, spec).map(|_| ()))?;
+    one("characterise", &|| cohort::characterise(conn, spec).map(|_| ()))?;
+    one("members_page_first", &|| {
+        cohort::members_page(conn, spec, &PageRequest { sort: MemberSort::Cost, desc: true, offset: 0, limit: PAGE, search: None })
+            .map(|_| ())
+    })?;
+    one("hri_picture", &|| cohort::hri_picture(conn, year, HriLevel::Council, 21).map(|_| ()))?;
+    one("overview", &|| overview::overview(conn, None).map(|_| ()))?;
+    one("timeline_events", &|| timeline::load_event_rows(conn, id).map(|_| ()))?;
+    Ok(())
 }
 
 /// Run the benchmark.
@@ -499,6 +531,12 @@ pub fn run(cfg: &BenchConfig) -> Result<Report> {
     // 7. memory
     rep.peak_rss_explore_mb = stats::peak_rss_mb();
     rep.push(Figure::memory("peak RSS while exploring", rep.peak_rss_explore_mb, 4096.0));
+
+    if cfg.profile {
+        let spec = snapshots.get(5).cloned().unwrap_or_default();
+        let id = ids.first().cloned().unwrap_or_default();
+        profile_calls(cfg, conn, &spec, &year, &id)?;
+    }
     drop(ws);
     Ok(rep)
 }

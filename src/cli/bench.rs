@@ -31,6 +31,10 @@ pub struct BenchArgs {
     /// Rounds of the cohort edit sequence
     #[arg(long, default_value_t = 3)]
     pub rounds: usize,
+    /// Also write DuckDB profiles (EXPLAIN ANALYZE trees) of each library call's main query to
+    /// <cache>/profiles/ (after the timed phases)
+    #[arg(long)]
+    pub profile: bool,
     /// No progress lines on stderr
     #[arg(long)]
     pub quiet: bool,
@@ -45,6 +49,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<i32> {
     }
     cfg.rounds = args.rounds.max(1);
     cfg.progress = !args.quiet;
+    cfg.profile = args.profile;
     let report = bench::run(&cfg)?;
     let json = report.to_json();
     if let Some(out) = &args.out {

@@ -186,9 +186,6 @@ fn load_file(conn: &Connection, p: &Planned) -> Result<FileOutcome> {
     let t = std::time::Instant::now();
     let typed_columns = column_types(conn, &raw_table)?;
     let check = spec.check_sql(&raw_table, &typed_columns);
-    if let Some(dump) = std::env::var_os("CAREPATH_DUMP_SQL") {
-        let _ = std::fs::write(dump, &check);
-    }
     conn.execute_batch(&check)?;
     timing("  check", t);
     let t = std::time::Instant::now();

@@ -85,7 +85,7 @@ mod tests {
         for (text, label_part) in [
             ("age 65+", "65"),
             ("simd 1", "1"),
-            ("ltc copd", "COPD"),
+            ("ltc copd", "pulmonary"),
             ("hri council", "council"),
             ("emergency_admissions 2+", "mergency"),
             ("age = { min = 18, max = 64 }", "18"),

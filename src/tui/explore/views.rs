@@ -81,7 +81,7 @@ fn cohort(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             for (name, key, label) in [("sex", "F", "female"), ("hri_band", "High", "HRI (Scotland, High band)"), ("simd_quintile", "1", "SIMD quintile 1")] {
                 if let Some(row) = c.breakdown(name).and_then(|b| b.rows.iter().find(|r| r.key == key)) {
                     ch.push(Line::from(format!(
-                        "{label:<34}{:>12}{:>12}",
+                        "{label:<40}{:>12}{:>12}",
                         pct(app, row.cohort, row.cohort_pct),
                         pct(app, row.population, row.population_pct)
                     )));
@@ -281,12 +281,12 @@ fn timeline(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             )));
             if let Some(j) = t.journey_of(i) {
                 d.push(Line::from(format!(
-                    "journey {} ({}): {}  {} nights, {} delayed, cost {}",
+                    "journey {} ({}): {}  {} nights, {:.0} delayed, cost {}",
                     j.number,
                     if j.emergency { "emergency" } else if j.elective { "elective" } else { "other" },
                     j.path.join(" -> "),
                     j.length_of_stay.unwrap_or(0),
-                    j.delayed_beddays,
+                    j.delayed_beddays.max(0.0).abs(),
                     pounds(j.cost, theme)
                 )));
             }
