@@ -272,7 +272,7 @@ fn profile_calls(cfg: &BenchConfig, conn: &duckdb::Connection, spec: &CohortSpec
     let dir = cfg.cache.join("profiles");
     std::fs::create_dir_all(&dir)?;
     say(cfg, &format!("profiles in {}", dir.display()));
-    let mut one = |name: &str, f: &dyn Fn() -> Result<()>| -> Result<()> {
+    let one = |name: &str, f: &dyn Fn() -> Result<()>| -> Result<()> {
         let out = dir.join(format!("{name}.txt"));
         conn.execute_batch(&format!(
             "PRAGMA enable_profiling = 'query_tree_optimizer'; PRAGMA profiling_output = {};",
@@ -315,6 +315,7 @@ pub fn run(cfg: &BenchConfig) -> Result<Report> {
     let base_db = cfg.cache.join("baseline.duckdb");
     say(cfg, "baseline: DuckDB bulk read of the same files into plain tables");
     let base_load = baseline_load(&files, &base_db)?;
+    say(cfg, &format!("baseline bulk read took {:.1} s", base_load / 1e3));
 
     // 4. carepath load
     let ws_dir = cfg.cache.join("workspace");
@@ -330,6 +331,7 @@ pub fn run(cfg: &BenchConfig) -> Result<Report> {
         (ms, r.context("carepath load failed")?)
     };
     say(cfg, "timeline side table");
+    say(cfg, &format!("carepath load took {:.1} s", load_ms / 1e3));
     let (prep_ms, r) = time_ms(|| timeline::prepare(&ws.conn));
     r?;
     let (people, events, person_years): (i64, i64, i64) = ws.conn.query_row(

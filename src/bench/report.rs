@@ -147,6 +147,10 @@ pub struct Report {
     /// Whether the peak could be reset between the phases (if not, the exploring peak includes
     /// the loads).
     pub rss_reset: bool,
+    /// Print each figure on stderr as it is measured (a long run that is stopped still shows
+    /// what it measured).
+    #[serde(skip)]
+    pub verbose: bool,
 }
 
 impl Report {
@@ -170,10 +174,25 @@ impl Report {
             peak_rss_load_mb: 0.0,
             peak_rss_explore_mb: 0.0,
             rss_reset: false,
+            verbose: cfg.progress,
         }
     }
 
     pub fn push(&mut self, f: Figure) {
+        if self.verbose {
+            eprintln!(
+                "[bench {}] {}: n={} p50 {} p95 {}{}",
+                self.scale,
+                f.name,
+                f.n,
+                if f.unit == "MB" { format!("{:.0} MB", f.p50) } else { fmt_ms(f.p50) },
+                if f.unit == "MB" { format!("{:.0} MB", f.p95) } else { fmt_ms(f.p95) },
+                match (f.baseline_p50, f.ratio) {
+                    (Some(b), Some(r)) => format!(" (baseline p50 {}, ratio {r:.2}x)", fmt_ms(b)),
+                    _ => String::new(),
+                }
+            );
+        }
         self.figures.push(f);
     }
 

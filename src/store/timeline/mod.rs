@@ -66,10 +66,15 @@ fn has_table(conn: &Connection, name: &str) -> Result<bool> {
 /// [`open_timeline`] to show a timeline to someone). Errors with [`TimelineError::UnknownPerson`]
 /// if the id is not in the workspace.
 pub fn load_timeline(conn: &Connection, anon_chi: &str) -> Result<Timeline> {
-    let (person, mut years, ltc_onsets) = if ensure_side_table(conn)? {
-        load_side(conn, anon_chi)?
-    } else {
-        (load_person(conn, anon_chi)?, load_years_direct(conn, anon_chi)?, load_ltc_direct(conn, anon_chi)?)
+    // Common path: one statement reads the side table and checks it is fresh.
+    let side = match load_side(conn, anon_chi) {
+        Ok(Some(side)) => Some(side),
+        _ if build_side_table(conn)? => load_side(conn, anon_chi)?,
+        _ => None,
+    };
+    let (person, mut years, ltc_onsets) = match side {
+        Some(side) => side,
+        None => (load_person(conn, anon_chi)?, load_years_direct(conn, anon_chi)?, load_ltc_direct(conn, anon_chi)?),
     };
     let person = person.ok_or_else(|| TimelineError::UnknownPerson(anon_chi.to_string()))?;
     let rows = load_event_rows(conn, anon_chi)?;
@@ -111,8 +116,7 @@ pub fn prepare(conn: &Connection) -> Result<()> {
 
 /// Make sure the side table is fresh; Ok(false) if it is stale and cannot be built (read-only).
 fn ensure_side_table(conn: &Connection) -> Result<bool> {
-    // One query on the common path: fails if the tables do not exist yet.
-    let sql = format!("SELECT (SELECT stamp FROM {CACHE_META} WHERE name = '{SIDE_TABLE}') = ({STAMP_SQL})");
+    let sql = format!("SELECT {}", fresh_sql());
     let fresh: Option<bool> = conn.prepare_cached(&sql).and_then(|mut st| st.query_row([], |r| r.get(0))).ok().flatten();
     if fresh == Some(true) {
         return Ok(true);
@@ -120,12 +124,17 @@ fn ensure_side_table(conn: &Connection) -> Result<bool> {
     build_side_table(conn)
 }
 
+/// SQL: is the side table's stamp the current one? (Errors if the side tables do not exist.)
+fn fresh_sql() -> String {
+    format!("(SELECT stamp FROM {CACHE_META} WHERE name = '{SIDE_TABLE}') = {STAMP_SQL}")
+}
+
 /// Freshness stamp: the side table's layout version and the state of the load log (a new or
 /// replaced file changes the largest file id, the count or the latest load time).
-const STAMP_SQL: &str = "SELECT 'side-v2:' || coalesce(CAST(max(file_id) AS VARCHAR), '0') || ':' || count(*) || ':' || coalesce(CAST(max(loaded_at) AS VARCHAR), '') FROM load_log";
+const STAMP_SQL: &str = "(SELECT 'side-v2:' || coalesce(CAST(max(file_id) AS VARCHAR), '0') || ':' || count(*) || ':' || coalesce(CAST(max(loaded_at) AS VARCHAR), '') FROM load_log)";
 
 fn build_side_table(conn: &Connection) -> Result<bool> {
-    let stamp: String = conn.query_row(STAMP_SQL, [], |r| r.get(0))?;
+    let stamp: String = conn.query_row(&format!("SELECT {STAMP_SQL}"), [], |r| r.get(0))?;
     let mins: Vec<String> = ltcs().iter().map(|l| format!("min({}) AS {}", ident(&format!("{}_date", l.code)), ident(&l.code))).collect();
     let cols: Vec<String> = ltcs().iter().map(|l| ident(&l.code)).collect();
     let build = format!(
@@ -290,16 +299,19 @@ fn ltc_onset(code: String, date: Day) -> LtcOnset {
 
 type Side = (Option<PersonHeader>, Vec<YearSummary>, Vec<LtcOnset>);
 
-/// Person header, year lines and LTC onsets from the side table (one row-group read).
-fn load_side(conn: &Connection, anon_chi: &str) -> Result<Side> {
+/// Person header, year lines and LTC onsets from the side table, in one statement that also
+/// checks the side table is fresh: Ok(None) when stale, Err when it does not exist.
+fn load_side(conn: &Connection, anon_chi: &str) -> Result<Option<Side>> {
     let year_cols: Vec<&str> = vec![
         "year", "age", "health_net_cost", "social_care_cost", "dn_cost", "emergency_admissions", "elective_admissions",
         "ae_attendances", "acute_beddays", "inpatient_beddays", "dd_beddays", "ch_beddays", "hc_hours", "pis_items",
         "ltc_count", "hri_scot", "hri_scot_band", "hri_hb_band", "hri_lca_band", "died_in_year",
     ];
     let sql = format!(
-        "SELECT kind, ltc, {onset}, sex, {birth}, {death}, council_name, board_name, simd_quintile, {cols}
-         FROM {SIDE_TABLE} WHERE anon_chi = ?",
+        "SELECT {fresh} AS fresh, s.* FROM (SELECT 1 AS one) o LEFT JOIN (
+           SELECT kind, ltc, {onset}, sex, {birth}, {death}, council_name, board_name, simd_quintile, {cols}
+           FROM {SIDE_TABLE} WHERE anon_chi = ?) s ON true",
+        fresh = fresh_sql(),
         onset = day("onset"),
         birth = day("birth_ym"),
         death = day("death_date"),
@@ -311,19 +323,23 @@ fn load_side(conn: &Connection, anon_chi: &str) -> Result<Side> {
     let mut ltc = Vec::new();
     let mut q = st.query([anon_chi])?;
     while let Some(r) = q.next()? {
-        let kind: String = r.get(0)?;
-        match kind.as_str() {
-            "person" => person = Some(person_row(r, anon_chi, 3)?),
-            "year" => years.push(year_row(r, 9)?),
-            _ => {
-                if let (Some(code), Some(d)) = (r.get::<_, Option<String>>(1)?, r.get::<_, Option<Day>>(2)?) {
+        if r.get::<_, Option<bool>>(0)? != Some(true) {
+            return Ok(None);
+        }
+        let kind: Option<String> = r.get(1)?;
+        match kind.as_deref() {
+            Some("person") => person = Some(person_row(r, anon_chi, 4)?),
+            Some("year") => years.push(year_row(r, 10)?),
+            Some(_) => {
+                if let (Some(code), Some(d)) = (r.get::<_, Option<String>>(2)?, r.get::<_, Option<Day>>(3)?) {
                     ltc.push(ltc_onset(code, d));
                 }
             }
+            None => {}
         }
     }
     ltc.sort_by(|a, b| (a.date, &a.ltc).cmp(&(b.date, &b.ltc)));
-    Ok((person, years, ltc))
+    Ok(Some((person, years, ltc)))
 }
 
 /// Year lines straight from `person_year` (read-only workspace without a fresh side table).
