@@ -159,7 +159,7 @@ fn load_in_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(us
     let mut outcomes = Vec::new();
     let total = plan.len() + 1;
     for (i, p) in plan.iter().enumerate() {
-        progress(i, total, &p.path.display().to_string());
+        progress(i, total, &format!("loading {}", p.path.display()));
         let t = std::time::Instant::now();
         let o = load_file(conn, p).with_context(|| format!("{}: could not be loaded", p.path.display()))?;
         timing(&format!("load {}", p.path.display()), t);

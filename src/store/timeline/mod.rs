@@ -66,12 +66,7 @@ fn has_table(conn: &Connection, name: &str) -> Result<bool> {
 /// [`open_timeline`] to show a timeline to someone). Errors with [`TimelineError::UnknownPerson`]
 /// if the id is not in the workspace.
 pub fn load_timeline(conn: &Connection, anon_chi: &str) -> Result<Timeline> {
-    // Common path: one statement reads the side table and checks it is fresh.
-    let side = match load_side(conn, anon_chi) {
-        Ok(Some(side)) => Some(side),
-        _ if build_side_table(conn)? => load_side(conn, anon_chi)?,
-        _ => None,
-    };
+    let side = if ensure_side_table(conn)? { load_side(conn, anon_chi)? } else { None };
     let (person, mut years, ltc_onsets) = match side {
         Some(side) => side,
         None => (load_person(conn, anon_chi)?, load_years_direct(conn, anon_chi)?, load_ltc_direct(conn, anon_chi)?),
@@ -299,8 +294,8 @@ fn ltc_onset(code: String, date: Day) -> LtcOnset {
 
 type Side = (Option<PersonHeader>, Vec<YearSummary>, Vec<LtcOnset>);
 
-/// Person header, year lines and LTC onsets from the side table, in one statement that also
-/// checks the side table is fresh: Ok(None) when stale, Err when it does not exist.
+/// Person header, year lines and LTC onsets from the side table (one row-group read; the
+/// caller has checked it is fresh).
 fn load_side(conn: &Connection, anon_chi: &str) -> Result<Option<Side>> {
     let year_cols: Vec<&str> = vec![
         "year", "age", "health_net_cost", "social_care_cost", "dn_cost", "emergency_admissions", "elective_admissions",
@@ -308,10 +303,8 @@ fn load_side(conn: &Connection, anon_chi: &str) -> Result<Option<Side>> {
         "ltc_count", "hri_scot", "hri_scot_band", "hri_hb_band", "hri_lca_band", "died_in_year",
     ];
     let sql = format!(
-        "SELECT {fresh} AS fresh, s.* FROM (SELECT 1 AS one) o LEFT JOIN (
-           SELECT kind, ltc, {onset}, sex, {birth}, {death}, council_name, board_name, simd_quintile, {cols}
-           FROM {SIDE_TABLE} WHERE anon_chi = ?) s ON true",
-        fresh = fresh_sql(),
+        "SELECT true AS fresh, kind, ltc, {onset}, sex, {birth}, {death}, council_name, board_name, simd_quintile, {cols}
+         FROM {SIDE_TABLE} WHERE anon_chi = ?",
         onset = day("onset"),
         birth = day("birth_ym"),
         death = day("death_date"),

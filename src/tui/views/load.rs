@@ -14,11 +14,16 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let ratio = if *total > 0 { *done as f64 / *total as f64 } else { 0.0 };
         let gauge = Gauge::default().ratio(ratio.clamp(0.0, 1.0)).label(format!("{done}/{total} files")).use_unicode(!theme.ascii);
         f.render_widget(gauge, g);
-        f.render_widget(Paragraph::new(format!("Loading {file} ...  (Esc cancels)")), t);
+        f.render_widget(Paragraph::new(format!("{file} ...  (Esc cancels)")), t);
         return;
     }
     let Some(r) = &app.load_report else {
-        f.render_widget(Paragraph::new("No load in this session. :load PATH loads a folder or file of extracts."), area);
+        let msg = if app.busy.contains_key(&crate::tui::worker::Slot::Load) {
+            format!("Checking the files in {} ...  (Esc cancels)", app.load_paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))
+        } else {
+            "No load in this session. :load PATH loads a folder or file of extracts.".to_string()
+        };
+        f.render_widget(Paragraph::new(msg), area);
         return;
     };
     let mut lines = vec![Line::from(Span::styled("Load report", theme.style(Role::Header)))];
