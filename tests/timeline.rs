@@ -186,21 +186,32 @@ fn multi_episode_journey_with_a_delay_and_care_home_after_hospital() {
 
     // Journey: the CIJ's rows in the file (cij_marker 1, including the DD row) and nothing else.
     let journeys = v["journeys"].as_array().unwrap();
-    assert_eq!(journeys.len() as i64, raw.i64("SELECT count(DISTINCT cij_marker) FROM ep WHERE anon_chi = ? AND cij_marker IS NOT NULL", &a));
+    assert_eq!(
+        journeys.len() as i64,
+        raw.i64("SELECT count(DISTINCT cij_marker) FROM ep WHERE anon_chi = ? AND cij_marker IS NOT NULL", &a)
+    );
     let j = &journeys[0];
     let in_journey: Vec<&Value> = v["events"].as_array().unwrap().iter().filter(|e| e["journey"] == 1).collect();
     assert_eq!(in_journey.len() as i64, raw.i64("SELECT count(*) FROM ep WHERE anon_chi = ? AND cij_marker = '1'", &a));
-    let mut services: Vec<String> = in_journey.iter().map(|e| e["service"]["recid"].as_str().unwrap().to_string()).collect();
+    let mut services: Vec<String> =
+        in_journey.iter().map(|e| e["service"]["recid"].as_str().unwrap().to_string()).collect();
     services.sort();
     assert_eq!(services, vec!["01B", "DD", "GLS"]);
     assert_eq!(j["path"], serde_json::json!(["Acute", "Geriatric long stay"]));
     assert_eq!(j["delays"].as_array().unwrap().len(), 1);
     assert!(j["emergency"].as_bool().unwrap());
     assert!(j["via_ae"].as_bool().unwrap(), "A&E attendance on the admission day");
-    let journey_cost = raw.f64("SELECT sum(CAST(cost_total_net AS DOUBLE)) FROM ep WHERE anon_chi = ? AND cij_marker = '1'", &a);
+    let journey_cost =
+        raw.f64("SELECT sum(CAST(cost_total_net AS DOUBLE)) FROM ep WHERE anon_chi = ? AND cij_marker = '1'", &a);
     assert!(close(j["cost"].as_f64().unwrap(), journey_cost));
-    let cij_start: String = raw.conn.query_row("SELECT min(cij_start_date) FROM ep WHERE anon_chi = ? AND cij_marker = '1'", [&a], |r| r.get(0)).unwrap();
-    let cij_end: String = raw.conn.query_row("SELECT max(cij_end_date) FROM ep WHERE anon_chi = ? AND cij_marker = '1'", [&a], |r| r.get(0)).unwrap();
+    let cij_start: String = raw
+        .conn
+        .query_row("SELECT min(cij_start_date) FROM ep WHERE anon_chi = ? AND cij_marker = '1'", [&a], |r| r.get(0))
+        .unwrap();
+    let cij_end: String = raw
+        .conn
+        .query_row("SELECT max(cij_end_date) FROM ep WHERE anon_chi = ? AND cij_marker = '1'", [&a], |r| r.get(0))
+        .unwrap();
     assert_eq!(j["start"].as_i64().unwrap(), raw.days_between(&first, &cij_start));
     assert_eq!(j["end"].as_i64().unwrap(), raw.days_between(&first, &cij_end));
     assert_eq!(j["length_of_stay"].as_i64().unwrap(), raw.days_between(&cij_start, &cij_end));
@@ -217,7 +228,14 @@ fn multi_episode_journey_with_a_delay_and_care_home_after_hospital() {
     // Care home after hospital: starts after the journey ends, as an open interval.
     let ch = events_of(&v, "CH");
     assert_eq!(ch.len(), 1);
-    let ch_start: String = raw.conn.query_row("SELECT ch_admission_date FROM ch JOIN demo USING (sending_location, social_care_id) WHERE anon_chi = ?", [&a], |r| r.get(0)).unwrap();
+    let ch_start: String = raw
+        .conn
+        .query_row(
+            "SELECT ch_admission_date FROM ch JOIN demo USING (sending_location, social_care_id) WHERE anon_chi = ?",
+            [&a],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(ch[0]["start"].as_i64().unwrap(), raw.days_between(&first, &ch_start));
     assert!(ch[0]["start"].as_i64().unwrap() > j["end"].as_i64().unwrap());
     assert_eq!(ch[0]["ongoing"], true);
@@ -230,13 +248,17 @@ fn multi_episode_journey_with_a_delay_and_care_home_after_hospital() {
     // Year line: admissions, bed days, delay days from the file.
     let y = &v["years"][0];
     assert_eq!(y["emergency_admissions"].as_i64().unwrap(), raw.i64("SELECT count(DISTINCT cij_marker) FROM ep WHERE anon_chi = ? AND cij_pattype_code = '0' AND recid IN ('01B','GLS','02B','04B')", &a));
-    let ip = raw.f64("SELECT sum(CAST(yearstay AS DOUBLE)) FROM ep WHERE anon_chi = ? AND recid IN ('01B','GLS','02B','04B')", &a);
+    let ip = raw.f64(
+        "SELECT sum(CAST(yearstay AS DOUBLE)) FROM ep WHERE anon_chi = ? AND recid IN ('01B','GLS','02B','04B')",
+        &a,
+    );
     assert!(close(y["inpatient_beddays"].as_f64().unwrap(), ip));
     assert!(close(y["dd_beddays"].as_f64().unwrap(), dd_days));
     assert!(y["hri_scot_band"].is_string(), "HRI band per year: {y}");
 
     // LTC onset on the same axis (COPD first recorded before the first event).
-    let copd_date: String = raw.conn.query_row("SELECT min(copd_date) FROM ep WHERE anon_chi = ?", [&a], |r| r.get(0)).unwrap();
+    let copd_date: String =
+        raw.conn.query_row("SELECT min(copd_date) FROM ep WHERE anon_chi = ?", [&a], |r| r.get(0)).unwrap();
     let ltc = v["ltc_onsets"].as_array().unwrap();
     assert_eq!(ltc.len(), 1);
     assert_eq!(ltc[0]["ltc"], "copd");
@@ -255,7 +277,10 @@ fn a_death_ends_the_timeline() {
     let e = anon("3009309992");
     let v = timeline_json(&fx.ws, &e, &[]);
     let first = raw.first_start(&e);
-    let death: String = raw.conn.query_row("SELECT record_keydate1 FROM ep WHERE anon_chi = ? AND recid = 'NRS'", [&e], |r| r.get(0)).unwrap();
+    let death: String = raw
+        .conn
+        .query_row("SELECT record_keydate1 FROM ep WHERE anon_chi = ? AND recid = 'NRS'", [&e], |r| r.get(0))
+        .unwrap();
     assert_eq!(v["person"]["died"], true);
     assert_eq!(v["person"]["death"].as_i64().unwrap(), raw.days_between(&first, &death));
     assert_eq!(v["person"]["age_at_death"], 89);
@@ -320,7 +345,12 @@ fn has_calendar_date(s: &str) -> Option<String> {
         for sep in ['-', '/', '.'] {
             let at = |k: usize| b.get(k) == Some(&sep);
             // YYYY-MM-DD (and YYYY-MM, hyphen only: "2019/20" is a financial year, not a date)
-            if digits(i, 4) && at(i + 4) && digits(i + 5, 2) && !digits(i + 7, 1) && (sep == '-' || (at(i + 7) && digits(i + 8, 2))) {
+            if digits(i, 4)
+                && at(i + 4)
+                && digits(i + 5, 2)
+                && !digits(i + 7, 1)
+                && (sep == '-' || (at(i + 7) && digits(i + 8, 2)))
+            {
                 return Some(b[i..(i + 10).min(b.len())].iter().collect());
             }
             // DD/MM/YYYY
@@ -348,11 +378,18 @@ fn relative_mode_never_prints_a_calendar_date_or_birth_date() {
                 let out = timeline(&fx.ws, p, &["--index", index, "--format", format]);
                 assert!(out.status.success(), "{}", stderr(&out));
                 let text = format!("{}{}", stdout(&out), stderr(&out));
-                assert!(has_calendar_date(&text).is_none(), "calendar date {:?} in relative {format} output:\n{text}", has_calendar_date(&text));
+                assert!(
+                    has_calendar_date(&text).is_none(),
+                    "calendar date {:?} in relative {format} output:\n{text}",
+                    has_calendar_date(&text)
+                );
                 for dob in dobs {
                     assert!(!text.contains(dob), "date of birth in output");
                     let (y, m) = (&dob[..4], &dob[5..7]);
-                    assert!(!text.contains(&format!("{m}/{y}")) && !text.contains(&format!("{y}{m}")), "birth month in output");
+                    assert!(
+                        !text.contains(&format!("{m}/{y}")) && !text.contains(&format!("{y}{m}")),
+                        "birth month in output"
+                    );
                 }
                 assert!(!text.to_lowercase().contains("postcode"), "postcode mentioned");
                 for pc in ["EH1 1AA", "G12 8QQ", "NE1 4XY", "AB10 1AA", "ZZ611AA"] {
@@ -396,12 +433,21 @@ fn every_view_is_audited() {
     let _ = timeline(&fx.ws, "bm9ib2R5", &[]);
     let conn = open_ro(&fx.ws);
     let n = |p: &str| {
-        conn.query_row("SELECT count(*) FROM audit_log WHERE action = 'view_timeline' AND detail = ?", [p], |r| r.get::<_, i64>(0)).unwrap()
+        conn.query_row("SELECT count(*) FROM audit_log WHERE action = 'view_timeline' AND detail = ?", [p], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap()
     };
     assert_eq!(n(&a), 2);
     assert_eq!(n(&b), 1);
     assert_eq!(n("bm9ib2R5"), 0, "nothing was shown for an unknown id");
-    assert_eq!(q_i64(&conn, "SELECT count(*) FROM audit_log WHERE action = 'view_timeline' AND (username IS NULL OR logged_at IS NULL)"), 0);
+    assert_eq!(
+        q_i64(
+            &conn,
+            "SELECT count(*) FROM audit_log WHERE action = 'view_timeline' AND (username IS NULL OR logged_at IS NULL)"
+        ),
+        0
+    );
 }
 
 #[test]
@@ -430,4 +476,23 @@ fn packages_spanning_financial_years_are_one_interval() {
     assert_eq!(hc[0]["years"], serde_json::json!(["1920", "2021"]));
     assert_eq!(hc[0]["ongoing"], false, "the latest report has an end date");
     assert!(hc[0]["end"].as_i64().unwrap() > 365);
+}
+
+#[test]
+fn a_later_load_is_seen_by_the_next_timeline() {
+    let fx = fixture();
+    let a = anon("0101501234");
+    let v = timeline_json(&fx.ws, &a, &[]);
+    assert_eq!(v["years"].as_array().unwrap().len(), 1);
+    let more = fx.data.parent().unwrap().join("more");
+    write(
+        &more.join("sc2-homecare-2021.csv"),
+        "sending_location,social_care_id,period,hc_service_start_date,hc_service_end_date,hc_service,hc_service_provider,reablement,hc_hours_derived\n\
+         230,A001,2020Q1,2020-05-01,,1,1,0,50\n",
+    );
+    let (_, out) = load_json(&fx.ws, &[&more]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = timeline_json(&fx.ws, &a, &[]);
+    assert_eq!(events_of(&v, "HC").len(), 2, "the new package is on the timeline");
+    assert!(v["years"].as_array().unwrap().iter().any(|y| y["year"] == "2021"), "and its year line");
 }

@@ -21,7 +21,7 @@ fn time_load_timeline() {
     let ws = carepath::store::Workspace::open(std::path::Path::new(&path)).unwrap();
     let t0 = Instant::now();
     prepare(&ws.conn).unwrap();
-    println!("prepare (LTC onset side table, once per load): {:.1} ms", t0.elapsed().as_secs_f64() * 1e3);
+    println!("prepare (side table sorted by person, built once per load): {:.1} ms", t0.elapsed().as_secs_f64() * 1e3);
     if std::env::var("CAREPATH_BENCH_ART").is_ok() {
         let t0 = Instant::now();
         ws.conn

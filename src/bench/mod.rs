@@ -540,5 +540,6 @@ pub fn run(cfg: &BenchConfig) -> Result<Report> {
         profile_calls(cfg, conn, &spec, &year, &id)?;
     }
     drop(ws);
+    rep.machine.load_avg_end = stats::load_avg();
     Ok(rep)
 }

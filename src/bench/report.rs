@@ -228,8 +228,14 @@ impl Report {
             self.seed
         ));
         s.push_str(&format!(
-            "machine: {} cores, {:.1} GB memory, {} ({}); DuckDB memory_limit {}\n",
-            self.machine.cores, self.machine.memory_gb, self.machine.cpu, self.machine.os, self.duckdb_memory_limit
+            "machine: {} cores, {:.1} GB memory, {} ({}); DuckDB memory_limit {}; load average {:.1} at start, {:.1} at end\n",
+            self.machine.cores,
+            self.machine.memory_gb,
+            self.machine.cpu,
+            self.machine.os,
+            self.duckdb_memory_limit,
+            self.machine.load_avg_start,
+            self.machine.load_avg_end
         ));
         let gen = match self.generation_s {
             Some(g) => format!("generated in {g:.1} s"),

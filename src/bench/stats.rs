@@ -35,6 +35,10 @@ pub struct Machine {
     pub memory_gb: f64,
     pub cpu: String,
     pub os: String,
+    /// 1-minute load average when the run started and when it ended (from /proc/loadavg): above
+    /// the core count, other processes were competing for the CPU and times are inflated.
+    pub load_avg_start: f64,
+    pub load_avg_end: f64,
 }
 
 impl Machine {
@@ -48,8 +52,14 @@ impl Machine {
         let os = std::fs::read_to_string("/proc/sys/kernel/osrelease")
             .map(|s| format!("{} {}", std::env::consts::OS, s.trim()))
             .unwrap_or_else(|_| std::env::consts::OS.to_string());
-        Machine { cores, memory_gb, cpu, os }
+        let l = load_avg();
+        Machine { cores, memory_gb, cpu, os, load_avg_start: l, load_avg_end: l }
     }
+}
+
+/// 1-minute load average (0 when unknown).
+pub fn load_avg() -> f64 {
+    std::fs::read_to_string("/proc/loadavg").ok().and_then(|s| s.split_whitespace().next()?.parse().ok()).unwrap_or(0.0)
 }
 
 /// A `kB` field of a /proc status-like file.

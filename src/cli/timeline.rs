@@ -56,7 +56,10 @@ pub struct TimelineArgs {
 
 pub fn run(args: &TimelineArgs) -> Result<i32> {
     if !args.workspace.is_file() {
-        bail!("workspace {} not found (make one with `carepath load <extracts> --workspace <file>`)", args.workspace.display());
+        bail!(
+            "workspace {} not found (make one with `carepath load <extracts> --workspace <file>`)",
+            args.workspace.display()
+        );
     }
     let ws = Workspace::open(&args.workspace)?;
     let person = args.person.trim();
@@ -152,7 +155,8 @@ pub fn render_table(t: &Timeline, v: &TimelineView) -> String {
 
     if !v.journeys.is_empty() {
         s.push_str("\nContinuous inpatient journeys\n");
-        let mut tt = TextTable::new(&["#", day_head[0], day_head[1], "nights", "path", "cost", "delayed days", "details"]);
+        let mut tt =
+            TextTable::new(&["#", day_head[0], day_head[1], "nights", "path", "cost", "delayed days", "details"]);
         for j in &v.journeys {
             let jj = &j.journey;
             let mut d = Vec::new();
@@ -165,7 +169,9 @@ pub fn render_table(t: &Timeline, v: &TimelineView) -> String {
                 d.push("admitted via A&E".to_string());
             }
             if let (Some(a), Some(b)) = (&jj.admission_specialty, &jj.discharge_specialty) {
-                let name = |c: &str| crate::model::timeline::specialty_name(c).map(str::to_string).unwrap_or_else(|| c.to_string());
+                let name = |c: &str| {
+                    crate::model::timeline::specialty_name(c).map(str::to_string).unwrap_or_else(|| c.to_string())
+                };
                 if a == b {
                     d.push(name(a));
                 } else {
@@ -207,7 +213,16 @@ pub fn render_table(t: &Timeline, v: &TimelineView) -> String {
         s.push_str("  none\n");
     } else {
         let mut tt = TextTable::new(&[
-            "year", "age", "health cost", "social care", "all costs", "emergency adm", "bed days", "DD days", "LTCs", "HRI band (Scot / board / council)",
+            "year",
+            "age",
+            "health cost",
+            "social care",
+            "all costs",
+            "emergency adm",
+            "bed days",
+            "DD days",
+            "LTCs",
+            "HRI band (Scot / board / council)",
         ]);
         for y in &v.years {
             let ys = &y.summary;
@@ -267,7 +282,9 @@ fn csv_cell(x: &str) -> String {
 
 /// One row per event.
 pub fn render_csv(v: &TimelineView) -> String {
-    let mut s = String::from("start,end,length_of_stay,recid,service,journey,cost,beddays,specialty,diagnosis,icd10_chapter,details\n");
+    let mut s = String::from(
+        "start,end,length_of_stay,recid,service,journey,cost,beddays,specialty,diagnosis,icd10_chapter,details\n",
+    );
     for e in &v.events {
         let ev = &e.event;
         let cells = [

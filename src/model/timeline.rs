@@ -207,7 +207,11 @@ impl TimelineEvent {
             } else {
                 self.delay_reason.clone().unwrap_or_else(|| "unknown".into())
             };
-            let desc = delay_reason_description(if self.code9 { self.delay_reason_secondary.as_deref() } else { self.delay_reason.as_deref() });
+            let desc = delay_reason_description(if self.code9 {
+                self.delay_reason_secondary.as_deref()
+            } else {
+                self.delay_reason.as_deref()
+            });
             d.push(match desc {
                 Some(x) => format!("delay reason {reason}: {x}"),
                 None => format!("delay reason {reason}"),
@@ -488,7 +492,9 @@ impl Timeline {
                     let ev = ev.filter(|&i| self.events[i].start == Some(y.start));
                     mk(choice, y.start, ev, None)
                 }
-                None => fallback(Some("never an HRI at Scotland level in the years loaded; day 0 is the first event".into())),
+                None => fallback(Some(
+                    "never an HRI at Scotland level in the years loaded; day 0 is the first event".into(),
+                )),
             },
         }
     }
@@ -545,16 +551,26 @@ impl Timeline {
                 start: at(e.start),
                 end: at(e.end),
                 age: e.start.and_then(|s| self.age_on(s)),
-                specialty: e.spec.as_ref().map(|s| CodeName { code: s.clone(), name: specialty_name(s).map(str::to_string) }),
+                specialty: e
+                    .spec
+                    .as_ref()
+                    .map(|s| CodeName { code: s.clone(), name: specialty_name(s).map(str::to_string) }),
                 diagnosis: e.diag1.as_ref().map(|d| DiagnosisView {
                     code: d.clone(),
                     chapter: icd10_chapter(d).map(|c| c.chapter.clone()),
                     chapter_name: icd10_chapter(d).map(|c| c.name.clone()),
                 }),
-                admission_type: e.tadm.as_ref().map(|t| CodeName { code: t.clone(), name: admission_type_name(t).map(str::to_string) }),
+                admission_type: e
+                    .tadm
+                    .as_ref()
+                    .map(|t| CodeName { code: t.clone(), name: admission_type_name(t).map(str::to_string) }),
                 delay_reason_description: if e.recid == "DD" {
-                    delay_reason_description(if e.code9 { e.delay_reason_secondary.as_deref() } else { e.delay_reason.as_deref() })
-                        .map(str::to_string)
+                    delay_reason_description(if e.code9 {
+                        e.delay_reason_secondary.as_deref()
+                    } else {
+                        e.delay_reason.as_deref()
+                    })
+                    .map(str::to_string)
                 } else {
                     None
                 },
@@ -661,7 +677,8 @@ pub fn previous_person<'a>(members: &'a [String], current: &str) -> Option<&'a s
 
 /// Lanes of the timeline chart in care-setting order (reference notes section 9).
 pub const LANE_ORDER: [&str; 18] = [
-    "AE2", "01B", "04B", "GLS", "02B", "DD", "CH", "HC", "AT", "SDS", "OoH", "DN", "CMH", "00B", "PIS", "HL1", "NRS", "NSU",
+    "AE2", "01B", "04B", "GLS", "02B", "DD", "CH", "HC", "AT", "SDS", "OoH", "DN", "CMH", "00B", "PIS", "HL1", "NRS",
+    "NSU",
 ];
 
 /// Sort key of a recid in lane order.
@@ -830,7 +847,8 @@ pub fn icd10_chapters() -> &'static [Icd10Chapter] {
 
 /// ICD-10 chapter of a code such as `J441`, `J44.1` or `j44`.
 pub fn icd10_chapter(code: &str) -> Option<&'static Icd10Chapter> {
-    let c: String = code.trim().chars().filter(|c| c.is_ascii_alphanumeric()).take(3).collect::<String>().to_ascii_uppercase();
+    let c: String =
+        code.trim().chars().filter(|c| c.is_ascii_alphanumeric()).take(3).collect::<String>().to_ascii_uppercase();
     let b = c.as_bytes();
     if b.len() < 3 || !b[0].is_ascii_alphabetic() || !b[1].is_ascii_digit() || !b[2].is_ascii_alphanumeric() {
         return None;

@@ -169,6 +169,10 @@ fn load_in_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(us
     let t = std::time::Instant::now();
     derive::rebuild(conn).context("could not rebuild the person, event and person_year tables")?;
     timing("derive", t);
+    // Person-sorted look-up table so that the first timeline opened is fast too.
+    let t = std::time::Instant::now();
+    crate::store::timeline::prepare(conn).context("could not build the timeline look-up table")?;
+    timing("timeline side table", t);
     Ok(outcomes)
 }
 

@@ -176,7 +176,12 @@ struct EventRowCij {
 }
 
 /// Assemble a timeline from its parts (events in any order).
-pub fn assemble(person: PersonHeader, rows: Vec<EventRow>, years: Vec<YearSummary>, ltc_onsets: Vec<LtcOnset>) -> Timeline {
+pub fn assemble(
+    person: PersonHeader,
+    rows: Vec<EventRow>,
+    years: Vec<YearSummary>,
+    ltc_onsets: Vec<LtcOnset>,
+) -> Timeline {
     // 1. events, packages merged
     let mut events: Vec<(TimelineEvent, EventRowCij)> = Vec::with_capacity(rows.len());
     let mut package_at: HashMap<(String, Option<String>, Option<Day>), usize> = HashMap::new();
@@ -221,7 +226,11 @@ pub fn assemble(person: PersonHeader, rows: Vec<EventRow>, years: Vec<YearSummar
         if e.recid != "DD" {
             continue;
         }
-        let by_cij = if cij.cij_start.is_some() || cij.cij_marker.is_some() { by_key.get(&cij_key(e, cij)).copied() } else { None };
+        let by_cij = if cij.cij_start.is_some() || cij.cij_marker.is_some() {
+            by_key.get(&cij_key(e, cij)).copied()
+        } else {
+            None
+        };
         let g = by_cij.or_else(|| {
             let s = e.start?;
             groups.iter().position(|g| {
@@ -287,7 +296,14 @@ mod tests {
     use crate::model::timeline::day_of;
 
     fn row(id: i64, recid: &str, s: Day, e: Option<Day>) -> EventRow {
-        EventRow { event_id: id, recid: recid.into(), start: Some(s), end: e, year: Some("1920".into()), ..Default::default() }
+        EventRow {
+            event_id: id,
+            recid: recid.into(),
+            start: Some(s),
+            end: e,
+            year: Some("1920".into()),
+            ..Default::default()
+        }
     }
 
     #[test]

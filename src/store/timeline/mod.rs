@@ -85,7 +85,9 @@ pub fn load_timeline(conn: &Connection, anon_chi: &str) -> Result<Timeline> {
 pub fn open_timeline(conn: &Connection, anon_chi: &str) -> Result<Timeline> {
     let t = match load_timeline(conn, anon_chi) {
         Ok(t) => t,
-        Err(_) if !has_table(conn, "event")? || !has_table(conn, "person")? => return Err(TimelineError::NoModel.into()),
+        Err(_) if !has_table(conn, "event")? || !has_table(conn, "person")? => {
+            return Err(TimelineError::NoModel.into())
+        }
         Err(e) => return Err(e),
     };
     audit(conn, "view_timeline", anon_chi).context("could not record the timeline view in the audit log")?;
@@ -98,7 +100,8 @@ pub fn sample_person_ids(conn: &Connection, n: usize, seed: u64) -> Result<Vec<S
         "SELECT anon_chi FROM (SELECT anon_chi FROM person ORDER BY hash(anon_chi || ?) LIMIT {n}) ORDER BY anon_chi"
     );
     let mut st = conn.prepare(&sql)?;
-    let ids = st.query_map([seed.to_string()], |r| r.get::<_, String>(0))?.collect::<std::result::Result<Vec<_>, _>>()?;
+    let ids =
+        st.query_map([seed.to_string()], |r| r.get::<_, String>(0))?.collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(ids)
 }
 
@@ -112,7 +115,8 @@ pub fn prepare(conn: &Connection) -> Result<()> {
 /// Make sure the side table is fresh; Ok(false) if it is stale and cannot be built (read-only).
 fn ensure_side_table(conn: &Connection) -> Result<bool> {
     let sql = format!("SELECT {}", fresh_sql());
-    let fresh: Option<bool> = conn.prepare_cached(&sql).and_then(|mut st| st.query_row([], |r| r.get(0))).ok().flatten();
+    let fresh: Option<bool> =
+        conn.prepare_cached(&sql).and_then(|mut st| st.query_row([], |r| r.get(0))).ok().flatten();
     if fresh == Some(true) {
         return Ok(true);
     }
@@ -130,7 +134,8 @@ const STAMP_SQL: &str = "(SELECT 'side-v2:' || coalesce(CAST(max(file_id) AS VAR
 
 fn build_side_table(conn: &Connection) -> Result<bool> {
     let stamp: String = conn.query_row(&format!("SELECT {STAMP_SQL}"), [], |r| r.get(0))?;
-    let mins: Vec<String> = ltcs().iter().map(|l| format!("min({}) AS {}", ident(&format!("{}_date", l.code)), ident(&l.code))).collect();
+    let mins: Vec<String> =
+        ltcs().iter().map(|l| format!("min({}) AS {}", ident(&format!("{}_date", l.code)), ident(&l.code))).collect();
     let cols: Vec<String> = ltcs().iter().map(|l| ident(&l.code)).collect();
     let build = format!(
         "CREATE TABLE IF NOT EXISTS {CACHE_META} (name VARCHAR PRIMARY KEY, stamp VARCHAR);
@@ -180,7 +185,8 @@ fn load_person(conn: &Connection, anon_chi: &str) -> Result<Option<PersonHeader>
 }
 
 /// Person header columns (no date of birth: only the birth month, used for ages).
-const PERSON_COLUMNS: &str = "p.sex, p.birth_ym, p.death_date, c.council_name, b.board_name, CAST(p.simd_quintile AS BIGINT) AS simd_quintile";
+const PERSON_COLUMNS: &str =
+    "p.sex, p.birth_ym, p.death_date, c.council_name, b.board_name, CAST(p.simd_quintile AS BIGINT) AS simd_quintile";
 const PERSON_FROM: &str =
     "person p LEFT JOIN ref_council c ON c.lca = p.lca LEFT JOIN ref_board b ON b.hb2019 = p.hb2019";
 
@@ -194,7 +200,8 @@ fn person_row(r: &duckdb::Row<'_>, anon_chi: &str, at: usize) -> duckdb::Result<
     Ok(h)
 }
 
-const EVENT_COLUMNS: &str = "event_id, year, recid, smrtype, {start}, {end}, cost, beddays, stay, cij_marker, {cs}, {ce},
+const EVENT_COLUMNS: &str =
+    "event_id, year, recid, smrtype, {start}, {end}, cost, beddays, stay, cij_marker, {cs}, {ce},
     emergency, elective, ipdc, spec, tadm, diag1, diag2, diag3, diag4, diag5, diag6, ppa, attendance_status,
     delay_reason, delay_reason_secondary, code9, delay_end_reason, ae_attendcat, ae_arrivalmode, prescribing_items,
     ch_nursing, ch_admission_type, hc_hours, hc_service, hc_reablement, sds_option, source, file_id, source_row";
@@ -298,9 +305,26 @@ type Side = (Option<PersonHeader>, Vec<YearSummary>, Vec<LtcOnset>);
 /// caller has checked it is fresh).
 fn load_side(conn: &Connection, anon_chi: &str) -> Result<Option<Side>> {
     let year_cols: Vec<&str> = vec![
-        "year", "age", "health_net_cost", "social_care_cost", "dn_cost", "emergency_admissions", "elective_admissions",
-        "ae_attendances", "acute_beddays", "inpatient_beddays", "dd_beddays", "ch_beddays", "hc_hours", "pis_items",
-        "ltc_count", "hri_scot", "hri_scot_band", "hri_hb_band", "hri_lca_band", "died_in_year",
+        "year",
+        "age",
+        "health_net_cost",
+        "social_care_cost",
+        "dn_cost",
+        "emergency_admissions",
+        "elective_admissions",
+        "ae_attendances",
+        "acute_beddays",
+        "inpatient_beddays",
+        "dd_beddays",
+        "ch_beddays",
+        "hc_hours",
+        "pis_items",
+        "ltc_count",
+        "hri_scot",
+        "hri_scot_band",
+        "hri_hb_band",
+        "hri_lca_band",
+        "died_in_year",
     ];
     let sql = format!(
         "SELECT true AS fresh, kind, ltc, {onset}, sex, {birth}, {death}, council_name, board_name, simd_quintile, {cols}
@@ -345,7 +369,8 @@ fn load_years_direct(conn: &Connection, anon_chi: &str) -> Result<Vec<YearSummar
 
 /// LTC onsets straight from the staged extracts (read-only workspace without a fresh side table).
 fn load_ltc_direct(conn: &Connection, anon_chi: &str) -> Result<Vec<LtcOnset>> {
-    let mins: Vec<String> = ltcs().iter().map(|l| day(&format!("min({})", ident(&format!("{}_date", l.code))))).collect();
+    let mins: Vec<String> =
+        ltcs().iter().map(|l| day(&format!("min({})", ident(&format!("{}_date", l.code))))).collect();
     let sql = format!(
         "SELECT {} FROM (SELECT * FROM stg_episode WHERE anon_chi = ? UNION ALL BY NAME SELECT * FROM stg_individual WHERE anon_chi = ?)",
         mins.join(", ")

@@ -1,7 +1,7 @@
 //! Views of the cohort builder, members list and timeline (pure functions of the app state).
 use super::{selected_member, short_id};
 use crate::model::cohort::Measure;
-use crate::model::timeline::{Day, Timeline};
+use crate::model::timeline::Day;
 use crate::tui::app::{App, Screen};
 use crate::tui::theme::{Role, Theme};
 use crate::tui::views::widgets::{money, pounds};
