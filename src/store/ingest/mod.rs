@@ -171,7 +171,7 @@ fn load_in_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(us
     timing("derive", t);
     // Person-sorted look-up table so that the first timeline opened is fast too.
     let t = std::time::Instant::now();
-    crate::store::timeline::prepare(conn).context("could not build the timeline look-up table")?;
+    crate::store::timeline::rebuild_side_table(conn).context("could not build the timeline look-up table")?;
     timing("timeline side table", t);
     Ok(outcomes)
 }

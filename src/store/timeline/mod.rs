@@ -112,6 +112,12 @@ pub fn prepare(conn: &Connection) -> Result<()> {
     ensure_side_table(conn).map(|_| ())
 }
 
+/// Build the side table unconditionally, without first probing for it: inside a transaction a
+/// failed probe (table not there yet) would abort the whole transaction. The loader calls this.
+pub fn rebuild_side_table(conn: &Connection) -> Result<()> {
+    side_table_statements(conn)
+}
+
 /// Make sure the side table is fresh; Ok(false) if it is stale and cannot be built (read-only).
 fn ensure_side_table(conn: &Connection) -> Result<bool> {
     let sql = format!("SELECT {}", fresh_sql());
@@ -132,7 +138,8 @@ fn fresh_sql() -> String {
 /// replaced file changes the largest file id, the count or the latest load time).
 const STAMP_SQL: &str = "(SELECT 'side-v2:' || coalesce(CAST(max(file_id) AS VARCHAR), '0') || ':' || count(*) || ':' || coalesce(CAST(max(loaded_at) AS VARCHAR), '') FROM load_log)";
 
-fn build_side_table(conn: &Connection) -> Result<bool> {
+/// The statements that (re)build the side table and stamp it; no transaction handling here.
+fn side_table_statements(conn: &Connection) -> Result<()> {
     let stamp: String = conn.query_row(&format!("SELECT {STAMP_SQL}"), [], |r| r.get(0))?;
     let mins: Vec<String> =
         ltcs().iter().map(|l| format!("min({}) AS {}", ident(&format!("{}_date", l.code)), ident(&l.code))).collect();
@@ -155,14 +162,18 @@ fn build_side_table(conn: &Connection) -> Result<bool> {
         mins = mins.join(", "),
         cols = cols.join(", "),
     );
+    conn.execute_batch(&build)?;
+    conn.execute(&format!("INSERT OR REPLACE INTO {CACHE_META} VALUES (?, ?)"), params![SIDE_TABLE, stamp])?;
+    Ok(())
+}
+
+/// Build the side table in its own transaction; Ok(false) when it cannot be (read-only).
+fn build_side_table(conn: &Connection) -> Result<bool> {
     if conn.execute_batch("BEGIN TRANSACTION").is_err() {
         return Ok(false);
     }
-    let done = conn.execute_batch(&build).and_then(|_| {
-        conn.execute(&format!("INSERT OR REPLACE INTO {CACHE_META} VALUES (?, ?)"), params![SIDE_TABLE, stamp])
-    });
-    match done {
-        Ok(_) => {
+    match side_table_statements(conn) {
+        Ok(()) => {
             conn.execute_batch("COMMIT")?;
             Ok(true)
         }
