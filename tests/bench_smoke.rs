@@ -49,7 +49,7 @@ fn bench_harness_reports_every_figure() {
     assert!(report.generation_s.is_some(), "first run generates");
 
     // JSON carries the same figures; the table names each one.
-    let json: serde_json::Value = serde_json::from_str(&report.to_json()).expect("json");
+    let json: serde_json::Value = serde_json::from_str(&report.to_json().expect("report serialises")).expect("json");
     assert_eq!(json["figures"].as_array().unwrap().len(), report.figures.len());
     assert_eq!(json["scale"], "smoke");
     let table = report.to_table();

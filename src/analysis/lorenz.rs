@@ -63,9 +63,11 @@ impl Cumulative {
     fn new(values: &[f64]) -> Self {
         let sorted = clean_sorted(values);
         let mut prefix = Vec::with_capacity(sorted.len() + 1);
-        prefix.push(0.0);
+        let mut running = 0.0;
+        prefix.push(running);
         for x in &sorted {
-            prefix.push(prefix.last().unwrap() + x);
+            running += x;
+            prefix.push(running);
         }
         Cumulative { sorted, prefix }
     }

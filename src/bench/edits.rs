@@ -13,7 +13,8 @@ use crate::model::hri::{band_sql, HriLevel};
 use crate::model::ltc::ltcs;
 use anyhow::{bail, Result};
 
-/// One filter condition from TOML (the way analysts write them).
+/// One filter condition from TOML (the way analysts write them). Only ever called on the
+/// benchmark's own compiled-in filter texts, which the unit tests below parse one by one.
 fn filter(toml_body: &str) -> Filter {
     let spec = CohortSpec::from_toml(&format!("[[filter]]\n{toml_body}\n")).expect("benchmark filter parses");
     spec.filters.into_iter().next().expect("one filter")

@@ -213,8 +213,8 @@ impl Report {
         self.figures.iter().find(|f| f.name == name)
     }
 
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("report serialises")
+    pub fn to_json(&self) -> serde_json::Result<String> {
+        serde_json::to_string_pretty(self)
     }
 
     /// The human table (Markdown, so it pastes into BENCHMARKS.md as is).

@@ -51,7 +51,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<i32> {
     cfg.progress = !args.quiet;
     cfg.profile = args.profile;
     let report = bench::run(&cfg)?;
-    let json = report.to_json();
+    let json = report.to_json()?;
     if let Some(out) = &args.out {
         std::fs::write(out, &json).map_err(|e| anyhow::anyhow!("could not write {}: {e}", out.display()))?;
     }

@@ -20,9 +20,7 @@ pub struct LoadArgs {
 
 /// The workspace a load of `paths` uses when none is named.
 pub fn default_workspace(paths: &[PathBuf]) -> PathBuf {
-    let first = paths.first().map(PathBuf::as_path).unwrap_or(Path::new("."));
-    let dir = if first.is_dir() { first.to_path_buf() } else { first.parent().unwrap_or(Path::new(".")).to_path_buf() };
-    store::default_workspace_for(&dir)
+    store::default_workspace_for_extracts(paths.first().map(PathBuf::as_path).unwrap_or(Path::new(".")))
 }
 
 pub fn run(args: &LoadArgs) -> Result<i32> {

@@ -12,4 +12,4 @@ pub mod schema;
 pub mod sql;
 pub mod timeline;
 
-pub use open::{default_workspace_for, Workspace};
+pub use open::{default_workspace_for, default_workspace_for_extracts, Workspace};

@@ -17,6 +17,13 @@ pub fn default_workspace_for(dir: &Path) -> PathBuf {
     dir.join(".carepath").join("workspace.duckdb")
 }
 
+/// The workspace used for extracts at `path` when none is named: beside the folder, or beside
+/// the file's folder.
+pub fn default_workspace_for_extracts(path: &Path) -> PathBuf {
+    let dir = if path.is_dir() { path.to_path_buf() } else { path.parent().unwrap_or(Path::new(".")).to_path_buf() };
+    default_workspace_for(&dir)
+}
+
 impl Workspace {
     /// Open (creating if needed) the workspace at `path` with the secure settings and make sure
     /// the bookkeeping tables exist.

@@ -39,11 +39,8 @@ pub fn resolve_target(path: Option<&Path>) -> Target {
     let is_workspace = p.is_file() && p.extension().map(|e| e == "duckdb").unwrap_or(false);
     if is_workspace {
         Target { workspace: p, load: Vec::new(), label }
-    } else if p.is_dir() {
-        Target { workspace: store::default_workspace_for(&p), load: vec![p], label }
     } else {
-        let dir = p.parent().unwrap_or(Path::new(".")).to_path_buf();
-        Target { workspace: store::default_workspace_for(&dir), load: vec![p], label }
+        Target { workspace: store::default_workspace_for_extracts(&p), load: vec![p], label }
     }
 }
 

@@ -75,6 +75,9 @@ pub struct ExploreState {
     /// Days per column on the time axis, and the day at the left edge relative to day 0.
     pub zoom: i64,
     pub pan: Option<i64>,
+    /// The cohort figures no longer match the workspace/year: recompute when a cohort screen
+    /// is next shown (not at start-up, where nobody has asked for them yet).
+    pub stale: bool,
 }
 
 impl Default for ExploreState {
@@ -96,6 +99,7 @@ impl Default for ExploreState {
             dates: DateMode::Relative,
             zoom: 14,
             pan: None,
+            stale: true,
         }
     }
 }
@@ -132,6 +136,7 @@ fn req(app: &mut App, r: ExploreRequest, submit: &mut dyn FnMut(Request) -> u64)
 
 /// The cohort changed: recount, re-characterise, refetch the first page of members.
 fn refresh_cohort(app: &mut App, submit: &mut dyn FnMut(Request) -> u64) {
+    app.explore.stale = false;
     let spec = app.explore.spec.clone();
     req(app, ExploreRequest::Attrition(spec.clone()), submit);
     req(app, ExploreRequest::Characterise(spec), submit);
@@ -146,21 +151,39 @@ fn fetch_members(app: &mut App, offset: u64, submit: &mut dyn FnMut(Request) -> 
     req(app, ExploreRequest::Members(spec, page), submit);
 }
 
-pub fn after_load(app: &mut App, submit: &mut dyn FnMut(Request) -> u64) {
+/// The workspace or the year changed: the cohort figures are recomputed now if a cohort
+/// screen is showing, else when one is next shown.
+fn invalidate(app: &mut App, submit: &mut dyn FnMut(Request) -> u64) {
     if let Some(y) = &app.year {
         app.explore.spec.years = vec![y.clone()];
     }
-    refresh_cohort(app, submit);
-}
-
-pub fn on_year_change(app: &mut App, submit: &mut dyn FnMut(Request) -> u64) {
-    if let Some(y) = &app.year {
-        app.explore.spec.years = vec![y.clone()];
+    app.explore.stale = true;
+    if matches!(app.screen, Screen::Cohort | Screen::Members) {
         refresh_cohort(app, submit);
     }
 }
 
+pub fn after_load(app: &mut App, submit: &mut dyn FnMut(Request) -> u64) {
+    invalidate(app, submit);
+}
+
+pub fn on_year_change(app: &mut App, submit: &mut dyn FnMut(Request) -> u64) {
+    if app.year.is_some() {
+        invalidate(app, submit);
+    }
+}
+
 pub fn on_switch(app: &mut App, submit: &mut dyn FnMut(Request) -> u64) {
+    if app.explore.stale && matches!(app.screen, Screen::Cohort | Screen::Members | Screen::Timeline) {
+        if app.year.is_none() {
+            app.year = app.overview.as_ref().map(|o| o.year.clone());
+        }
+        if let Some(y) = &app.year {
+            app.explore.spec.years = vec![y.clone()];
+        }
+        refresh_cohort(app, submit);
+        return;
+    }
     if app.screen == Screen::Timeline && app.explore.timeline.is_none() {
         open_selected(app, submit);
     }
