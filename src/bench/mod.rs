@@ -100,6 +100,8 @@ pub struct BenchConfig {
     /// After the timed phases, write DuckDB's EXPLAIN ANALYZE profile of the main query of each
     /// library call to `cache/profiles/<call>.txt` (not timed).
     pub profile: bool,
+    /// Skip both loads and use the workspace and baseline database left by an earlier run.
+    pub reuse_workspace: bool,
 }
 
 impl BenchConfig {
@@ -116,6 +118,7 @@ impl BenchConfig {
             draws: 50,
             progress: true,
             profile: false,
+            reuse_workspace: false,
         }
     }
 }
@@ -294,38 +297,20 @@ fn profile_calls(cfg: &BenchConfig, conn: &duckdb::Connection, spec: &CohortSpec
     Ok(())
 }
 
-/// Run the benchmark.
-pub fn run(cfg: &BenchConfig) -> Result<Report> {
-    if cfg.years.is_empty() {
-        bail!("give at least one financial year");
-    }
-    let machine = Machine::detect();
-    let theme = Theme::plain();
-    let mut rep = Report::new(cfg, machine.clone());
-
-    // 1-2. extracts
-    let (gen_s, dir) = ensure_extracts(cfg)?;
-    rep.generation_s = gen_s;
-    let (files, bytes) = extract_files(&dir)?;
-    rep.extract_files = files.len();
-    rep.extract_bytes = bytes;
-    warm(&files);
-
+/// Steps 3-4: DuckDB's bulk read (the baseline) and carepath's load of the same files.
+fn load_both(cfg: &BenchConfig, dir: &Path, files: &[PathBuf], base_db: &Path, ws_path: &Path, rep: &mut Report) -> Result<()> {
     // 3. baseline load
-    let base_db = cfg.cache.join("baseline.duckdb");
     say(cfg, "baseline: DuckDB bulk read of the same files into plain tables");
-    let base_load = baseline_load(&files, &base_db)?;
+    let base_load = baseline_load(files, base_db)?;
     say(cfg, &format!("baseline bulk read took {:.1} s", base_load / 1e3));
 
     // 4. carepath load
-    let ws_dir = cfg.cache.join("workspace");
-    let ws_path = ws_dir.join("workspace.duckdb");
-    remove_db(&ws_path);
+    remove_db(ws_path);
     say(cfg, "carepath load (check, stage, derive)");
     let (load_ms, ws) = {
         let (ms, r) = time_ms(|| -> Result<Workspace> {
-            let ws = Workspace::open(&ws_path)?;
-            ingest::load(&ws, &[dir.clone()])?;
+            let ws = Workspace::open(ws_path)?;
+            ingest::load(&ws, &[dir.to_path_buf()])?;
             Ok(ws)
         });
         (ms, r.context("carepath load failed")?)
@@ -351,6 +336,38 @@ pub fn run(cfg: &BenchConfig) -> Result<Report> {
         Some(("DuckDB bulk read into plain tables", base_load)),
         Target::RatioMax(1.5),
     ));
+    Ok(())
+}
+
+/// Run the benchmark.
+pub fn run(cfg: &BenchConfig) -> Result<Report> {
+    if cfg.years.is_empty() {
+        bail!("give at least one financial year");
+    }
+    let machine = Machine::detect();
+    let theme = Theme::plain();
+    let mut rep = Report::new(cfg, machine.clone());
+
+    // 1-2. extracts
+    let (gen_s, dir) = ensure_extracts(cfg)?;
+    rep.generation_s = gen_s;
+    let (files, bytes) = extract_files(&dir)?;
+    rep.extract_files = files.len();
+    rep.extract_bytes = bytes;
+    warm(&files);
+
+    let base_db = cfg.cache.join("baseline.duckdb");
+    let ws_dir = cfg.cache.join("workspace");
+    let ws_path = ws_dir.join("workspace.duckdb");
+    if cfg.reuse_workspace {
+        if !(base_db.exists() && ws_path.exists()) {
+            bail!("--reuse-workspace: no earlier run at {} (run once without it first)", cfg.cache.display());
+        }
+        say(cfg, "reusing the workspace and baseline database of the last run: no load figures");
+        timeline::prepare(&Workspace::open(&ws_path)?.conn)?;
+    } else {
+        load_both(cfg, &dir, &files, &base_db, &ws_path, &mut rep)?;
+    }
 
     // 5. reopen to first frame (peak memory counted from here)
     rep.rss_reset = stats::reset_peak_rss();

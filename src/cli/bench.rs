@@ -38,6 +38,10 @@ pub struct BenchArgs {
     /// No progress lines on stderr
     #[arg(long)]
     pub quiet: bool,
+    /// Keep the workspace and baseline database of the last run at this scale and measure only
+    /// the exploring figures (no load figures); for iterating on query speed
+    #[arg(long)]
+    pub reuse_workspace: bool,
 }
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<i32> {
@@ -50,6 +54,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<i32> {
     cfg.rounds = args.rounds.max(1);
     cfg.progress = !args.quiet;
     cfg.profile = args.profile;
+    cfg.reuse_workspace = args.reuse_workspace;
     let report = bench::run(&cfg)?;
     let json = report.to_json()?;
     if let Some(out) = &args.out {

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use duckdb::Connection;
 
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Overview {
     pub year: String,
     pub years: Vec<String>,
@@ -45,7 +45,50 @@ pub fn years(conn: &Connection) -> Result<Vec<String>> {
     Ok(v)
 }
 
+/// The overview of `year` (default: the latest), from the copy the load stored when it is
+/// current: a reopened workspace shows its first screen without scanning the model (at
+/// country scale the figures take seconds to compute). Computed when not stored.
 pub fn overview(conn: &Connection, year: Option<&str>) -> Result<Overview> {
+    if let Some(o) = stored(conn, year) {
+        return Ok(o);
+    }
+    compute(conn, year)
+}
+
+/// Compute and store the overview of every year; the loader calls this inside its transaction
+/// (so the stored copy is always that of the model it sits beside).
+pub fn store_all(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE OR REPLACE TABLE overview_store (year VARCHAR, latest BOOLEAN, stamp VARCHAR, figures VARCHAR)",
+    )?;
+    let all = years(conn)?;
+    let stamp = crate::store::schema::load_stamp(conn)?;
+    for y in &all {
+        let o = compute(conn, Some(y))?;
+        let json = serde_json::to_string(&o)?;
+        conn.execute(
+            "INSERT INTO overview_store VALUES (?, ?, ?, ?)",
+            duckdb::params![y, Some(y) == all.last(), stamp, json],
+        )?;
+    }
+    Ok(())
+}
+
+/// The stored overview of `year` (or of the latest year), if present and current.
+fn stored(conn: &Connection, year: Option<&str>) -> Option<Overview> {
+    let stamp = crate::store::schema::load_stamp(conn).ok()?;
+    let json: String = conn
+        .query_row(
+            "SELECT figures FROM overview_store WHERE stamp = ? AND (year = ? OR (? IS NULL AND latest))",
+            duckdb::params![stamp, year, year],
+            |r| r.get(0),
+        )
+        .ok()?;
+    serde_json::from_str(&json).ok()
+}
+
+/// Compute the overview figures from the model.
+pub fn compute(conn: &Connection, year: Option<&str>) -> Result<Overview> {
     let years = years(conn)?;
     let year = match year.map(str::to_string).or_else(|| years.last().cloned()) {
         Some(y) => y,

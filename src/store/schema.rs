@@ -43,3 +43,13 @@ pub fn audit(conn: &Connection, action: &str, detail: &str) -> Result<()> {
     conn.execute("INSERT INTO audit_log (username, action, detail) VALUES (?, ?, ?)", [&user, action, detail])?;
     Ok(())
 }
+
+/// The state of the load log as text: it changes whenever a file is loaded or replaced, so a
+/// figure stored with it is known to be that of the current model.
+pub fn load_stamp(conn: &Connection) -> Result<String> {
+    Ok(conn.query_row(
+        "SELECT coalesce(CAST(max(file_id) AS VARCHAR), '0') || ':' || count(*) || ':' || coalesce(CAST(max(loaded_at) AS VARCHAR), '') FROM load_log",
+        [],
+        |r| r.get(0),
+    )?)
+}

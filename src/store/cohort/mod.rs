@@ -72,28 +72,22 @@ pub fn start_label(years: &[String]) -> String {
     format!("People with a record in {}", labels.join(", "))
 }
 
-/// Count and attrition in one SQL pass.
+/// Count and attrition in one SQL pass (see [`sql::attrition_query`]).
 pub fn count_and_attrition(conn: &Connection, spec: &CohortSpec) -> Result<Attrition> {
-    let c = sql::build(conn, spec, false)?;
-    let mut q = c.ctes.clone();
-    q.push("SELECT count(*)");
-    for k in 1..=c.steps.len() {
-        q.push(&format!(", count(*) FILTER (WHERE s{k})"));
-    }
-    q.push(" FROM cohort");
-    let n = c.steps.len();
-    let counts: Vec<u64> = conn.prepare(&q.sql)?.query_row(duckdb::params_from_iter(q.params.iter()), |r| {
+    let (q, step_list, years) = sql::attrition_query(conn, spec)?;
+    let n = step_list.len();
+    let counts: Vec<u64> = conn.prepare_cached(&q.sql)?.query_row(duckdb::params_from_iter(q.params.iter()), |r| {
         (0..=n).map(|i| r.get::<_, i64>(i).map(|v| v.max(0) as u64)).collect::<Result<Vec<u64>, _>>()
     })?;
     let start = counts[0];
     let mut steps = vec![AttritionStep {
-        filter: start_label(&c.years),
+        filter: start_label(&years),
         filter_index: None,
         remaining: start,
         pct_of_start: pct(start, start),
         pct_change: None,
     }];
-    for (k, s) in c.steps.iter().enumerate() {
+    for (k, s) in step_list.iter().enumerate() {
         let remaining = counts[k + 1];
         let prev = counts[k];
         steps.push(AttritionStep {
@@ -104,7 +98,7 @@ pub fn count_and_attrition(conn: &Connection, spec: &CohortSpec) -> Result<Attri
             pct_change: if prev == 0 { None } else { Some(100.0 * (remaining as f64 - prev as f64) / prev as f64) },
         });
     }
-    Ok(Attrition { years: c.years, start, count: *counts.last().unwrap_or(&0), steps })
+    Ok(Attrition { years, start, count: *counts.last().unwrap_or(&0), steps })
 }
 
 /// Just the cohort size.

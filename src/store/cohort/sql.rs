@@ -83,10 +83,16 @@ pub fn ltc_band_sql(col: &str) -> String {
     format!("CASE WHEN {col} IS NULL THEN 'Unknown' WHEN {col} >= 5 THEN '5+' ELSE CAST({col} AS VARCHAR) END")
 }
 
-/// Years the workspace holds, oldest first.
+/// Years the workspace holds, oldest first. Read from the small `person_year_years` table the
+/// load writes (a scan of person_year would cost tens of milliseconds on every cohort edit at
+/// country scale); workspaces loaded before that table existed fall back to the scan.
 pub fn available_years(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT year FROM (SELECT DISTINCT year FROM person_year WHERE year IS NOT NULL) ORDER BY {}",
+    let listed: i64 = conn
+        .prepare_cached("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'person_year_years' AND database_name = current_database()")?
+        .query_row([], |r| r.get(0))?;
+    let source = if listed > 0 { "person_year_years" } else { "person_year" };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT year FROM (SELECT DISTINCT year FROM {source} WHERE year IS NOT NULL) ORDER BY {}",
         fy_key("year")
     ))?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
@@ -136,52 +142,7 @@ pub fn build(conn: &Connection, spec: &CohortSpec, extras: bool) -> Result<Cohor
     let enabled: Vec<(usize, &crate::model::cohort::Filter)> = spec.enabled().collect();
     let mut ctes = Frag::text("WITH ");
 
-    // Diagnosis filters: one boolean per filter per person from events in the window.
-    let dx: Vec<(usize, &crate::model::cohort::DiagnosisRule)> = enabled
-        .iter()
-        .filter_map(|(i, f)| match &f.rule {
-            Rule::Diagnosis(d) => Some((*i, d)),
-            _ => None,
-        })
-        .collect();
-    if !dx.is_empty() {
-        let default_from = FinYear::parse(&years[0]).map(|y| y.bounds().0).unwrap_or_default();
-        let default_to = FinYear::parse(&years[years.len() - 1]).map(|y| y.bounds().1).unwrap_or_default();
-        let windows: Vec<(String, String)> = dx
-            .iter()
-            .map(|(_, d)| (d.from.clone().unwrap_or(default_from.clone()), d.to.clone().unwrap_or(default_to.clone())))
-            .collect();
-        let lo = windows.iter().map(|w| w.0.clone()).min().unwrap_or_default();
-        let hi = windows.iter().map(|w| w.1.clone()).max().unwrap_or_default();
-        ctes.push("dx AS (SELECT anon_chi");
-        for ((i, d), (from, to)) in dx.iter().zip(&windows) {
-            ctes.push(", coalesce(bool_or(start_date BETWEEN CAST(");
-            ctes.bind(text(from));
-            ctes.push(" AS DATE) AND CAST(");
-            ctes.bind(text(to));
-            ctes.push(" AS DATE) AND (");
-            let positions: &[&str] = if d.main_only { &["diag1"] } else { &["diag1", "diag2", "diag3", "diag4", "diag5", "diag6"] };
-            let mut first = true;
-            for p in &d.prefixes {
-                let code = normalise_icd(p);
-                for col in positions {
-                    if !first {
-                        ctes.push(" OR ");
-                    }
-                    first = false;
-                    ctes.push(&format!("starts_with(upper(replace({col}, '.', '')), "));
-                    ctes.bind(text(&code));
-                    ctes.push(")");
-                }
-            }
-            ctes.push(&format!(")), false) AS dx{i}"));
-        }
-        ctes.push(" FROM event WHERE diag1 IS NOT NULL AND start_date BETWEEN CAST(");
-        ctes.bind(text(&lo));
-        ctes.push(" AS DATE) AND CAST(");
-        ctes.bind(text(&hi));
-        ctes.push(" AS DATE) GROUP BY anon_chi), ");
-    }
+    let dx = diagnosis_cte(&mut ctes, &enabled, &years);
 
     // py: the chosen person-years with one boolean per person-year filter.
     ctes.push(&format!("py AS (SELECT p.*, {} AS yk", fy_key("p.year")));
@@ -256,6 +217,110 @@ pub fn build(conn: &Connection, spec: &CohortSpec, extras: bool) -> Result<Cohor
     }
     ctes.push(" FROM pp) ");
     Ok(CohortSql { ctes, steps, years })
+}
+
+/// The attrition query: one row of `count(*)` (the starting population) then one count per
+/// enabled filter, cumulative in filter order. Over ONE year (the default: the latest year)
+/// each person has at most one person_year row, so the steps are plain row conditions counted
+/// in a single scan of that year's rows, with no per-person grouping: this is the query the
+/// cohort builder runs on every edit. Over several years the per-person CTEs of [`build`] are
+/// needed (a filter may hold in any of the person's years).
+pub fn attrition_query(conn: &Connection, spec: &CohortSpec) -> Result<(Frag, Vec<Step>, Vec<String>)> {
+    let years = resolve_years(conn, spec)?;
+    if years.len() != 1 {
+        let c = build(conn, spec, false)?;
+        let mut q = c.ctes.clone();
+        q.push("SELECT count(*)");
+        for k in 1..=c.steps.len() {
+            q.push(&format!(", count(*) FILTER (WHERE s{k})"));
+        }
+        q.push(" FROM cohort");
+        return Ok((q, c.steps, c.years));
+    }
+    spec.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let enabled: Vec<(usize, &crate::model::cohort::Filter)> = spec.enabled().collect();
+    let mut ctes = Frag::text("WITH ");
+    let dx = diagnosis_cte(&mut ctes, &enabled, &years);
+    ctes.push("rows AS (SELECT true AS c");
+    let mut steps = Vec::new();
+    for (k, (i, f)) in enabled.iter().enumerate() {
+        ctes.push(", coalesce(");
+        if f.rule.is_person_year() {
+            ctes.append(&row_condition(&f.rule)?);
+        } else {
+            ctes.append(&window_condition_over(*i, &f.rule, Over::OneRow));
+        }
+        ctes.push(&format!(", false) AS c{}", k + 1));
+        steps.push(Step { index: *i, label: f.label() });
+    }
+    ctes.push(" FROM person_year p");
+    if !dx.is_empty() {
+        ctes.push(" LEFT JOIN dx ON dx.anon_chi = p.anon_chi");
+    }
+    ctes.push(" WHERE p.year = ");
+    ctes.bind(text(&years[0]));
+    ctes.push(") SELECT count(*)");
+    let mut sofar: Vec<String> = Vec::new();
+    for k in 1..=steps.len() {
+        sofar.push(format!("c{k}"));
+        ctes.push(&format!(", count(*) FILTER (WHERE {})", sofar.join(" AND ")));
+    }
+    ctes.push(" FROM rows");
+    Ok((ctes, steps, years))
+}
+
+type Enabled<'a> = [(usize, &'a crate::model::cohort::Filter)];
+
+/// Diagnosis filters: one boolean per filter per person from events in the window, as the CTE
+/// `dx` appended to `ctes` (nothing when there are none). Returns the diagnosis filters.
+fn diagnosis_cte<'a>(ctes: &mut Frag, enabled: &Enabled<'a>, years: &[String]) -> Vec<(usize, &'a crate::model::cohort::DiagnosisRule)> {
+    let dx: Vec<(usize, &crate::model::cohort::DiagnosisRule)> = enabled
+        .iter()
+        .filter_map(|(i, f)| match &f.rule {
+            Rule::Diagnosis(d) => Some((*i, d)),
+            _ => None,
+        })
+        .collect();
+    if !dx.is_empty() {
+        let default_from = FinYear::parse(&years[0]).map(|y| y.bounds().0).unwrap_or_default();
+        let default_to = FinYear::parse(&years[years.len() - 1]).map(|y| y.bounds().1).unwrap_or_default();
+        let windows: Vec<(String, String)> = dx
+            .iter()
+            .map(|(_, d)| (d.from.clone().unwrap_or(default_from.clone()), d.to.clone().unwrap_or(default_to.clone())))
+            .collect();
+        let lo = windows.iter().map(|w| w.0.clone()).min().unwrap_or_default();
+        let hi = windows.iter().map(|w| w.1.clone()).max().unwrap_or_default();
+        ctes.push("dx AS (SELECT anon_chi");
+        for ((i, d), (from, to)) in dx.iter().zip(&windows) {
+            ctes.push(", coalesce(bool_or(start_date BETWEEN CAST(");
+            ctes.bind(text(from));
+            ctes.push(" AS DATE) AND CAST(");
+            ctes.bind(text(to));
+            ctes.push(" AS DATE) AND (");
+            let positions: &[&str] = if d.main_only { &["diag1"] } else { &["diag1", "diag2", "diag3", "diag4", "diag5", "diag6"] };
+            let mut first = true;
+            for p in &d.prefixes {
+                let code = normalise_icd(p);
+                for col in positions {
+                    if !first {
+                        ctes.push(" OR ");
+                    }
+                    first = false;
+                    ctes.push(&format!("starts_with(upper(replace({col}, '.', '')), "));
+                    ctes.bind(text(&code));
+                    ctes.push(")");
+                }
+            }
+            ctes.push(&format!(")), false) AS dx{i}"));
+        }
+        ctes.push(" FROM event WHERE diag1 IS NOT NULL AND start_date BETWEEN CAST(");
+        ctes.bind(text(&lo));
+        ctes.push(" AS DATE) AND CAST(");
+        ctes.bind(text(&hi));
+        ctes.push(" AS DATE) GROUP BY anon_chi), ");
+    }
+
+    dx
 }
 
 /// A person-year filter as a boolean SQL expression over `person_year` columns.
@@ -408,13 +473,27 @@ fn row_condition(rule: &Rule) -> Result<Frag> {
 
 /// A window filter as an aggregate boolean SQL expression over the person's rows of `py`.
 fn window_condition(i: usize, rule: &Rule) -> Frag {
+    window_condition_over(i, rule, Over::PersonRows)
+}
+
+/// Whether a window filter is evaluated over all of a person's rows (an aggregate) or over the
+/// one row a single-year cohort has per person (the same test without aggregation).
+#[derive(Clone, Copy, PartialEq)]
+enum Over {
+    PersonRows,
+    OneRow,
+}
+
+fn window_condition_over(i: usize, rule: &Rule, over: Over) -> Frag {
+    let agg = |func: &str, x: &str| if over == Over::OneRow { format!("({x})") } else { format!("{func}({x})") };
+    let bool_or = |x: &str| agg("bool_or", x);
     let mut f = Frag::new();
     match rule {
         Rule::Diagnosis(_) => {
-            f.push(&format!("bool_or(dx{i})"));
+            f.push(&bool_or(&format!("dx{i}")));
         }
         Rule::Service(s) => {
-            let sum = format!("coalesce(sum({}), 0)", s.measure.sql());
+            let sum = format!("coalesce({}, 0)", agg("sum", s.measure.sql()));
             let mut parts = Vec::new();
             if let Some(m) = s.min {
                 let mut x = Frag::text(&format!("{sum} >= "));
@@ -433,20 +512,20 @@ fn window_condition(i: usize, rule: &Rule) -> Frag {
             if cols.is_empty() {
                 f.push("false");
             } else {
-                f.push(&format!("bool_or({})", cols.join(" OR ")));
+                f.push(&bool_or(&cols.join(" OR ")));
             }
         }
         Rule::Died(Died::Include) => {
             f.push("true");
         }
         Rule::Died(Died::Exclude) => {
-            f.push("NOT coalesce(bool_or(died_in_year), false)");
+            f.push(&format!("NOT coalesce({}, false)", bool_or("died_in_year")));
         }
         Rule::Died(Died::Only) => {
-            f.push("bool_or(died_in_year)");
+            f.push(&bool_or("died_in_year"));
         }
         Rule::ServiceUser(b) => {
-            f.push("coalesce(bool_or(service_user), false) = ");
+            f.push(&format!("coalesce({}, false) = ", bool_or("service_user")));
             f.bind(Value::Boolean(*b));
         }
         _ => {

@@ -173,6 +173,10 @@ fn load_in_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(us
     let t = std::time::Instant::now();
     crate::store::timeline::rebuild_side_table(conn).context("could not build the timeline look-up table")?;
     timing("timeline side table", t);
+    // The overview figures, so that reopening the workspace shows them at once.
+    let t = std::time::Instant::now();
+    crate::store::overview::store_all(conn).context("could not store the overview figures")?;
+    timing("overview", t);
     Ok(outcomes)
 }
 
