@@ -241,29 +241,34 @@ pub fn attrition_query(conn: &Connection, spec: &CohortSpec) -> Result<(Frag, Ve
     let enabled: Vec<(usize, &crate::model::cohort::Filter)> = spec.enabled().collect();
     let mut ctes = Frag::text("WITH ");
     let dx = diagnosis_cte(&mut ctes, &enabled, &years);
-    ctes.push("rows AS (SELECT true AS c");
+    // k = how many filters the row passes before its first failure. CASE tests each condition
+    // only on rows still in, once per row (count_if over AND-chains recomputed every prefix:
+    // about 3x slower).
+    ctes.push("rows AS (SELECT ");
+    ctes.push(if enabled.is_empty() { "0" } else { "CASE" });
     let mut steps = Vec::new();
     for (k, (i, f)) in enabled.iter().enumerate() {
-        ctes.push(", coalesce(");
+        ctes.push(" WHEN NOT coalesce(");
         if f.rule.is_person_year() {
             ctes.append(&row_condition(&f.rule)?);
         } else {
             ctes.append(&window_condition_over(*i, &f.rule, Over::OneRow));
         }
-        ctes.push(&format!(", false) AS c{}", k + 1));
+        ctes.push(&format!(", false) THEN {k}"));
         steps.push(Step { index: *i, label: f.label() });
     }
-    ctes.push(" FROM person_year p");
+    if !steps.is_empty() {
+        ctes.push(&format!(" ELSE {} END", steps.len()));
+    }
+    ctes.push(" AS k FROM person_year p");
     if !dx.is_empty() {
         ctes.push(" LEFT JOIN dx ON dx.anon_chi = p.anon_chi");
     }
     ctes.push(" WHERE p.year = ");
     ctes.bind(text(&years[0]));
     ctes.push(") SELECT count(*)");
-    let mut sofar: Vec<String> = Vec::new();
     for k in 1..=steps.len() {
-        sofar.push(format!("c{k}"));
-        ctes.push(&format!(", count(*) FILTER (WHERE {})", sofar.join(" AND ")));
+        ctes.push(&format!(", count_if(k >= {k})"));
     }
     ctes.push(" FROM rows");
     Ok((ctes, steps, years))
