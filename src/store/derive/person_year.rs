@@ -93,10 +93,10 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
            GROUP BY anon_chi, year;
          CREATE OR REPLACE TEMP TABLE py_agg AS
            SELECT anon_chi, year, {cost_cols},
-             -- admissions: distinct CIJs, and each event without a CIJ marker on its own
-             count(DISTINCT cij_marker) FILTER (WHERE emergency) + count(*) FILTER (WHERE emergency AND cij_marker IS NULL) AS emergency_admissions,
-             count(DISTINCT cij_marker) FILTER (WHERE elective) + count(*) FILTER (WHERE elective AND cij_marker IS NULL) AS elective_admissions,
-             count(DISTINCT cij_marker) FILTER (WHERE ppa) + count(*) FILTER (WHERE ppa AND cij_marker IS NULL) AS ppa_admissions,
+             -- admissions without a CIJ marker count one each; those with one are in py_cij
+             count(*) FILTER (WHERE emergency AND cij_marker IS NULL) AS emergency_admissions,
+             count(*) FILTER (WHERE elective AND cij_marker IS NULL) AS elective_admissions,
+             count(*) FILTER (WHERE ppa AND cij_marker IS NULL) AS ppa_admissions,
              count(*) FILTER (WHERE recid = 'AE2') AS ae_attendances,
              count(*) FILTER (WHERE recid = '00B' AND coalesce(attendance_status, 1) = 1) AS op_attendances,
              count(DISTINCT coalesce(ooh_case_id, 'e' || event_id)) FILTER (WHERE recid = 'OoH') AS ooh_cases,
@@ -119,6 +119,15 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
              count(*) FILTER (WHERE recid = 'SDS' AND sds_option = 4) > 0 AS sds_option_4,
              count(*) FILTER (WHERE recid NOT IN ('NRS')) > 0 AS service_user
            FROM event GROUP BY anon_chi, year;
+         -- admissions with a CIJ marker: distinct CIJs per person-year (a CIJ counts as
+         -- emergency if any of its episodes is); grouping first is much cheaper than DISTINCT
+         CREATE OR REPLACE TEMP TABLE py_cij AS
+           SELECT anon_chi, year, count(*) FILTER (WHERE e) AS emergency, count(*) FILTER (WHERE l) AS elective,
+             count(*) FILTER (WHERE p) AS ppa
+           FROM (SELECT anon_chi, year, bool_or(emergency) AS e, bool_or(elective) AS l, bool_or(ppa) AS p
+                 FROM event WHERE cij_marker IS NOT NULL AND (emergency OR elective OR ppa)
+                 GROUP BY anon_chi, year, cij_marker)
+           GROUP BY anon_chi, year;
          CREATE OR REPLACE TEMP TABLE py_ind AS
            SELECT DISTINCT ON (anon_chi, year) anon_chi, year, {ind_cols}
            FROM stg_individual ORDER BY anon_chi, year, file_id DESC, row_number DESC;
@@ -161,9 +170,9 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
                 THEN coalesce(a.acute_cost, 0) + coalesce(a.mat_cost, 0) + coalesce(a.mh_cost, 0) + coalesce(a.gls_cost, 0)
                    + coalesce(a.op_cost, 0) + coalesce(a.ae_cost, 0) + coalesce(a.pis_cost, 0) + coalesce(a.ooh_cost, 0)
                 ELSE coalesce(i.health_net_cost, 0) END AS health_net_cost,
-           coalesce(a.emergency_admissions, 0) AS emergency_admissions,
-           coalesce(a.elective_admissions, 0) AS elective_admissions,
-           coalesce(a.ppa_admissions, 0) AS ppa_admissions,
+           coalesce(a.emergency_admissions, 0) + coalesce(m.emergency, 0) AS emergency_admissions,
+           coalesce(a.elective_admissions, 0) + coalesce(m.elective, 0) AS elective_admissions,
+           coalesce(a.ppa_admissions, 0) + coalesce(m.ppa, 0) AS ppa_admissions,
            coalesce(a.ae_attendances, 0) AS ae_attendances,
            coalesce(a.op_attendances, 0) AS op_attendances,
            coalesce(a.ooh_cases, 0) AS ooh_cases,
@@ -192,11 +201,12 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
          LEFT JOIN ref_council c ON c.lca = g.lca
          LEFT JOIN ref_council c2 ON c2.ca2019 = g.ca2019
          LEFT JOIN py_agg a ON a.anon_chi = k.anon_chi AND a.year = k.year
+         LEFT JOIN py_cij m ON m.anon_chi = k.anon_chi AND m.year = k.year
          LEFT JOIN py_ind i ON i.anon_chi = k.anon_chi AND i.year = k.year
          LEFT JOIN py_ltc_first lf ON lf.anon_chi = k.anon_chi
                   LEFT JOIN py_episode_years ey ON ey.year = k.year;
          DROP TABLE py_keys; DROP TABLE py_geo; DROP TABLE py_agg; DROP TABLE py_ind;
-         DROP TABLE py_ltc_first; DROP TABLE py_episode_years;",
+         DROP TABLE py_ltc_first; DROP TABLE py_episode_years; DROP TABLE py_cij;",
         cost_cols = cost_cols.join(",\n             "),
         ltc_first = ltc_first.join(", "),
         ltc_flag_year = ltc_flag_year.join(", "),
