@@ -17,14 +17,16 @@ const EVENT_DDL: &str = "CREATE OR REPLACE TEMP TABLE event_build (
     ch_nursing BOOLEAN, ch_admission_type BIGINT, hc_hours DOUBLE, hc_service BIGINT, hc_reablement BOOLEAN,
     sds_option BIGINT, source VARCHAR, file_id INTEGER, source_row BIGINT)";
 
+/// Order of `event` and its `event_id`. `year` last: a care home stay split over several FYs
+/// gives one event per FY with the same start and source row.
 pub fn build_event(conn: &Connection) -> Result<()> {
     conn.execute_batch(EVENT_DDL)?;
     conn.execute_batch(&slf_events())?;
     conn.execute_batch(&social_care_events())?;
     conn.execute_batch(
         "CREATE OR REPLACE TABLE event AS
-         SELECT row_number() OVER (ORDER BY anon_chi, start_date NULLS FIRST, recid, file_id, source_row) AS event_id, *
-         FROM event_build ORDER BY anon_chi, start_date NULLS FIRST, recid, file_id, source_row;
+         SELECT row_number() OVER (ORDER BY anon_chi, start_date NULLS FIRST, recid, file_id, source_row, year) AS event_id, *
+         FROM event_build ORDER BY anon_chi, start_date NULLS FIRST, recid, file_id, source_row, year;
          DROP TABLE event_build;",
     )?;
     Ok(())

@@ -23,6 +23,7 @@ pub fn resident_sql() -> String {
     )
 }
 
+/// Write `person_year` from `py_base` (built by `person_year`) with the HRI columns added.
 pub fn apply_hri(conn: &Connection) -> Result<()> {
     let resident = resident_sql();
     let cum = |part: &str, filter: &str| {
@@ -38,13 +39,13 @@ pub fn apply_hri(conn: &Connection) -> Result<()> {
     let sql = format!(
         "CREATE OR REPLACE TEMP TABLE hri_calc AS
          SELECT anon_chi, year, {scot} AS scotp, {hb} AS hbp, {lca} AS lcap
-         FROM (SELECT anon_chi, year, health_net_cost AS c, hri_board, lca, {resident} AS resident FROM person_year);
+         FROM (SELECT anon_chi, year, health_net_cost AS c, hri_board, lca, {resident} AS resident FROM py_base);
 
          CREATE OR REPLACE TABLE hri_disagreements AS
          SELECT anon_chi, year, level, theirs, ours FROM (
-           SELECT py.anon_chi, py.year, 'scotland' AS level, py.file_hri_scotp AS theirs, h.scotp AS ours FROM person_year py JOIN hri_calc h USING (anon_chi, year)
-           UNION ALL SELECT py.anon_chi, py.year, 'board', py.file_hri_hbp, h.hbp FROM person_year py JOIN hri_calc h USING (anon_chi, year)
-           UNION ALL SELECT py.anon_chi, py.year, 'council', py.file_hri_lcap, h.lcap FROM person_year py JOIN hri_calc h USING (anon_chi, year))
+           SELECT py.anon_chi, py.year, 'scotland' AS level, py.file_hri_scotp AS theirs, h.scotp AS ours FROM py_base py JOIN hri_calc h USING (anon_chi, year)
+           UNION ALL SELECT py.anon_chi, py.year, 'board', py.file_hri_hbp, h.hbp FROM py_base py JOIN hri_calc h USING (anon_chi, year)
+           UNION ALL SELECT py.anon_chi, py.year, 'council', py.file_hri_lcap, h.lcap FROM py_base py JOIN hri_calc h USING (anon_chi, year))
          WHERE theirs IS NOT NULL AND (ours IS NULL OR abs(theirs - ours) > {tol} OR (theirs <= 50) <> (ours <= 50));
 
          CREATE OR REPLACE TABLE person_year AS
@@ -59,9 +60,9 @@ pub fn apply_hri(conn: &Connection) -> Result<()> {
            {band_hb} AS hri_hb_band,
            {band_lca} AS hri_lca_band,
            CASE WHEN py.file_hri_scotp IS NOT NULL THEN 'individual file' ELSE 'computed' END AS hri_source
-         FROM person_year py LEFT JOIN hri_calc h USING (anon_chi, year)
+         FROM py_base py LEFT JOIN hri_calc h USING (anon_chi, year)
          ORDER BY py.year, py.anon_chi;
-         DROP TABLE hri_calc;",
+         DROP TABLE hri_calc; DROP TABLE py_base;",
         tol = AGREEMENT_TOLERANCE,
         band_scot = band_sql("coalesce(py.file_hri_scotp, h.scotp)"),
         band_hb = band_sql("coalesce(py.file_hri_hbp, h.hbp)"),

@@ -1,5 +1,6 @@
 //! `person_year`: one row per person per financial year with cost by component, counts, LTC
-//! flags, age at the FY midpoint, geography and SIMD. HRI columns are added by `hri`.
+//! flags, age at the FY midpoint, geography and SIMD. HRI columns are added by `hri`,
+//! which writes the table.
 use super::INPATIENT;
 use crate::model::ltc::ltcs;
 use crate::store::sql::{fy_end, fy_start, ident};
@@ -18,6 +19,20 @@ pub const HEALTH_COMPONENTS: [(&str, &str); 8] = [
     ("ooh_cost", "OoH"),
 ];
 
+/// Geography and SIMD columns read from staged episodes and individual rows.
+const GEO_COLS: &str = "lca, ca2019, coalesce(hb2019, hbrescode) AS hb2019, hscp2019, locality, datazone2011, postcode, gpprac, \
+    simd2020v2_rank, simd2020v2_sc_decile, simd2020v2_sc_quintile, simd2020v2_hb2019_quintile, simd2020v2_hscp2019_quintile, ur2_2022, ur8_2022";
+
+/// Sort key of an individual-file row: above every episode key (episodes: day number since
+/// 1900 of the start date, NULL lowest, times 10^12, plus the row number).
+const INDIVIDUAL_KEY: &str = "8000000000000000000";
+
+/// Individual-file columns used for years without an episode file, and the file's HRI %.
+const IND_COLS: [&str; 15] = [
+    "acute_cost", "mat_cost", "mh_cost", "gls_cost", "op_cost_attend", "ae_cost", "pis_cost", "ooh_cost",
+    "dn_cost", "ch_cost", "hc_total_cost", "health_net_cost", "hri_scotp", "hri_hbp", "hri_lcap",
+];
+
 pub fn build_person_year(conn: &Connection) -> Result<()> {
     let mut cost_cols = Vec::new();
     for (col, recid) in HEALTH_COMPONENTS {
@@ -32,13 +47,15 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
     let mut ltc_flag_year = Vec::new();
     let mut ltc_out = Vec::new();
     let mut ltc_count = Vec::new();
+    let mut ltc_cols = Vec::new();
     for l in ltcs() {
         let c = &l.code;
         let d = ident(&format!("{c}_date"));
         ltc_first.push(format!("min({d}) AS {d}"));
-        ltc_flag_year.push(format!("max({}) AS {}", ident(c), ident(&format!("{c}_flag"))));
+        ltc_flag_year.push(format!("min({d}) AS {d}, max({}) AS {}", ident(c), ident(&format!("{c}_flag"))));
+        ltc_cols.push(format!("{d}, {}", ident(c)));
         let expr = format!(
-            "CAST(coalesce(lf.{d} <= {fe}, false) OR coalesce(ly.{f} = 1, false) AS INTEGER)",
+            "CAST(coalesce(lf.{d} <= {fe}, false) OR coalesce(g.{f} = 1, false) AS INTEGER)",
             fe = fy_end("k.year"),
             f = ident(&format!("{c}_flag"))
         );
@@ -46,16 +63,15 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
         ltc_count.push(expr);
     }
     let sql = format!(
-        "CREATE OR REPLACE TEMP TABLE py_keys AS
-           SELECT DISTINCT anon_chi, year FROM (
-             SELECT anon_chi, year FROM stg_episode UNION ALL
-             SELECT anon_chi, year FROM stg_individual UNION ALL
-             SELECT anon_chi, year FROM event WHERE year IS NOT NULL);
+        "-- Staged episodes and individual rows, scanned once with only the columns used: per
+         -- person and year the latest geography (individual file first, then the episode with
+         -- the latest start date, then the latest row; NULL dates lowest), earliest LTC dates
+         -- and the extract's own LTC flags. Integer sort keys, not text, for arg_max.
          CREATE OR REPLACE TEMP TABLE py_geo AS
            SELECT anon_chi, year,
              arg_max(lca, sk) FILTER (WHERE lca IS NOT NULL) AS lca,
              arg_max(ca2019, sk) FILTER (WHERE ca2019 IS NOT NULL) AS ca2019,
-             arg_max(coalesce(hb2019, hbrescode), sk) FILTER (WHERE coalesce(hb2019, hbrescode) IS NOT NULL) AS hb2019,
+             arg_max(hb2019, sk) FILTER (WHERE hb2019 IS NOT NULL) AS hb2019,
              arg_max(hscp2019, sk) FILTER (WHERE hscp2019 IS NOT NULL) AS hscp2019,
              arg_max(locality, sk) FILTER (WHERE locality IS NOT NULL) AS locality,
              arg_max(datazone2011, sk) FILTER (WHERE datazone2011 IS NOT NULL) AS datazone2011,
@@ -67,16 +83,20 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
              arg_max(simd2020v2_hb2019_quintile, sk) FILTER (WHERE simd2020v2_hb2019_quintile IS NOT NULL) AS simd_hb_quintile,
              arg_max(simd2020v2_hscp2019_quintile, sk) FILTER (WHERE simd2020v2_hscp2019_quintile IS NOT NULL) AS simd_hscp_quintile,
              arg_max(ur2_2022, sk) FILTER (WHERE ur2_2022 IS NOT NULL) AS ur2,
-             arg_max(ur8_2022, sk) FILTER (WHERE ur8_2022 IS NOT NULL) AS ur8
-           FROM (SELECT *, '1' || coalesce(CAST(record_keydate1 AS VARCHAR), '') || lpad(CAST(row_number AS VARCHAR), 12, '0') AS sk FROM stg_episode
-                 UNION ALL BY NAME
-                 SELECT *, '2' AS sk FROM stg_individual)
+             arg_max(ur8_2022, sk) FILTER (WHERE ur8_2022 IS NOT NULL) AS ur8,
+             {ltc_flag_year}
+           FROM (SELECT anon_chi, year, {geo_cols}, {ltc_cols},
+                   (coalesce(date_diff('day', DATE '1900-01-01', record_keydate1) + 1, 0)) * 1000000000000 + row_number AS sk
+                 FROM stg_episode
+                 UNION ALL
+                 SELECT anon_chi, year, {geo_cols}, {ltc_cols}, {individual_key} AS sk FROM stg_individual)
            GROUP BY anon_chi, year;
          CREATE OR REPLACE TEMP TABLE py_agg AS
            SELECT anon_chi, year, {cost_cols},
-             count(DISTINCT coalesce(CAST(cij_marker AS VARCHAR), 'e' || event_id)) FILTER (WHERE emergency) AS emergency_admissions,
-             count(DISTINCT coalesce(CAST(cij_marker AS VARCHAR), 'e' || event_id)) FILTER (WHERE elective) AS elective_admissions,
-             count(DISTINCT coalesce(CAST(cij_marker AS VARCHAR), 'e' || event_id)) FILTER (WHERE ppa) AS ppa_admissions,
+             -- admissions without a CIJ marker count one each; those with one are in py_cij
+             count(*) FILTER (WHERE emergency AND cij_marker IS NULL) AS emergency_admissions,
+             count(*) FILTER (WHERE elective AND cij_marker IS NULL) AS elective_admissions,
+             count(*) FILTER (WHERE ppa AND cij_marker IS NULL) AS ppa_admissions,
              count(*) FILTER (WHERE recid = 'AE2') AS ae_attendances,
              count(*) FILTER (WHERE recid = '00B' AND coalesce(attendance_status, 1) = 1) AS op_attendances,
              count(DISTINCT coalesce(ooh_case_id, 'e' || event_id)) FILTER (WHERE recid = 'OoH') AS ooh_cases,
@@ -99,15 +119,26 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
              count(*) FILTER (WHERE recid = 'SDS' AND sds_option = 4) > 0 AS sds_option_4,
              count(*) FILTER (WHERE recid NOT IN ('NRS')) > 0 AS service_user
            FROM event GROUP BY anon_chi, year;
+         -- admissions with a CIJ marker: distinct CIJs per person-year (a CIJ counts as
+         -- emergency if any of its episodes is); grouping first is much cheaper than DISTINCT
+         CREATE OR REPLACE TEMP TABLE py_cij AS
+           SELECT anon_chi, year, count(*) FILTER (WHERE e) AS emergency, count(*) FILTER (WHERE l) AS elective,
+             count(*) FILTER (WHERE p) AS ppa
+           FROM (SELECT anon_chi, year, bool_or(emergency) AS e, bool_or(elective) AS l, bool_or(ppa) AS p
+                 FROM event WHERE cij_marker IS NOT NULL AND (emergency OR elective OR ppa)
+                 GROUP BY anon_chi, year, cij_marker)
+           GROUP BY anon_chi, year;
          CREATE OR REPLACE TEMP TABLE py_ind AS
-           SELECT DISTINCT ON (anon_chi, year) * FROM stg_individual ORDER BY anon_chi, year, file_id DESC, row_number DESC;
-         CREATE OR REPLACE TEMP TABLE py_ltc_first AS
-           SELECT anon_chi, {ltc_first} FROM (SELECT * FROM stg_episode UNION ALL BY NAME SELECT * FROM stg_individual) GROUP BY anon_chi;
-         CREATE OR REPLACE TEMP TABLE py_ltc_year AS
-           SELECT anon_chi, year, {ltc_flag_year} FROM (SELECT * FROM stg_episode UNION ALL BY NAME SELECT * FROM stg_individual) GROUP BY anon_chi, year;
+           SELECT DISTINCT ON (anon_chi, year) anon_chi, year, {ind_cols}
+           FROM stg_individual ORDER BY anon_chi, year, file_id DESC, row_number DESC;
+         CREATE OR REPLACE TEMP TABLE py_ltc_first AS SELECT anon_chi, {ltc_first} FROM py_geo GROUP BY anon_chi;
+         -- every person-year seen in staging (py_geo) or in events (py_agg)
+         CREATE OR REPLACE TEMP TABLE py_keys AS
+           SELECT anon_chi, year FROM py_geo UNION SELECT anon_chi, year FROM py_agg WHERE year IS NOT NULL;
          CREATE OR REPLACE TEMP TABLE py_episode_years AS SELECT DISTINCT year FROM stg_episode;
 
-         CREATE OR REPLACE TABLE person_year AS
+         -- person_year without HRI; `hri` adds it and writes the sorted table once
+         CREATE OR REPLACE TEMP TABLE py_base AS
          SELECT k.anon_chi, k.year,
            p.sex,
            CASE WHEN p.birth_ym IS NOT NULL THEN year({fs}) - year(p.birth_ym) - CASE WHEN month(p.birth_ym) > 9 THEN 1 ELSE 0 END END AS age,
@@ -139,9 +170,9 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
                 THEN coalesce(a.acute_cost, 0) + coalesce(a.mat_cost, 0) + coalesce(a.mh_cost, 0) + coalesce(a.gls_cost, 0)
                    + coalesce(a.op_cost, 0) + coalesce(a.ae_cost, 0) + coalesce(a.pis_cost, 0) + coalesce(a.ooh_cost, 0)
                 ELSE coalesce(i.health_net_cost, 0) END AS health_net_cost,
-           coalesce(a.emergency_admissions, 0) AS emergency_admissions,
-           coalesce(a.elective_admissions, 0) AS elective_admissions,
-           coalesce(a.ppa_admissions, 0) AS ppa_admissions,
+           coalesce(a.emergency_admissions, 0) + coalesce(m.emergency, 0) AS emergency_admissions,
+           coalesce(a.elective_admissions, 0) + coalesce(m.elective, 0) AS elective_admissions,
+           coalesce(a.ppa_admissions, 0) + coalesce(m.ppa, 0) AS ppa_admissions,
            coalesce(a.ae_attendances, 0) AS ae_attendances,
            coalesce(a.op_attendances, 0) AS op_attendances,
            coalesce(a.ooh_cases, 0) AS ooh_cases,
@@ -170,16 +201,19 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
          LEFT JOIN ref_council c ON c.lca = g.lca
          LEFT JOIN ref_council c2 ON c2.ca2019 = g.ca2019
          LEFT JOIN py_agg a ON a.anon_chi = k.anon_chi AND a.year = k.year
+         LEFT JOIN py_cij m ON m.anon_chi = k.anon_chi AND m.year = k.year
          LEFT JOIN py_ind i ON i.anon_chi = k.anon_chi AND i.year = k.year
          LEFT JOIN py_ltc_first lf ON lf.anon_chi = k.anon_chi
-         LEFT JOIN py_ltc_year ly ON ly.anon_chi = k.anon_chi AND ly.year = k.year
-         LEFT JOIN py_episode_years ey ON ey.year = k.year
-         ORDER BY k.year, k.anon_chi;
+                  LEFT JOIN py_episode_years ey ON ey.year = k.year;
          DROP TABLE py_keys; DROP TABLE py_geo; DROP TABLE py_agg; DROP TABLE py_ind;
-         DROP TABLE py_ltc_first; DROP TABLE py_ltc_year; DROP TABLE py_episode_years;",
+         DROP TABLE py_ltc_first; DROP TABLE py_episode_years; DROP TABLE py_cij;",
         cost_cols = cost_cols.join(",\n             "),
         ltc_first = ltc_first.join(", "),
         ltc_flag_year = ltc_flag_year.join(", "),
+        ltc_cols = ltc_cols.join(", "),
+        geo_cols = GEO_COLS,
+        individual_key = INDIVIDUAL_KEY,
+        ind_cols = IND_COLS.join(", "),
         ltc_out = ltc_out.join(",\n           "),
         ltc_count_sum = ltc_count.join(" + "),
         fs = fy_start("k.year"),

@@ -193,13 +193,15 @@ fn load_file(conn: &Connection, p: &Planned) -> Result<FileOutcome> {
     let spec = kinds::spec(p.kind);
     let t = std::time::Instant::now();
     let typed_columns = column_types(conn, &raw_table)?;
-    let check = spec.check_sql(&raw_table, &typed_columns);
-    conn.execute_batch(&check)?;
-    timing("  check", t);
-    let t = std::time::Instant::now();
-    let loaded = conn.execute(&spec.stage_sql(), [file_id])? as i64;
-    timing("  stage", t);
-    conn.execute(&spec.reject_sql(), params![file_id, path_text])?;
+    // Check and stage in one pass over the raw table; only the rows it leaves out are checked
+    // again to record why (none, usually, so that pass is skipped).
+    let loaded = conn.execute(&spec.stage_sql(&raw_table, &typed_columns), [file_id])? as i64;
+    timing("  check+stage", t);
+    if loaded < rows_read_table {
+        let t = std::time::Instant::now();
+        conn.execute(&spec.reject_sql(&raw_table, &typed_columns), params![file_id, path_text])?;
+        timing("  rejects", t);
+    }
     for r in &csv_rejects {
         // The CSV reader counts lines from 1 with the header as line 1: data row = line - 1.
         conn.execute(
@@ -207,7 +209,6 @@ fn load_file(conn: &Connection, p: &Planned) -> Result<FileOutcome> {
             params![file_id, path_text, r.line - 1, r.message],
         )?;
     }
-    conn.execute_batch("DROP TABLE checked")?;
     if p.kind == Kind::ScDemographics {
         anonymise_chi(conn, file_id, &raw_table, &p.columns)?;
     }

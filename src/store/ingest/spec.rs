@@ -55,6 +55,16 @@ impl Ty {
         }
     }
 
+    /// Converting a non-null value of this native type can never fail (so never rejects).
+    fn always_parses(&self, src: Source) -> bool {
+        matches!(
+            (self, src),
+            (Ty::Date, Source::Date | Source::Timestamp)
+                | (Ty::Int, Source::Integer | Source::Boolean)
+                | (Ty::Num, Source::Integer | Source::Float)
+        )
+    }
+
     fn what(&self) -> &'static str {
         match self {
             Ty::Date => "not a date (expected YYYY-MM-DD or DD/MM/YYYY)",
@@ -152,18 +162,17 @@ impl Spec {
         self.fields.iter().filter(|f| f.required && !cols.contains(&f.name)).map(|f| f.name.clone()).collect()
     }
 
-    /// SQL that reads `raw_table` (whose actual column names are `actual`, matched to our field
-    /// names case-insensitively) into a temp table `checked` with the raw text (`r_<name>`),
-    /// the typed fields, and `bad_idx`: the number of the first check the row fails (NULL when
-    /// the row is good). Typed values are materialised first so that each check is a cheap
-    /// test on a column rather than a copy of the parsing expression.
-    pub fn check_sql(&self, raw_table: &str, actual: &[(String, String)]) -> String {
-        let find = |name: &str| actual.iter().find(|a| a.0.trim().eq_ignore_ascii_case(name));
+    /// A query over `raw_table` (whose actual columns and DuckDB types are `actual`, matched to
+    /// our field names case-insensitively) giving `_row`, the raw text of each field
+    /// (`r_<name>`), the typed fields, and `bad_idx`: the number of the first check (see
+    /// [`Spec::checks`]) the row fails, NULL when the row is good. Nested projections compute
+    /// each parse once per row; nothing is materialised.
+    fn checked_select(&self, from: &str, actual: &[(String, String)]) -> String {
         let mut inner = vec!["_row".to_string()];
         let mut typed = vec!["_row".to_string()];
         for fld in &self.fields {
             let r = sql::ident(&format!("r_{}", fld.name));
-            let (raw, parsed) = match find(&fld.name) {
+            let (raw, parsed) = match find(actual, &fld.name) {
                 Some((col, source_type)) => {
                     let src = Source::of(source_type);
                     let raw = if src == Source::Text { sql::raw_text(col) } else { sql::ident(col) };
@@ -176,25 +185,29 @@ impl Spec {
             typed.push(format!("{parsed} AS {}", sql::ident(&fld.name)));
         }
         let whens: Vec<String> =
-            self.checks().iter().enumerate().map(|(i, c)| format!("WHEN {} THEN {}", c.0, i + 1)).collect();
+            self.checks(actual).iter().enumerate().map(|(i, c)| format!("WHEN {} THEN {}", c.0, i + 1)).collect();
         let bad_idx = if whens.is_empty() { "CAST(NULL AS INTEGER)".to_string() } else { format!("CASE {} END", whens.join(" ")) };
         format!(
-            "CREATE OR REPLACE TEMP TABLE typed AS SELECT {} FROM (SELECT {} FROM {});
-             CREATE OR REPLACE TEMP TABLE checked AS SELECT *, {bad_idx} AS bad_idx FROM typed;
-             DROP TABLE typed;",
+            "SELECT *, {bad_idx} AS bad_idx FROM (SELECT {} FROM (SELECT {} FROM {from}))",
             typed.join(", "),
             inner.join(", "),
-            raw_table
         )
     }
 
     /// (condition, column, reason) of every check, in the order they are tried: values that do
-    /// not parse first, then the kind's rules.
-    fn checks(&self) -> Vec<(String, String, String)> {
+    /// not parse first, then the kind's rules. A "does not parse" check is left out where it
+    /// can never fire: the column is absent, or its native type converts losslessly (a Parquet
+    /// DATE read as a date, an integer read as a number).
+    fn checks(&self, actual: &[(String, String)]) -> Vec<(String, String, String)> {
         let mut checks = Vec::new();
         for fld in &self.fields {
             if matches!(fld.ty, Ty::Str | Ty::Flag) {
                 continue;
+            }
+            match find(actual, &fld.name) {
+                None => continue,
+                Some((_, source_type)) if fld.ty.always_parses(Source::of(source_type)) => continue,
+                Some(_) => {}
             }
             let r = sql::ident(&format!("r_{}", fld.name));
             checks.push((
@@ -209,9 +222,23 @@ impl Spec {
         checks
     }
 
-    /// Insert the rejected rows of `checked` into `load_rejects` (params: file_id, path).
-    pub fn reject_sql(&self) -> String {
-        let checks = self.checks();
+    /// Move the good rows of `raw_table` into staging, tagged with the file id (param 1).
+    pub fn stage_sql(&self, raw_table: &str, actual: &[(String, String)]) -> String {
+        let cols: Vec<String> = self.fields.iter().map(|f| sql::ident(&f.name)).collect();
+        format!(
+            "INSERT INTO {} (file_id, row_number, {}) SELECT $1, _row, {} FROM ({}) WHERE bad_idx IS NULL",
+            self.stg_table,
+            cols.join(", "),
+            cols.join(", "),
+            self.checked_select(raw_table, actual)
+        )
+    }
+
+    /// Insert the rejected rows of `raw_table` into `load_rejects` (params: file_id, path).
+    /// Only rows that staging did not take are checked again: rejects are rare, so this pass
+    /// is cheap, and the caller skips it when every row was staged.
+    pub fn reject_sql(&self, raw_table: &str, actual: &[(String, String)]) -> String {
+        let checks = self.checks(actual);
         let pick = |f: &dyn Fn(&(String, String, String)) -> String| {
             let whens: Vec<String> = checks.iter().enumerate().map(|(i, c)| format!("WHEN {} THEN {}", i + 1, f(c))).collect();
             if whens.is_empty() {
@@ -229,21 +256,20 @@ impl Spec {
                 "NULL".to_string()
             }
         });
+        let unstaged = format!(
+            "(SELECT * FROM {raw_table} WHERE _row NOT IN (SELECT row_number FROM {} WHERE file_id = $1))",
+            self.stg_table
+        );
         format!(
-            "INSERT INTO load_rejects SELECT ?, ?, _row, {column}, {value}, {reason} FROM checked WHERE bad_idx IS NOT NULL"
+            "INSERT INTO load_rejects SELECT $1, $2, _row, {column}, {value}, {reason} FROM ({}) WHERE bad_idx IS NOT NULL",
+            self.checked_select(&unstaged, actual)
         )
     }
+}
 
-    /// Move good rows of `checked` into staging, tagged with the file id.
-    pub fn stage_sql(&self) -> String {
-        let cols: Vec<String> = self.fields.iter().map(|f| sql::ident(&f.name)).collect();
-        format!(
-            "INSERT INTO {} (file_id, row_number, {}) SELECT ?, _row, {} FROM checked WHERE bad_idx IS NULL",
-            self.stg_table,
-            cols.join(", "),
-            cols.join(", ")
-        )
-    }
+/// The file's column (name, DuckDB type) for one of our field names.
+fn find<'a>(actual: &'a [(String, String)], name: &str) -> Option<&'a (String, String)> {
+    actual.iter().find(|a| a.0.trim().eq_ignore_ascii_case(name))
 }
 
 /// Our own constant text as a SQL string literal (never used for user input).
