@@ -354,10 +354,12 @@ fn side(conn: &Connection, cond: &Frag) -> Result<Side> {
     let mut q = Frag::text("SELECT count(*)");
     for m in Measure::ALL {
         let v = format!("coalesce({}, 0)", m.sql());
-        q.push(&format!(", coalesce(sum(CAST({v} AS DOUBLE)), 0), count(*) FILTER (WHERE {v} > 0)"));
+        // count_if, not count(*) FILTER: the filtered form is several times slower in an
+        // ungrouped aggregate with this many of them.
+        q.push(&format!(", coalesce(sum(CAST({v} AS DOUBLE)), 0), count_if({v} > 0)"));
     }
     for l in ltcs() {
-        q.push(&format!(", count(*) FILTER (WHERE {} = 1)", ident(&l.code)));
+        q.push(&format!(", count_if({} = 1)", ident(&l.code)));
     }
     q.push(" FROM person_year WHERE ");
     q.append(cond);
