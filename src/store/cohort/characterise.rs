@@ -121,17 +121,18 @@ pub fn characterise_general(conn: &Connection, spec: &CohortSpec) -> Result<Char
     for d in &dims {
         q.push(&format!("GROUPING({d}), {d}, "));
     }
-    q.push("count(*) FILTER (WHERE in_cohort), count(*)");
+    // count_if / CASE rather than FILTER clauses: the same figures, much faster with ~100 of them.
+    q.push("count_if(in_cohort), count(*)");
     for m in Measure::ALL {
         let n = m.name();
         q.push(&format!(
-            ", coalesce(sum(m_{n}) FILTER (WHERE in_cohort), 0), coalesce(sum(m_{n}), 0), \
-             count(*) FILTER (WHERE in_cohort AND m_{n} > 0), count(*) FILTER (WHERE m_{n} > 0)"
+            ", coalesce(sum(CASE WHEN in_cohort THEN m_{n} END), 0), coalesce(sum(m_{n}), 0), \
+             count_if(in_cohort AND m_{n} > 0), count_if(m_{n} > 0)"
         ));
     }
     for l in ltcs() {
         let col = format!("idx.{}", ident(&l.code));
-        q.push(&format!(", count(*) FILTER (WHERE in_cohort AND {col} = 1), count(*) FILTER (WHERE {col} = 1)"));
+        q.push(&format!(", count_if(in_cohort AND {col} = 1), count_if({col} = 1)"));
     }
     q.push(&format!(" FROM base GROUP BY GROUPING SETS ({}, ())", dims.iter().map(|d| format!("({d})")).collect::<Vec<_>>().join(", ")));
 
