@@ -121,18 +121,19 @@ pub fn characterise_general(conn: &Connection, spec: &CohortSpec) -> Result<Char
     for d in &dims {
         q.push(&format!("GROUPING({d}), {d}, "));
     }
-    // count_if / CASE rather than FILTER clauses: the same figures, much faster with ~100 of them.
-    q.push("count_if(in_cohort), count(*)");
+    // count_if / CASE rather than FILTER clauses: the same figures, much faster with ~100 of
+    // them. (count_if of no rows is NULL, hence the coalesce.)
+    q.push("coalesce(count_if(in_cohort), 0), count(*)");
     for m in Measure::ALL {
         let n = m.name();
         q.push(&format!(
             ", coalesce(sum(CASE WHEN in_cohort THEN m_{n} END), 0), coalesce(sum(m_{n}), 0), \
-             count_if(in_cohort AND m_{n} > 0), count_if(m_{n} > 0)"
+             coalesce(count_if(in_cohort AND m_{n} > 0), 0), coalesce(count_if(m_{n} > 0), 0)"
         ));
     }
     for l in ltcs() {
         let col = format!("idx.{}", ident(&l.code));
-        q.push(&format!(", count_if(in_cohort AND {col} = 1), count_if({col} = 1)"));
+        q.push(&format!(", coalesce(count_if(in_cohort AND {col} = 1), 0), coalesce(count_if({col} = 1), 0)"));
     }
     q.push(&format!(" FROM base GROUP BY GROUPING SETS ({}, ())", dims.iter().map(|d| format!("({d})")).collect::<Vec<_>>().join(", ")));
 
@@ -356,11 +357,11 @@ fn side(conn: &Connection, cond: &Frag) -> Result<Side> {
     for m in Measure::ALL {
         let v = format!("coalesce({}, 0)", m.sql());
         // count_if, not count(*) FILTER: the filtered form is several times slower in an
-        // ungrouped aggregate with this many of them.
-        q.push(&format!(", coalesce(sum(CAST({v} AS DOUBLE)), 0), count_if({v} > 0)"));
+        // ungrouped aggregate with this many of them. (count_if of no rows is NULL.)
+        q.push(&format!(", coalesce(sum(CAST({v} AS DOUBLE)), 0), coalesce(count_if({v} > 0), 0)"));
     }
     for l in ltcs() {
-        q.push(&format!(", count_if({} = 1)", ident(&l.code)));
+        q.push(&format!(", coalesce(count_if({} = 1), 0)", ident(&l.code)));
     }
     q.push(" FROM person_year WHERE ");
     q.append(cond);
