@@ -1,5 +1,7 @@
 //! Characterisation: the cohort beside the whole population, in one grouping-sets pass.
 use super::pct;
+use super::rows::{self, RowCohort};
+use super::sql::Frag;
 use super::sql::{age_band_sql, build, ltc_band_sql};
 use crate::model::cohort::{age_bands, geography_name, CohortSpec, GeoKind, Measure};
 use crate::model::hri::BANDS;
@@ -92,6 +94,16 @@ const DIMS: [(&str, &str); 6] = [
 ];
 
 pub fn characterise(conn: &Connection, spec: &CohortSpec) -> Result<Characterisation> {
+    match rows::single_year(conn, spec)? {
+        Some(rc) => characterise_single(conn, &rc),
+        None => characterise_general(conn, spec),
+    }
+}
+
+/// Any spec, one grouping-sets pass over every person of the chosen years (multi-year specs:
+/// in-cohort people's index year depends on the filters, so the population half does too).
+#[doc(hidden)]
+pub fn characterise_general(conn: &Connection, spec: &CohortSpec) -> Result<Characterisation> {
     let c = build(conn, spec, true)?;
     let mut q = c.ctes.clone();
     q.push(&format!(
@@ -109,17 +121,19 @@ pub fn characterise(conn: &Connection, spec: &CohortSpec) -> Result<Characterisa
     for d in &dims {
         q.push(&format!("GROUPING({d}), {d}, "));
     }
-    q.push("count(*) FILTER (WHERE in_cohort), count(*)");
+    // count_if / CASE rather than FILTER clauses: the same figures, much faster with ~100 of
+    // them. (count_if of no rows is NULL, hence the coalesce.)
+    q.push("coalesce(count_if(in_cohort), 0), count(*)");
     for m in Measure::ALL {
         let n = m.name();
         q.push(&format!(
-            ", coalesce(sum(m_{n}) FILTER (WHERE in_cohort), 0), coalesce(sum(m_{n}), 0), \
-             count(*) FILTER (WHERE in_cohort AND m_{n} > 0), count(*) FILTER (WHERE m_{n} > 0)"
+            ", coalesce(sum(CASE WHEN in_cohort THEN m_{n} END), 0), coalesce(sum(m_{n}), 0), \
+             coalesce(count_if(in_cohort AND m_{n} > 0), 0), coalesce(count_if(m_{n} > 0), 0)"
         ));
     }
     for l in ltcs() {
         let col = format!("idx.{}", ident(&l.code));
-        q.push(&format!(", count(*) FILTER (WHERE in_cohort AND {col} = 1), count(*) FILTER (WHERE {col} = 1)"));
+        q.push(&format!(", coalesce(count_if(in_cohort AND {col} = 1), 0), coalesce(count_if({col} = 1), 0)"));
     }
     q.push(&format!(" FROM base GROUP BY GROUPING SETS ({}, ())", dims.iter().map(|d| format!("({d})")).collect::<Vec<_>>().join(", ")));
 
@@ -164,7 +178,22 @@ pub fn characterise(conn: &Connection, spec: &CohortSpec) -> Result<Characterisa
         }
     }
     let (cohort_people, population_people, ms, ls) = total.unwrap_or((0, 0, vec![(0.0, 0.0, 0, 0); nm], vec![(0, 0); nl]));
+    Ok(assemble(c.years, cohort_people, population_people, cats, ms, ls))
+}
 
+type Cats<'a> = HashMap<&'a str, Vec<(String, u64, u64)>>;
+
+/// The characterisation from its raw figures: per dimension (key, cohort, population) in any
+/// order; per measure (cohort total, population total, cohort users, population users); per
+/// LTC (cohort, population) in `ltcs()` order.
+fn assemble(
+    years: Vec<String>,
+    cohort_people: u64,
+    population_people: u64,
+    mut cats: Cats,
+    ms: Vec<(f64, f64, u64, u64)>,
+    ls: Vec<(u64, u64)>,
+) -> Characterisation {
     let mut breakdowns = Vec::new();
     for (name, title) in DIMS {
         let mut found = cats.remove(name).unwrap_or_default();
@@ -228,15 +257,15 @@ pub fn characterise(conn: &Connection, spec: &CohortSpec) -> Result<Characterisa
         })
         .collect();
 
-    Ok(Characterisation {
-        years: c.years,
+    Characterisation {
+        years,
         cohort_people,
         population_people,
         cohort_share_of_people_pct: pct(cohort_people, population_people),
         breakdowns,
         ltcs: ltc_rows,
         measures,
-    })
+    }
 }
 
 fn per(total: f64, n: u64) -> Option<f64> {
@@ -281,4 +310,111 @@ fn label_for(dim: &str, key: &str) -> String {
         },
         _ => key.to_string(),
     }
+}
+
+/// One side (cohort or population) of a single-year characterisation.
+#[derive(Debug, Clone)]
+struct Side {
+    people: u64,
+    /// Per dimension (DIMS order): people per category key.
+    cats: Vec<HashMap<String, u64>>,
+    /// Per measure: (total, people with any).
+    measures: Vec<(f64, u64)>,
+    /// Per LTC in `ltcs()` order: people with it.
+    ltcs: Vec<u64>,
+}
+
+/// Single-year spec: one row per person, so each side is two scans of that year's rows (totals;
+/// breakdown counts by raw value, banded here). The population side depends only on the year
+/// and is cached per workspace; without filters the cohort is the population.
+fn characterise_single(conn: &Connection, rc: &RowCohort) -> Result<Characterisation> {
+    let year = &rc.years[0];
+    let pop = super::cache::get_or_compute(conn, &format!("characterise-population:v1:{year}"), || {
+        let mut all = Frag::text("year = ");
+        all.bind(super::sql::text(year));
+        side(conn, &all)
+    })?;
+    let coh = if rc.filtered { std::sync::Arc::new(side(conn, &rc.cond)?) } else { pop.clone() };
+    let mut cats: Cats = HashMap::new();
+    for (d, (name, _)) in DIMS.iter().enumerate() {
+        let rows = pop.cats[d]
+            .iter()
+            .map(|(k, pn)| (k.clone(), coh.cats[d].get(k).copied().unwrap_or(0), *pn))
+            .collect();
+        cats.insert(name, rows);
+    }
+    let ms = coh.measures.iter().zip(&pop.measures).map(|(c, p)| (c.0, p.0, c.1, p.1)).collect();
+    let ls = coh.ltcs.iter().zip(&pop.ltcs).map(|(c, p)| (*c, *p)).collect();
+    Ok(assemble(rc.years.clone(), coh.people, pop.people, cats, ms, ls))
+}
+
+/// Figures for the rows of `person_year` meeting `cond` (one row per person). The values are
+/// those of the general path with one person-year per person: m = CAST(coalesce(x, 0) AS DOUBLE).
+fn side(conn: &Connection, cond: &Frag) -> Result<Side> {
+    let nm = Measure::ALL.len();
+    let nl = ltcs().len();
+    let mut q = Frag::text("SELECT count(*)");
+    for m in Measure::ALL {
+        let v = format!("coalesce({}, 0)", m.sql());
+        // count_if, not count(*) FILTER: the filtered form is several times slower in an
+        // ungrouped aggregate with this many of them. (count_if of no rows is NULL.)
+        q.push(&format!(", coalesce(sum(CAST({v} AS DOUBLE)), 0), coalesce(count_if({v} > 0), 0)"));
+    }
+    for l in ltcs() {
+        q.push(&format!(", coalesce(count_if({} = 1), 0)", ident(&l.code)));
+    }
+    q.push(" FROM person_year WHERE ");
+    q.append(cond);
+    let (people, measures, ltc_counts) =
+        conn.prepare(&q.sql)?.query_row(duckdb::params_from_iter(q.params.iter()), |r| {
+            let n = |i: usize| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
+            let mut ms = Vec::with_capacity(nm);
+            for i in 0..nm {
+                ms.push((r.get::<_, f64>(1 + 2 * i)?, n(2 + 2 * i)?));
+            }
+            let mut ls = Vec::with_capacity(nl);
+            for i in 0..nl {
+                ls.push(n(1 + 2 * nm + i)?);
+            }
+            Ok((n(0)?, ms, ls))
+        })?;
+
+    // Breakdowns by raw value (few distinct values), banded below as the general path does in SQL.
+    const RAW: [&str; 6] = ["age", "sex", "simd_quintile", "ltc_count", "lca", "hri_scot_band"];
+    let mut q = Frag::text("SELECT ");
+    for c in RAW {
+        q.push(&format!("GROUPING({c}), "));
+    }
+    q.push("CAST(age AS BIGINT), sex, CAST(simd_quintile AS BIGINT), CAST(ltc_count AS BIGINT), lca, hri_scot_band, count(*) FROM person_year WHERE ");
+    q.append(cond);
+    q.push(&format!(" GROUP BY GROUPING SETS ({})", RAW.iter().map(|c| format!("({c})")).collect::<Vec<_>>().join(", ")));
+    let mut cats: Vec<HashMap<String, u64>> = vec![HashMap::new(); DIMS.len()];
+    let mut stmt = conn.prepare(&q.sql)?;
+    let mut rows = stmt.query(duckdb::params_from_iter(q.params.iter()))?;
+    while let Some(r) = rows.next()? {
+        let Some(d) = (0..RAW.len()).find(|i| r.get::<_, i64>(*i).map(|g| g == 0).unwrap_or(false)) else { continue };
+        let o = RAW.len();
+        let unknown = || "Unknown".to_string();
+        let key = match d {
+            0 => age_band(r.get::<_, Option<i64>>(o)?),
+            1 => r.get::<_, Option<String>>(o + 1)?.unwrap_or_else(unknown),
+            2 => r.get::<_, Option<i64>>(o + 2)?.map(|v| v.to_string()).unwrap_or_else(unknown),
+            3 => match r.get::<_, Option<i64>>(o + 3)? {
+                None => unknown(),
+                Some(v) if v >= 5 => "5+".to_string(),
+                Some(v) => v.to_string(),
+            },
+            4 => r.get::<_, Option<String>>(o + 4)?.unwrap_or_else(unknown),
+            _ => r.get::<_, Option<String>>(o + 5)?.unwrap_or_else(unknown),
+        };
+        *cats[d].entry(key).or_default() += r.get::<_, i64>(o + 6)?.max(0) as u64;
+    }
+    Ok(Side { people, cats, measures, ltcs: ltc_counts })
+}
+
+/// The age band label of an age, as `sql::age_band_sql`.
+fn age_band(age: Option<i64>) -> String {
+    age.and_then(|a| age_bands().iter().find(|(_, lo, hi)| a >= *lo as i64 && a <= *hi as i64))
+        .map(|b| b.0.to_string())
+        .unwrap_or_else(|| "Unknown".to_string())
 }

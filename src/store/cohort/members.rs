@@ -1,5 +1,6 @@
 //! The cohort's people, one sorted page at a time (anonymised ids only).
-use super::sql::{age_band_sql, build, text};
+use super::rows::{self, RowCohort};
+use super::sql::{age_band_sql, build, text, Frag};
 use crate::model::cohort::CohortSpec;
 use anyhow::Result;
 use duckdb::types::Value;
@@ -79,6 +80,15 @@ pub struct MembersPage {
 }
 
 pub fn members_page(conn: &Connection, spec: &CohortSpec, req: &PageRequest) -> Result<MembersPage> {
+    match rows::single_year(conn, spec)? {
+        Some(rc) => members_single(conn, &rc, req),
+        None => members_general(conn, spec, req),
+    }
+}
+
+/// Any spec: aggregate every person of the chosen years, then keep the cohort.
+#[doc(hidden)]
+pub fn members_general(conn: &Connection, spec: &CohortSpec, req: &PageRequest) -> Result<MembersPage> {
     let c = build(conn, spec, true)?;
     let mut q = c.ctes.clone();
     q.push(&format!(
@@ -128,8 +138,70 @@ pub fn members_page(conn: &Connection, spec: &CohortSpec, req: &PageRequest) -> 
         None => {
             // Past the end: count separately.
             let page0 = PageRequest { offset: 0, limit: 1, ..req.clone() };
-            members_page(conn, spec, &page0)?.total
+            members_general(conn, spec, &page0)?.total
         }
     };
+    Ok(MembersPage { total, offset: req.offset, rows: out })
+}
+
+/// Single-year spec: the cohort is that year's rows meeting the filters (one per person), so
+/// the page is a top-N over those rows. The count is a separate cheap scan; a page nearer the
+/// end than the start is read in the reverse order (a smaller top-N) and flipped back.
+fn members_single(conn: &Connection, rc: &RowCohort, req: &PageRequest) -> Result<MembersPage> {
+    let mut cond = rc.cond.clone();
+    if let Some(s) = req.search.as_deref().filter(|s| !s.is_empty()) {
+        cond.push(" AND contains(anon_chi, ");
+        cond.bind(text(s));
+        cond.push(")");
+    }
+    let mut q = Frag::text("SELECT count(*) FROM person_year WHERE ");
+    q.append(&cond);
+    let total = conn.prepare(&q.sql)?.query_row(duckdb::params_from_iter(q.params.iter()), |r| r.get::<_, i64>(0))?.max(0) as u64;
+    let end = req.offset.saturating_add(req.limit).min(total);
+    if req.offset >= end {
+        return Ok(MembersPage { total, offset: req.offset, rows: Vec::new() });
+    }
+    // The order is total (ties by the unique anon_chi), so reading it backwards is exact.
+    let reverse = req.offset > total - end;
+    let (dir, nulls, tie, offset) = match (req.desc, reverse) {
+        (false, false) => ("ASC", "LAST", "ASC", req.offset),
+        (true, false) => ("DESC", "LAST", "ASC", req.offset),
+        (false, true) => ("DESC", "FIRST", "DESC", total - end),
+        (true, true) => ("ASC", "FIRST", "DESC", total - end),
+    };
+    // Values as the general path's per-person sums over one row: CAST(coalesce(x, 0) AS DOUBLE).
+    let mut q = Frag::text(&format!(
+        "SELECT * FROM (SELECT anon_chi, age, {} AS age_band, sex, simd_quintile, lca AS council, ltc_count, \
+         CAST(coalesce(health_net_cost, 0) AS DOUBLE) AS health_cost, CAST(coalesce(inpatient_beddays, 0) AS DOUBLE) AS bed_days, \
+         CAST(coalesce(emergency_admissions, 0) AS DOUBLE) AS emergency_admissions, hri_scot_band AS hri_band, hri_scotp \
+         FROM person_year WHERE ",
+        age_band_sql("age")
+    ));
+    q.append(&cond);
+    q.push(&format!(") m ORDER BY {} {dir} NULLS {nulls}, anon_chi {tie} LIMIT ", req.sort.column()));
+    q.bind(Value::BigInt((end - req.offset) as i64));
+    q.push(" OFFSET ");
+    q.bind(Value::BigInt(offset.min(i64::MAX as u64) as i64));
+    let mut stmt = conn.prepare(&q.sql)?;
+    let mut rows = stmt.query(duckdb::params_from_iter(q.params.iter()))?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(Member {
+            anon_chi: r.get(0)?,
+            age: r.get(1)?,
+            age_band: r.get(2)?,
+            sex: r.get(3)?,
+            simd_quintile: r.get(4)?,
+            council: r.get(5)?,
+            ltc_count: r.get(6)?,
+            health_cost: r.get::<_, Option<f64>>(7)?.unwrap_or(0.0),
+            bed_days: r.get::<_, Option<f64>>(8)?.unwrap_or(0.0),
+            emergency_admissions: r.get::<_, Option<f64>>(9)?.unwrap_or(0.0),
+            hri_band: r.get(10)?,
+        });
+    }
+    if reverse {
+        out.reverse();
+    }
     Ok(MembersPage { total, offset: req.offset, rows: out })
 }

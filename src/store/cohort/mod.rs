@@ -26,13 +26,15 @@
 //!   over all the chosen years. "Per person" divides by the number of people.
 pub mod sql;
 
+mod cache;
 mod characterise;
 mod hri;
 mod members;
+mod rows;
 
-pub use characterise::{characterise, Breakdown, BreakdownRow, Characterisation, LtcPrevalence, MeasureRow};
+pub use characterise::{characterise, characterise_general, Breakdown, BreakdownRow, Characterisation, LtcPrevalence, MeasureRow};
 pub use hri::{hri_picture, BandRow, HriArea, HriPicture, Persistence};
-pub use members::{members_page, Member, MemberSort, MembersPage, PageRequest};
+pub use members::{members_general, members_page, Member, MemberSort, MembersPage, PageRequest};
 pub use sql::{available_years, resolve_years};
 
 use crate::model::cohort::CohortSpec;

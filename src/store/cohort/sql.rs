@@ -329,7 +329,7 @@ fn diagnosis_cte<'a>(ctes: &mut Frag, enabled: &Enabled<'a>, years: &[String]) -
 }
 
 /// A person-year filter as a boolean SQL expression over `person_year` columns.
-fn row_condition(rule: &Rule) -> Result<Frag> {
+pub(super) fn row_condition(rule: &Rule) -> Result<Frag> {
     let mut f = Frag::new();
     match rule {
         Rule::Age(a) => {
@@ -477,6 +477,7 @@ fn row_condition(rule: &Rule) -> Result<Frag> {
 }
 
 /// A window filter as an aggregate boolean SQL expression over the person's rows of `py`.
+/// (`rows::window_row_condition` is its one-row form: keep the two in step.)
 fn window_condition(i: usize, rule: &Rule) -> Frag {
     window_condition_over(i, rule, Over::PersonRows)
 }
