@@ -66,7 +66,13 @@ fn has_table(conn: &Connection, name: &str) -> Result<bool> {
 /// [`open_timeline`] to show a timeline to someone). Errors with [`TimelineError::UnknownPerson`]
 /// if the id is not in the workspace.
 pub fn load_timeline(conn: &Connection, anon_chi: &str) -> Result<Timeline> {
-    let side = if ensure_side_table(conn)? { load_side(conn, anon_chi)? } else { None };
+    // One query in the common case: the side table row set carries its own freshness flag. A
+    // stale or missing table, or no person header, is checked (and rebuilt if we can) once.
+    let side = match load_side(conn, anon_chi) {
+        Ok(Some(side)) if side.0.is_some() => Some(side),
+        _ if ensure_side_table(conn)? => load_side(conn, anon_chi)?,
+        _ => None,
+    };
     let (person, mut years, ltc_onsets) = match side {
         Some(side) => side,
         None => (load_person(conn, anon_chi)?, load_years_direct(conn, anon_chi)?, load_ltc_direct(conn, anon_chi)?),
@@ -338,8 +344,9 @@ fn load_side(conn: &Connection, anon_chi: &str) -> Result<Option<Side>> {
         "died_in_year",
     ];
     let sql = format!(
-        "SELECT true AS fresh, kind, ltc, {onset}, sex, {birth}, {death}, council_name, board_name, simd_quintile, {cols}
+        "SELECT {fresh} AS fresh, kind, ltc, {onset}, sex, {birth}, {death}, council_name, board_name, simd_quintile, {cols}
          FROM {SIDE_TABLE} WHERE anon_chi = ?",
+        fresh = fresh_sql(),
         onset = day("onset"),
         birth = day("birth_ym"),
         death = day("death_date"),
