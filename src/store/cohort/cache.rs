@@ -44,7 +44,8 @@ pub(super) fn get_or_compute<T: Send + Sync + 'static>(
     key: &str,
     compute: impl FnOnce() -> Result<T>,
 ) -> Result<Arc<T>> {
-    let Some(ws) = workspace_key(conn)? else { return Ok(Arc::new(compute()?)) };
+    // No identity (in memory, or no load log on this connection): compute without caching.
+    let Some(ws) = workspace_key(conn).ok().flatten() else { return Ok(Arc::new(compute()?)) };
     let full = format!("{ws}\u{1f}{key}");
     if let Some(v) = map().lock().ok().and_then(|m| m.get(&full).cloned()) {
         if let Ok(t) = v.downcast::<T>() {

@@ -12,6 +12,12 @@
 //! - [`hri_picture`]: the HRI picture for a year and level (shares, bands, Lorenz, Gini,
 //!   persistence), per area at board or council level.
 //!
+//! Speed: a single-year spec (the default) is a plain WHERE over that year's `person_year` rows
+//! (one per person; see `rows`), so characterisation and members pages never aggregate the
+//! whole population per person; figures that depend only on the loaded data (the population
+//! side of a characterisation, the HRI picture) are cached per workspace load (`cache`).
+//! Multi-year specs take the general path of [`sql::build`].
+//!
 //! Semantics (decided here; the issue was silent):
 //! - The starting population is everyone with a `person_year` row in the chosen years
 //!   (all years given in the spec; by default the latest year in the workspace).
