@@ -407,3 +407,25 @@ fn default_year_is_the_latest_and_empty_spec_is_everyone() {
     assert_eq!(a.count, people.iter().filter(|p| p.year("1920").is_some()).count() as u64);
     assert_eq!(a.steps.len(), 1);
 }
+
+#[test]
+fn a_cohort_nobody_is_in_characterises_and_pages_as_empty() {
+    let (people, ws) = fixture();
+    let conn = open_ro(ws);
+    for years in ["years = [\"1920\"]\n", "years = [\"1819\", \"1920\"]\n"] {
+        let spec = CohortSpec::from_toml(&format!("{years}[[filter]]\nage = {{ min = 130 }}\n")).unwrap();
+        let a = count_and_attrition(&conn, &spec).unwrap();
+        assert_eq!(a.count, 0, "{years}");
+        let c = characterise(&conn, &spec).unwrap();
+        assert_eq!(c.cohort_people, 0, "{years}");
+        assert!(c.population_people > 0 && c.population_people <= people.len() as u64);
+        for b in &c.breakdowns {
+            assert!(b.rows.iter().all(|r| r.cohort == 0), "{years} {}", b.name);
+            assert_eq!(b.rows.iter().map(|r| r.population).sum::<u64>(), c.population_people, "{years} {}", b.name);
+        }
+        assert!(c.measures.iter().all(|m| m.cohort_total == 0.0 && m.cohort_users == 0), "{years}");
+        let page = members_page(&conn, &spec, &PageRequest { sort: MemberSort::Cost, desc: true, offset: 0, limit: 20, search: None }).unwrap();
+        assert_eq!(page.total, 0);
+        assert!(page.rows.is_empty());
+    }
+}

@@ -239,38 +239,29 @@ pub fn attrition_query(conn: &Connection, spec: &CohortSpec) -> Result<(Frag, Ve
     }
     spec.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
     let enabled: Vec<(usize, &crate::model::cohort::Filter)> = spec.enabled().collect();
-    let mut ctes = Frag::text("WITH ");
-    let dx = diagnosis_cte(&mut ctes, &enabled, &years);
     // k = how many filters the row passes before its first failure. CASE tests each condition
     // only on rows still in, once per row (count_if over AND-chains recomputed every prefix:
     // about 3x slower).
-    ctes.push("rows AS (SELECT ");
-    ctes.push(if enabled.is_empty() { "0" } else { "CASE" });
+    let mut q = Frag::text("SELECT count(*)");
+    for k in 1..=enabled.len() {
+        q.push(&format!(", count_if(k >= {k})"));
+    }
+    q.push(" FROM (SELECT ");
+    q.push(if enabled.is_empty() { "0" } else { "CASE" });
     let mut steps = Vec::new();
     for (k, (i, f)) in enabled.iter().enumerate() {
-        ctes.push(" WHEN NOT coalesce(");
-        if f.rule.is_person_year() {
-            ctes.append(&row_condition(&f.rule)?);
-        } else {
-            ctes.append(&window_condition_over(*i, &f.rule, Over::OneRow));
-        }
-        ctes.push(&format!(", false) THEN {k}"));
+        q.push(" WHEN NOT coalesce(");
+        q.append(&super::rows::filter_condition(&f.rule, &years)?);
+        q.push(&format!(", false) THEN {k}"));
         steps.push(Step { index: *i, label: f.label() });
     }
     if !steps.is_empty() {
-        ctes.push(&format!(" ELSE {} END", steps.len()));
+        q.push(&format!(" ELSE {} END", steps.len()));
     }
-    ctes.push(" AS k FROM person_year p");
-    if !dx.is_empty() {
-        ctes.push(" LEFT JOIN dx ON dx.anon_chi = p.anon_chi");
-    }
-    ctes.push(" WHERE p.year = ");
-    ctes.bind(text(&years[0]));
-    ctes.push(") SELECT count(*)");
-    for k in 1..=steps.len() {
-        ctes.push(&format!(", count_if(k >= {k})"));
-    }
-    ctes.push(" FROM rows");
+    q.push(" AS k FROM person_year WHERE year = ");
+    q.bind(text(&years[0]));
+    q.push(")");
+    let ctes = q;
     Ok((ctes, steps, years))
 }
 
@@ -287,12 +278,7 @@ fn diagnosis_cte<'a>(ctes: &mut Frag, enabled: &Enabled<'a>, years: &[String]) -
         })
         .collect();
     if !dx.is_empty() {
-        let default_from = FinYear::parse(&years[0]).map(|y| y.bounds().0).unwrap_or_default();
-        let default_to = FinYear::parse(&years[years.len() - 1]).map(|y| y.bounds().1).unwrap_or_default();
-        let windows: Vec<(String, String)> = dx
-            .iter()
-            .map(|(_, d)| (d.from.clone().unwrap_or(default_from.clone()), d.to.clone().unwrap_or(default_to.clone())))
-            .collect();
+        let windows: Vec<(String, String)> = dx.iter().map(|(_, d)| diagnosis_window(d, years)).collect();
         let lo = windows.iter().map(|w| w.0.clone()).min().unwrap_or_default();
         let hi = windows.iter().map(|w| w.1.clone()).max().unwrap_or_default();
         ctes.push("dx AS (SELECT anon_chi");
@@ -301,22 +287,9 @@ fn diagnosis_cte<'a>(ctes: &mut Frag, enabled: &Enabled<'a>, years: &[String]) -
             ctes.bind(text(from));
             ctes.push(" AS DATE) AND CAST(");
             ctes.bind(text(to));
-            ctes.push(" AS DATE) AND (");
-            let positions: &[&str] = if d.main_only { &["diag1"] } else { &["diag1", "diag2", "diag3", "diag4", "diag5", "diag6"] };
-            let mut first = true;
-            for p in &d.prefixes {
-                let code = normalise_icd(p);
-                for col in positions {
-                    if !first {
-                        ctes.push(" OR ");
-                    }
-                    first = false;
-                    ctes.push(&format!("starts_with(upper(replace({col}, '.', '')), "));
-                    ctes.bind(text(&code));
-                    ctes.push(")");
-                }
-            }
-            ctes.push(&format!(")), false) AS dx{i}"));
+            ctes.push(" AS DATE) AND ");
+            ctes.append(&diagnosis_codes_match(d));
+            ctes.push(&format!("), false) AS dx{i}"));
         }
         ctes.push(" FROM event WHERE diag1 IS NOT NULL AND start_date BETWEEN CAST(");
         ctes.bind(text(&lo));
@@ -326,6 +299,38 @@ fn diagnosis_cte<'a>(ctes: &mut Frag, enabled: &Enabled<'a>, years: &[String]) -
     }
 
     dx
+}
+
+/// The (from, to) dates of a diagnosis filter: its own, else the chosen years' bounds.
+pub(super) fn diagnosis_window(d: &crate::model::cohort::DiagnosisRule, years: &[String]) -> (String, String) {
+    let default_from = FinYear::parse(&years[0]).map(|y| y.bounds().0).unwrap_or_default();
+    let default_to = FinYear::parse(&years[years.len() - 1]).map(|y| y.bounds().1).unwrap_or_default();
+    (d.from.clone().unwrap_or(default_from), d.to.clone().unwrap_or(default_to))
+}
+
+/// `(...)`: an event's diagnosis codes start with one of the filter's prefixes (main position
+/// only when `main_only`); `(false)` when it lists none.
+pub(super) fn diagnosis_codes_match(d: &crate::model::cohort::DiagnosisRule) -> Frag {
+    let mut f = Frag::text("(");
+    let positions: &[&str] = if d.main_only { &["diag1"] } else { &["diag1", "diag2", "diag3", "diag4", "diag5", "diag6"] };
+    let mut first = true;
+    for p in &d.prefixes {
+        let code = normalise_icd(p);
+        for col in positions {
+            if !first {
+                f.push(" OR ");
+            }
+            first = false;
+            f.push(&format!("starts_with(upper(replace({col}, '.', '')), "));
+            f.bind(text(&code));
+            f.push(")");
+        }
+    }
+    if first {
+        f.push("false");
+    }
+    f.push(")");
+    f
 }
 
 /// A person-year filter as a boolean SQL expression over `person_year` columns.
@@ -485,12 +490,12 @@ fn window_condition(i: usize, rule: &Rule) -> Frag {
 /// Whether a window filter is evaluated over all of a person's rows (an aggregate) or over the
 /// one row a single-year cohort has per person (the same test without aggregation).
 #[derive(Clone, Copy, PartialEq)]
-enum Over {
+pub(super) enum Over {
     PersonRows,
     OneRow,
 }
 
-fn window_condition_over(i: usize, rule: &Rule, over: Over) -> Frag {
+pub(super) fn window_condition_over(i: usize, rule: &Rule, over: Over) -> Frag {
     let agg = |func: &str, x: &str| if over == Over::OneRow { format!("({x})") } else { format!("{func}({x})") };
     let bool_or = |x: &str| agg("bool_or", x);
     let mut f = Frag::new();
