@@ -118,19 +118,7 @@ pub fn members_general(conn: &Connection, spec: &CohortSpec, req: &PageRequest) 
     let mut total: Option<u64> = None;
     while let Some(r) = rows.next()? {
         total = Some(r.get::<_, i64>(11)?.max(0) as u64);
-        out.push(Member {
-            anon_chi: r.get(0)?,
-            age: r.get(1)?,
-            age_band: r.get(2)?,
-            sex: r.get(3)?,
-            simd_quintile: r.get(4)?,
-            council: r.get(5)?,
-            ltc_count: r.get(6)?,
-            health_cost: r.get::<_, Option<f64>>(7)?.unwrap_or(0.0),
-            bed_days: r.get::<_, Option<f64>>(8)?.unwrap_or(0.0),
-            emergency_admissions: r.get::<_, Option<f64>>(9)?.unwrap_or(0.0),
-            hri_band: r.get(10)?,
-        });
+        out.push(member_from_row(r)?);
     }
     let total = match total {
         Some(t) => t,
@@ -186,22 +174,27 @@ fn members_single(conn: &Connection, rc: &RowCohort, req: &PageRequest) -> Resul
     let mut rows = stmt.query(duckdb::params_from_iter(q.params.iter()))?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        out.push(Member {
-            anon_chi: r.get(0)?,
-            age: r.get(1)?,
-            age_band: r.get(2)?,
-            sex: r.get(3)?,
-            simd_quintile: r.get(4)?,
-            council: r.get(5)?,
-            ltc_count: r.get(6)?,
-            health_cost: r.get::<_, Option<f64>>(7)?.unwrap_or(0.0),
-            bed_days: r.get::<_, Option<f64>>(8)?.unwrap_or(0.0),
-            emergency_admissions: r.get::<_, Option<f64>>(9)?.unwrap_or(0.0),
-            hri_band: r.get(10)?,
-        });
+        out.push(member_from_row(r)?);
     }
     if reverse {
         out.reverse();
     }
     Ok(MembersPage { total, offset: req.offset, rows: out })
+}
+
+/// A member from the first 11 columns of a page query (both paths select them in this order).
+fn member_from_row(r: &duckdb::Row<'_>) -> duckdb::Result<Member> {
+    Ok(Member {
+        anon_chi: r.get(0)?,
+        age: r.get(1)?,
+        age_band: r.get(2)?,
+        sex: r.get(3)?,
+        simd_quintile: r.get(4)?,
+        council: r.get(5)?,
+        ltc_count: r.get(6)?,
+        health_cost: r.get::<_, Option<f64>>(7)?.unwrap_or(0.0),
+        bed_days: r.get::<_, Option<f64>>(8)?.unwrap_or(0.0),
+        emergency_admissions: r.get::<_, Option<f64>>(9)?.unwrap_or(0.0),
+        hri_band: r.get(10)?,
+    })
 }
