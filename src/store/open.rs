@@ -7,6 +7,22 @@ use std::path::{Path, PathBuf};
 /// DuckDB memory limit: keeps exploring within the 4 GB budget of DESIGN.md section 5.
 pub const MEMORY_LIMIT: &str = "4GB";
 
+/// DuckDB's memory limit while a load runs, in MB: the derive step groups every event of every
+/// person-year at once, and at country scale (16.5M person-years) that does not fit in 4 GB
+/// (DuckDB stopped with "Out of Memory"). Half the machine's memory, at least 4 GB and at most
+/// 16 GB; `CAREPATH_LOAD_MEMORY_MB` overrides it. Exploring stays at [`MEMORY_LIMIT`].
+pub fn load_memory_limit_mb() -> u64 {
+    if let Some(mb) = std::env::var("CAREPATH_LOAD_MEMORY_MB").ok().and_then(|v| v.trim().parse::<u64>().ok()) {
+        return mb.max(512);
+    }
+    let total_mb = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| t.lines().find(|l| l.starts_with("MemTotal:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+        .map(|kb| kb / 1024)
+        .unwrap_or(8 * 1024);
+    (total_mb / 2).clamp(4 * 1024, 16 * 1024)
+}
+
 pub struct Workspace {
     pub conn: Connection,
     pub path: PathBuf,

@@ -58,19 +58,32 @@ pub fn load_with_progress(
         // Everything was loaded before: nothing to change, just report.
         return report::build(conn, outcomes);
     }
+    // Loads get more memory than exploring (see `load_memory_limit_mb`); the exploring limit
+    // (and insertion order, relaxed for derive) are restored afterwards, whatever happens.
+    conn.execute_batch(&format!("SET memory_limit = '{}MB';", crate::store::open::load_memory_limit_mb()))?;
+    let result = load_transaction(conn, &plan, progress);
+    conn.execute_batch(&format!(
+        "SET memory_limit = '{}'; SET preserve_insertion_order = true;",
+        crate::store::open::MEMORY_LIMIT
+    ))?;
+    outcomes.extend(result?);
+    report::build(conn, outcomes)
+}
+
+/// The load proper, in one transaction: committed whole or rolled back whole.
+fn load_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(usize, usize, &str)) -> Result<Vec<FileOutcome>> {
     conn.execute_batch("BEGIN TRANSACTION")?;
-    match load_in_transaction(conn, &plan, progress) {
+    match load_in_transaction(conn, plan, progress) {
         Ok(done) => {
             crash_point_for_tests();
             conn.execute_batch("COMMIT").context("could not commit the load")?;
-            outcomes.extend(done);
+            Ok(done)
         }
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
-            return Err(e.context("load stopped; the workspace is unchanged"));
+            Err(e.context("load stopped; the workspace is unchanged"))
         }
     }
-    report::build(conn, outcomes)
 }
 
 /// With CAREPATH_TIMINGS set, print how long each step took (for profiling loads).
@@ -166,6 +179,9 @@ fn load_in_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(us
         outcomes.push(o);
     }
     progress(plan.len(), total, "deriving person, event and person_year");
+    // Derived tables whose order matters are written with ORDER BY; letting DuckDB write the
+    // rest in any order saves memory. (Not while reading files: CSV row numbers need order.)
+    conn.execute_batch("SET preserve_insertion_order = false")?;
     let t = std::time::Instant::now();
     derive::rebuild(conn).context("could not rebuild the person, event and person_year tables")?;
     timing("derive", t);
