@@ -161,7 +161,11 @@ impl Report {
             years: cfg.years.clone(),
             seed: cfg.seed,
             machine,
-            duckdb_memory_limit: crate::store::open::MEMORY_LIMIT.into(),
+            duckdb_memory_limit: format!(
+                "{} exploring, {} MB loading",
+                crate::store::open::MEMORY_LIMIT,
+                crate::store::open::load_memory_limit_mb()
+            ),
             carepath_version: env!("CARGO_PKG_VERSION").into(),
             generation_s: None,
             extract_files: 0,
