@@ -11,6 +11,31 @@ use duckdb::Connection;
 /// Inpatient record types: admissions, CIJs and bed days come from these.
 pub const INPATIENT: &str = "('01B', '02B', '04B', 'GLS')";
 
+/// `arg_max(col, sk) FILTER (WHERE col IS NOT NULL) AS alias, ...`: each column's latest known
+/// value by the sort key `sk` (person and person_year take geography and SIMD this way).
+pub(crate) fn latest_known(cols: &[(&str, &str)]) -> String {
+    cols.iter()
+        .map(|(col, alias)| format!("arg_max({col}, sk) FILTER (WHERE {col} IS NOT NULL) AS {alias}"))
+        .collect::<Vec<_>>()
+        .join(",\n             ")
+}
+
+/// Geography and SIMD columns of the SLF files with the names the model gives them; person and
+/// person_year both take the latest known value of each.
+pub(crate) const GEOGRAPHY: [(&str, &str); 11] = [
+    ("lca", "lca"),
+    ("ca2019", "ca2019"),
+    ("hb2019", "hb2019"),
+    ("hscp2019", "hscp2019"),
+    ("locality", "locality"),
+    ("datazone2011", "datazone2011"),
+    ("simd2020v2_rank", "simd_rank"),
+    ("simd2020v2_sc_decile", "simd_decile"),
+    ("simd2020v2_sc_quintile", "simd_quintile"),
+    ("ur2_2022", "ur2"),
+    ("ur8_2022", "ur8"),
+];
+
 pub fn rebuild(conn: &Connection) -> Result<()> {
     use crate::store::ingest::timing;
     let t = std::time::Instant::now();

@@ -23,7 +23,7 @@ pub fn build_sc_link(conn: &Connection) -> Result<()> {
 /// One row per person: sex, birth year-month (never the full date of birth), death date,
 /// latest geography and SIMD, with names from the compiled-in code lists.
 pub fn build_person(conn: &Connection) -> Result<()> {
-    conn.execute_batch(
+    conn.execute_batch(&format!(
         "CREATE OR REPLACE TABLE person AS
          WITH person_records AS (
          SELECT anon_chi, year, record_keydate1 AS d, gender, dob, death_date, postcode, gpprac, lca, locality,
@@ -50,17 +50,7 @@ pub fn build_person(conn: &Connection) -> Result<()> {
              CASE mode(gender) FILTER (WHERE gender IN (1, 2)) WHEN 1 THEN 'M' WHEN 2 THEN 'F' END AS sex,
              CAST(date_trunc('month', mode(dob)) AS DATE) AS birth_ym,
              max(death_date) AS death_date,
-             arg_max(lca, sk) FILTER (WHERE lca IS NOT NULL) AS lca,
-             arg_max(ca2019, sk) FILTER (WHERE ca2019 IS NOT NULL) AS ca2019,
-             arg_max(hb2019, sk) FILTER (WHERE hb2019 IS NOT NULL) AS hb2019,
-             arg_max(hscp2019, sk) FILTER (WHERE hscp2019 IS NOT NULL) AS hscp2019,
-             arg_max(locality, sk) FILTER (WHERE locality IS NOT NULL) AS locality,
-             arg_max(datazone2011, sk) FILTER (WHERE datazone2011 IS NOT NULL) AS datazone2011,
-             arg_max(simd2020v2_rank, sk) FILTER (WHERE simd2020v2_rank IS NOT NULL) AS simd_rank,
-             arg_max(simd2020v2_sc_decile, sk) FILTER (WHERE simd2020v2_sc_decile IS NOT NULL) AS simd_decile,
-             arg_max(simd2020v2_sc_quintile, sk) FILTER (WHERE simd2020v2_sc_quintile IS NOT NULL) AS simd_quintile,
-             arg_max(ur2_2022, sk) FILTER (WHERE ur2_2022 IS NOT NULL) AS ur2,
-             arg_max(ur8_2022, sk) FILTER (WHERE ur8_2022 IS NOT NULL) AS ur8
+             {latest}
            FROM keyed GROUP BY anon_chi),
          deaths AS (SELECT anon_chi, max(record_keydate1) AS nrs_death FROM stg_episode WHERE recid = 'NRS' GROUP BY anon_chi)
          SELECT l.anon_chi, l.sex, l.birth_ym, coalesce(d.nrs_death, l.death_date) AS death_date,
@@ -85,6 +75,7 @@ pub fn build_person(conn: &Connection) -> Result<()> {
          SELECT p.*, c.council_name, b.board_name, h.hscp_name
          FROM person p LEFT JOIN ref_council c ON c.lca = p.lca
          LEFT JOIN ref_board b ON b.hb2019 = p.hb2019 LEFT JOIN ref_hscp h ON h.hscp2019 = p.hscp2019;",
-    )?;
+        latest = super::latest_known(&super::GEOGRAPHY)
+    ))?;
     Ok(())
 }

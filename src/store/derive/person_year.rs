@@ -33,6 +33,15 @@ const IND_COLS: [&str; 15] = [
     "dn_cost", "ch_cost", "hc_total_cost", "health_net_cost", "hri_scotp", "hri_hbp", "hri_lcap",
 ];
 
+/// Besides the person-level geography, each person-year keeps these (postcode and practice
+/// decide HRI residency; board and HSCP SIMD quintiles are per-year filters).
+const PER_YEAR_GEOGRAPHY: [(&str, &str); 4] = [
+    ("postcode", "postcode"),
+    ("gpprac", "gpprac"),
+    ("simd2020v2_hb2019_quintile", "simd_hb_quintile"),
+    ("simd2020v2_hscp2019_quintile", "simd_hscp_quintile"),
+];
+
 pub fn build_person_year(conn: &Connection) -> Result<()> {
     let mut cost_cols = Vec::new();
     for (col, recid) in HEALTH_COMPONENTS {
@@ -69,21 +78,7 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
          -- and the extract's own LTC flags. Integer sort keys, not text, for arg_max.
          CREATE OR REPLACE TEMP TABLE py_geo AS
            SELECT anon_chi, year,
-             arg_max(lca, sk) FILTER (WHERE lca IS NOT NULL) AS lca,
-             arg_max(ca2019, sk) FILTER (WHERE ca2019 IS NOT NULL) AS ca2019,
-             arg_max(hb2019, sk) FILTER (WHERE hb2019 IS NOT NULL) AS hb2019,
-             arg_max(hscp2019, sk) FILTER (WHERE hscp2019 IS NOT NULL) AS hscp2019,
-             arg_max(locality, sk) FILTER (WHERE locality IS NOT NULL) AS locality,
-             arg_max(datazone2011, sk) FILTER (WHERE datazone2011 IS NOT NULL) AS datazone2011,
-             arg_max(postcode, sk) FILTER (WHERE postcode IS NOT NULL) AS postcode,
-             arg_max(gpprac, sk) FILTER (WHERE gpprac IS NOT NULL) AS gpprac,
-             arg_max(simd2020v2_rank, sk) FILTER (WHERE simd2020v2_rank IS NOT NULL) AS simd_rank,
-             arg_max(simd2020v2_sc_decile, sk) FILTER (WHERE simd2020v2_sc_decile IS NOT NULL) AS simd_decile,
-             arg_max(simd2020v2_sc_quintile, sk) FILTER (WHERE simd2020v2_sc_quintile IS NOT NULL) AS simd_quintile,
-             arg_max(simd2020v2_hb2019_quintile, sk) FILTER (WHERE simd2020v2_hb2019_quintile IS NOT NULL) AS simd_hb_quintile,
-             arg_max(simd2020v2_hscp2019_quintile, sk) FILTER (WHERE simd2020v2_hscp2019_quintile IS NOT NULL) AS simd_hscp_quintile,
-             arg_max(ur2_2022, sk) FILTER (WHERE ur2_2022 IS NOT NULL) AS ur2,
-             arg_max(ur8_2022, sk) FILTER (WHERE ur8_2022 IS NOT NULL) AS ur8,
+             {geo},
              {ltc_flag_year}
            FROM (SELECT anon_chi, year, {geo_cols}, {ltc_cols},
                    (coalesce(date_diff('day', DATE '1900-01-01', record_keydate1) + 1, 0)) * 1000000000000 + row_number AS sk
@@ -218,6 +213,7 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
         ltc_count_sum = ltc_count.join(" + "),
         fs = fy_start("k.year"),
         fe = fy_end("k.year"),
+        geo = super::latest_known(&[&super::GEOGRAPHY[..], &PER_YEAR_GEOGRAPHY[..]].concat()),
     );
     conn.execute_batch(&sql)?;
     Ok(())
