@@ -23,15 +23,15 @@ fn map() -> &'static Mutex<Map> {
 
 /// The workspace's identity, or None when it has none worth caching under (in memory).
 pub(super) fn workspace_key(conn: &Connection) -> Result<Option<String>> {
-    let (path, stamp, oid): (Option<String>, Option<String>, Option<i64>) = conn
+    let (path, oid): (Option<String>, Option<i64>) = conn
         .prepare_cached(
             "SELECT (SELECT path FROM duckdb_databases() WHERE database_name = current_database()), \
-             (SELECT coalesce(CAST(max(file_id) AS VARCHAR), '0') || ':' || count(*) || ':' || \
-                     coalesce(CAST(max(loaded_at) AS VARCHAR), '') FROM load_log), \
              (SELECT max(table_oid) FROM duckdb_tables() WHERE database_name = current_database() \
                      AND schema_name = 'main' AND table_name = 'person_year')",
         )?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    // No load log: nothing stable to key on (computed, not cached).
+    let stamp = crate::store::schema::load_stamp(conn).ok();
     Ok(match (path, stamp, oid) {
         (Some(p), Some(s), Some(o)) if !p.is_empty() && p != ":memory:" => Some(format!("{p}\u{1f}{s}\u{1f}{o}")),
         _ => None,
