@@ -39,12 +39,6 @@ pub fn age_band_sql(age: &str) -> String {
     format!("CASE {} ELSE 'unknown' END", whens.join(" "))
 }
 
-pub fn years(conn: &Connection) -> Result<Vec<String>> {
-    let mut st = conn.prepare("SELECT DISTINCT year FROM person_year ORDER BY year")?;
-    let v = st.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
-    Ok(v)
-}
-
 /// The overview of `year` (default: the latest), from the copy the load stored when it is
 /// current: a reopened workspace shows its first screen without scanning the model (at
 /// country scale the figures take seconds to compute). Computed when not stored.
@@ -61,7 +55,7 @@ pub fn store_all(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "CREATE OR REPLACE TABLE overview_store (year VARCHAR, latest BOOLEAN, stamp VARCHAR, figures VARCHAR)",
     )?;
-    let all = years(conn)?;
+    let all = crate::store::cohort::available_years(conn)?;
     let stamp = crate::store::schema::load_stamp(conn)?;
     for y in &all {
         let o = compute(conn, Some(y))?;
@@ -89,7 +83,7 @@ fn stored(conn: &Connection, year: Option<&str>) -> Option<Overview> {
 
 /// Compute the overview figures from the model.
 pub fn compute(conn: &Connection, year: Option<&str>) -> Result<Overview> {
-    let years = years(conn)?;
+    let years = crate::store::cohort::available_years(conn)?;
     let year = match year.map(str::to_string).or_else(|| years.last().cloned()) {
         Some(y) => y,
         None => return Ok(Overview::default()),

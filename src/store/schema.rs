@@ -44,12 +44,12 @@ pub fn audit(conn: &Connection, action: &str, detail: &str) -> Result<()> {
     Ok(())
 }
 
-/// The state of the load log as text: it changes whenever a file is loaded or replaced, so a
-/// figure stored with it is known to be that of the current model.
+/// SQL for the state of the load log as text: it changes whenever a file is loaded or replaced,
+/// so a figure stored with it is known to be that of the current model. (Stored overview
+/// figures, the timeline side table and the in-process cohort cache all key on it.)
+pub const LOAD_STAMP_SQL: &str = "(SELECT coalesce(CAST(max(file_id) AS VARCHAR), '0') || ':' || count(*) || ':' || coalesce(CAST(max(loaded_at) AS VARCHAR), '') FROM load_log)";
+
+/// The load log's state (see [`LOAD_STAMP_SQL`]).
 pub fn load_stamp(conn: &Connection) -> Result<String> {
-    Ok(conn.query_row(
-        "SELECT coalesce(CAST(max(file_id) AS VARCHAR), '0') || ':' || count(*) || ':' || coalesce(CAST(max(loaded_at) AS VARCHAR), '') FROM load_log",
-        [],
-        |r| r.get(0),
-    )?)
+    Ok(conn.prepare_cached(&format!("SELECT {LOAD_STAMP_SQL}"))?.query_row([], |r| r.get(0))?)
 }

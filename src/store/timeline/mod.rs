@@ -137,16 +137,18 @@ fn ensure_side_table(conn: &Connection) -> Result<bool> {
 
 /// SQL: is the side table's stamp the current one? (Errors if the side tables do not exist.)
 fn fresh_sql() -> String {
-    format!("(SELECT stamp FROM {CACHE_META} WHERE name = '{SIDE_TABLE}') = {STAMP_SQL}")
+    format!("(SELECT stamp FROM {CACHE_META} WHERE name = '{SIDE_TABLE}') = {}", stamp_sql())
 }
 
 /// Freshness stamp: the side table's layout version and the state of the load log (a new or
 /// replaced file changes the largest file id, the count or the latest load time).
-const STAMP_SQL: &str = "(SELECT 'side-v2:' || coalesce(CAST(max(file_id) AS VARCHAR), '0') || ':' || count(*) || ':' || coalesce(CAST(max(loaded_at) AS VARCHAR), '') FROM load_log)";
+fn stamp_sql() -> String {
+    format!("('side-v2:' || {})", crate::store::schema::LOAD_STAMP_SQL)
+}
 
 /// The statements that (re)build the side table and stamp it; no transaction handling here.
 fn side_table_statements(conn: &Connection) -> Result<()> {
-    let stamp: String = conn.query_row(&format!("SELECT {STAMP_SQL}"), [], |r| r.get(0))?;
+    let stamp: String = conn.query_row(&format!("SELECT {}", stamp_sql()), [], |r| r.get(0))?;
     let mins: Vec<String> =
         ltcs().iter().map(|l| format!("min({}) AS {}", ident(&format!("{}_date", l.code)), ident(&l.code))).collect();
     let cols: Vec<String> = ltcs().iter().map(|l| ident(&l.code)).collect();
