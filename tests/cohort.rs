@@ -23,25 +23,9 @@ fn fixture() -> &'static (Vec<Person>, PathBuf) {
 type Pred = Box<dyn Fn(&Person) -> bool>;
 
 /// HRI flags computed from the truth: residents of each council, cost desc, ties id asc.
-fn hri_truth(people: &[Person], year: &str, by_board: bool) -> HashMap<String, (bool, f64)> {
-    let mut groups: HashMap<&str, Vec<(&Person, f64)>> = HashMap::new();
-    for p in people.iter().filter(|p| p.resident()) {
-        let Some(py) = p.year(year) else { continue };
-        let key = if by_board { p.hb().unwrap() } else { p.lca().unwrap() };
-        groups.entry(key).or_default().push((p, py.health_cost()));
-    }
-    let mut out = HashMap::new();
-    for (_, mut g) in groups {
-        g.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap().then(a.0.anon.cmp(&b.0.anon)));
-        let total: f64 = g.iter().map(|x| x.1).sum();
-        let mut run = 0.0;
-        for (p, c) in g {
-            run += c;
-            let pct = 100.0 * run / total;
-            out.insert(p.anon.clone(), (pct <= 50.0, pct));
-        }
-    }
-    out
+fn hri_flags(people: &[Person], year: &str, by_board: bool) -> HashMap<String, (bool, f64)> {
+    let level = if by_board { "board" } else { "council" };
+    hri_truth(people, year, level).into_iter().map(|(id, (_, flag, pct))| (id, (flag, pct))).collect()
 }
 
 fn band(pct: f64) -> &'static str {
@@ -70,8 +54,8 @@ fn y20() -> &'static str {
 }
 
 fn cases(people: &[Person]) -> Vec<Case> {
-    let hri_lca = hri_truth(people, "1920", false);
-    let hri_hb = hri_truth(people, "1920", true);
+    let hri_lca = hri_flags(people, "1920", false);
+    let hri_hb = hri_flags(people, "1920", true);
     let hl = move |p: &Person| hri_lca.get(&p.anon).map(|x| x.0).unwrap_or(false);
     let hb_band = move |p: &Person| hri_hb.get(&p.anon).map(|x| band(x.1)).map(|b| b == "High" || b == "High to Medium").unwrap_or(false);
     let py = |p: &Person| p.year(y20()).cloned().unwrap_or_default();

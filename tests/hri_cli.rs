@@ -4,7 +4,7 @@
 mod cohort_fixtures;
 use cohort_fixtures::*;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
@@ -29,32 +29,6 @@ fn hri_json(ws: &PathBuf, year: &str, level: &str) -> Value {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
-}
-
-/// Per person: (area, HRI flag, cumulative %), computed the PHS way.
-fn truth(people: &[Person], year: &str, level: &str) -> HashMap<String, (String, bool, f64)> {
-    let mut groups: BTreeMap<String, Vec<(&Person, f64)>> = BTreeMap::new();
-    for p in people.iter().filter(|p| p.resident()) {
-        let Some(py) = p.year(year) else { continue };
-        let key = match level {
-            "scotland" => "Scotland".to_string(),
-            "board" => p.hb().unwrap().to_string(),
-            _ => p.lca().unwrap().to_string(),
-        };
-        groups.entry(key).or_default().push((p, py.health_cost()));
-    }
-    let mut out = HashMap::new();
-    for (area, mut g) in groups {
-        g.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap().then(a.0.anon.cmp(&b.0.anon)));
-        let total: f64 = g.iter().map(|x| x.1).sum();
-        let mut run = 0.0;
-        for (p, c) in g {
-            run += c;
-            let pct = 100.0 * run / total;
-            out.insert(p.anon.clone(), (area.clone(), pct <= 50.0, pct));
-        }
-    }
-    out
 }
 
 /// Gini by the mean absolute difference: sum_ij |xi - xj| / (2 n^2 mean).
@@ -124,8 +98,8 @@ fn check_area(people: &[Person], v: &Value, t: &HashMap<String, (String, bool, f
 fn scotland_level_matches_independent_computation() {
     let (people, ws) = fixture();
     let v = hri_json(ws, "1920", "scotland");
-    let t = truth(people, "1920", "scotland");
-    let tp = truth(people, "1819", "scotland");
+    let t = hri_truth(people, "1920", "scotland");
+    let tp = hri_truth(people, "1819", "scotland");
     for k in ["people", "hri_people", "hri_share_of_cost", "hri_share_of_acute_beddays", "gini", "persistence"] {
         assert!(v.get(k).is_some(), "JSON key {k}");
     }
@@ -138,8 +112,8 @@ fn scotland_level_matches_independent_computation() {
 fn council_level_per_area_matches_independent_computation() {
     let (people, ws) = fixture();
     let v = hri_json(ws, "1920", "council");
-    let t = truth(people, "1920", "council");
-    let tp = truth(people, "1819", "council");
+    let t = hri_truth(people, "1920", "council");
+    let tp = hri_truth(people, "1819", "council");
     let areas = v["areas"].as_array().unwrap();
     assert_eq!(areas.len(), AREAS.len());
     for a in areas {
@@ -155,8 +129,8 @@ fn council_level_per_area_matches_independent_computation() {
 fn board_level_and_table_and_csv_output() {
     let (people, ws) = fixture();
     let v = hri_json(ws, "1920", "board");
-    let t = truth(people, "1920", "board");
-    let tp = truth(people, "1819", "board");
+    let t = hri_truth(people, "1920", "board");
+    let tp = hri_truth(people, "1819", "board");
     for a in v["areas"].as_array().unwrap() {
         check_area(people, a, &t, &tp, Some(a["area"].as_str().unwrap()));
     }

@@ -3,6 +3,7 @@
 //! the real `carepath load`. The generator keeps its own truth (ages, LTC dates, stays, costs)
 //! so tests can compute expected figures WITHOUT the loader's derived tables.
 #![allow(dead_code)]
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -378,4 +379,31 @@ pub fn open_ro(ws: &Path) -> duckdb::Connection {
 
 pub fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-6 * (1.0 + a.abs().max(b.abs()))
+}
+
+/// HRI truth per person at `level` (scotland, board, council): (area, HRI flag, cumulative %),
+/// computed the PHS way from the generator's own costs (residents, cost desc, ties id asc).
+pub fn hri_truth(people: &[Person], year: &str, level: &str) -> HashMap<String, (String, bool, f64)> {
+    let mut groups: BTreeMap<String, Vec<(&Person, f64)>> = BTreeMap::new();
+    for p in people.iter().filter(|p| p.resident()) {
+        let Some(py) = p.year(year) else { continue };
+        let key = match level {
+            "scotland" => "Scotland".to_string(),
+            "board" => p.hb().unwrap().to_string(),
+            _ => p.lca().unwrap().to_string(),
+        };
+        groups.entry(key).or_default().push((p, py.health_cost()));
+    }
+    let mut out = HashMap::new();
+    for (area, mut g) in groups {
+        g.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap().then(a.0.anon.cmp(&b.0.anon)));
+        let total: f64 = g.iter().map(|x| x.1).sum();
+        let mut run = 0.0;
+        for (p, c) in g {
+            run += c;
+            let pct = 100.0 * run / total;
+            out.insert(p.anon.clone(), (area.clone(), pct <= 50.0, pct));
+        }
+    }
+    out
 }
