@@ -206,13 +206,14 @@ fn baseline_load(files: &[PathBuf], db: &Path) -> Result<f64> {
         for f in files {
             let name = f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
             let (stem, reader) = if let Some(s) = name.strip_suffix(".parquet") {
-                (s.to_string(), format!("read_parquet({})", sql_str(&f.to_string_lossy())))
+                (s.to_string(), "read_parquet(?)")
             } else if let Some(s) = name.strip_suffix(".csv") {
-                (s.to_string(), format!("read_csv({})", sql_str(&f.to_string_lossy())))
+                (s.to_string(), "read_csv(?)")
             } else {
                 continue;
             };
-            conn.execute_batch(&format!("CREATE TABLE {} AS SELECT * FROM {reader}", edits::raw_table_name(&stem)))?;
+            let path = f.to_string_lossy().to_string();
+            conn.execute(&format!("CREATE TABLE {} AS SELECT * FROM {reader}", edits::raw_table_name(&stem)), [path])?;
         }
         conn.execute_batch("CHECKPOINT")?;
         Ok(())
@@ -260,8 +261,13 @@ fn reopen_to_first_frame(path: &Path, theme: &Theme) -> Result<(f64, Workspace)>
 }
 
 fn query_rows(conn: &duckdb::Connection, sql: &str) -> Result<u64> {
+    query_rows_with(conn, sql, &[])
+}
+
+/// Run `sql` with bound text parameters and count its rows.
+fn query_rows_with(conn: &duckdb::Connection, sql: &str, params: &[&str]) -> Result<u64> {
     let mut st = conn.prepare(sql)?;
-    let mut rows = st.query([])?;
+    let mut rows = st.query(duckdb::params_from_iter(params.iter()))?;
     let mut n = 0;
     while rows.next()?.is_some() {
         n += 1;
@@ -491,14 +497,11 @@ pub fn run(cfg: &BenchConfig) -> Result<Report> {
     let ids = timeline::sample_person_ids(conn, cfg.timeline_people, cfg.seed)?;
     let (mut lib, mut base) = (Vec::new(), Vec::new());
     let mut biggest: Option<crate::model::timeline::Timeline> = None;
-    let raw_union = |id: &str| -> String {
-        let id = sql_str(id);
-        let mut parts: Vec<String> = cfg
-            .years
-            .iter()
-            .map(|y| format!("SELECT * FROM {} WHERE anon_chi = {id}", edits::episode_table("raw", y)))
-            .collect();
-        parts.extend(cfg.years.iter().map(|y| format!("SELECT * FROM {} WHERE anon_chi = {id}", edits::individual_table("raw", y))));
+    // One `?` per raw table, each bound to the person's id.
+    let raw_union: String = {
+        let mut parts: Vec<String> =
+            cfg.years.iter().map(|y| format!("SELECT * FROM {} WHERE anon_chi = ?", edits::episode_table("raw", y))).collect();
+        parts.extend(cfg.years.iter().map(|y| format!("SELECT * FROM {} WHERE anon_chi = ?", edits::individual_table("raw", y))));
         parts.join(" UNION ALL BY NAME ")
     };
     for (i, id) in ids.iter().enumerate() {
@@ -509,8 +512,8 @@ pub fn run(cfg: &BenchConfig) -> Result<Report> {
             biggest = Some(t);
         }
         if i < cfg.timeline_baseline_people {
-            let sql = raw_union(id);
-            let (bms, r) = time_ms(|| query_rows(conn, &sql));
+            let ids = vec![id.as_str(); 2 * cfg.years.len()];
+            let (bms, r) = time_ms(|| query_rows_with(conn, &raw_union, &ids));
             r?;
             base.push(bms);
         }
