@@ -62,11 +62,12 @@ pub fn load_with_progress(
     // (and insertion order, relaxed for derive) are restored afterwards, whatever happens.
     conn.execute_batch(&format!("SET memory_limit = '{}MB';", crate::store::open::load_memory_limit_mb()))?;
     let result = load_transaction(conn, &plan, progress);
-    conn.execute_batch(&format!(
+    let restored = conn.execute_batch(&format!(
         "SET memory_limit = '{}'; SET preserve_insertion_order = true;",
         crate::store::open::MEMORY_LIMIT
-    ))?;
-    outcomes.extend(result?);
+    ));
+    outcomes.extend(result?); // the load's own error first: it says what went wrong
+    restored?;
     report::build(conn, outcomes)
 }
 
