@@ -54,6 +54,15 @@ fn cohort_builder_edits_filters_and_shows_live_attrition() {
     h.key(KeyCode::Enter);
     assert_eq!(h.app.explore.spec.filters.len(), 2);
     assert!(h.screen(160, 48).contains("filter not added"));
+    // e edits the selected filter in place, with the editing keys of a shell prompt
+    h.key(KeyCode::Up);
+    h.char('e');
+    h.ctrl('u');
+    h.type_text("age 70+");
+    h.key(KeyCode::Enter);
+    let s = h.screen(80, 24);
+    assert!(s.contains("Age 70+"), "{s}");
+    assert_eq!(h.app.explore.spec.filters.len(), 2);
 }
 
 #[test]
@@ -137,7 +146,7 @@ fn load_report_and_help_and_disclosure_control() {
     let s = h.screen(160, 48);
     let n = cohort_count(&h);
     assert!(n < 10, "expected a tiny cohort, got {n}");
-    assert!(s.contains("<10"), "{s}");
+    assert!(s.contains("= * people") || n == 0, "{s}");
     assert!(!s.contains(&format!("= {n} people")) || n == 0, "{s}");
 }
 

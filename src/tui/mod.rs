@@ -1,9 +1,13 @@
 //! The terminal explorer. `run` opens the workspace (loading a folder in the background when
 //! given one), starts the worker that owns the DuckDB connection, and loops: draw, read keys
-//! without blocking, apply worker replies. State changes only in `app::update`.
+//! and worker answers from one channel (blocking), and stops on q, a signal or a lost terminal. State changes only in `app::update`.
 pub mod app;
+pub mod events;
 pub mod explore;
 pub mod keys;
+pub mod line_edit;
+pub mod screen;
+pub mod shown;
 pub mod terminal;
 pub mod theme;
 pub mod views;
@@ -11,9 +15,9 @@ pub mod worker;
 
 use crate::store::{self, Workspace};
 use anyhow::{Context, Result};
-use app::{App, Data, Event, Request};
-use crossterm::event::{self as ct, KeyEventKind};
+use app::{App, Command, Data, Event, Request};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use theme::Theme;
 use worker::{Job, Worker};
@@ -57,34 +61,34 @@ pub fn load_keys(opts: &TuiOptions) -> Result<keys::KeyMap> {
     }
 }
 
+/// A job from a function that fails with an engine error (its causes become the message).
+pub fn job<S: 'static, R: 'static>(f: impl FnOnce(&S, &dyn Fn(R)) -> anyhow::Result<R> + Send + 'static) -> Job<S, R> {
+    Box::new(move |s, progress| f(s, progress).map_err(|e| worker::Failure::Failed(crate::cli::output::describe_error(&e))))
+}
+
 /// Build the worker job that answers a request.
-pub fn job_for(req: Request) -> Job<Data> {
+pub fn job_for(req: Request) -> Job<duckdb::Connection, Data> {
     match req {
-        Request::Load(paths) => Box::new(move |conn, progress| {
+        Request::Load(paths) => job(move |conn, progress| {
             let report = store::ingest::load_with_progress(conn, &paths, &|done, total, file| {
                 progress(Data::LoadProgress { done, total, file: file.to_string() })
             })?;
             Ok(Data::Loaded(Box::new(report)))
         }),
-        Request::Overview(year) => Box::new(move |conn, _| {
-            Ok(Data::Overview(Box::new(store::overview::overview(conn, year.as_deref())?)))
-        }),
-        Request::Explore(r) => explore::job_for(r),
+        Request::Overview(year) => {
+            job(move |conn, _| Ok(Data::Overview(Box::new(store::overview::overview(conn, year.as_deref())?))))
+        }
+        Request::Explore(r) => explore::job_for(r, Data::Explore),
     }
 }
 
-/// The first requests when the app opens: a load when given extracts, else the overview.
-pub fn start(app: &mut App, target: &Target, has_model: bool, submit: &mut dyn FnMut(Request) -> u64) {
-    if !target.load.is_empty() {
-        app.load_paths = target.load.clone();
-        if !has_model {
-            app.screen = app::Screen::Load;
+/// Hand `update`'s commands to the worker.
+pub fn dispatch(worker: &Worker<duckdb::Connection, Data>, commands: Vec<Command>) {
+    for c in commands {
+        match c {
+            Command::Run { id, request } => worker.submit_as(id, request.slot(), job_for(request)),
+            Command::Cancel { id } => worker.cancel(id),
         }
-        app::ask(app, Request::Load(target.load.clone()), submit);
-    }
-    if has_model {
-        app::ask(app, Request::Overview(None), submit);
-        explore::after_load(app, submit);
     }
 }
 
@@ -98,52 +102,78 @@ pub fn run(path: Option<&Path>, opts: &TuiOptions) -> Result<i32> {
     let has_model = ws.has_model()?;
     let theme = Theme::detect(opts.ascii);
     let mut app = App::new(keys, target.label.clone());
-    let worker: Worker<Data> = Worker::start(ws.conn);
+    let (tx, rx) = mpsc::channel::<Event>();
+    // Signals first: from here on SIGTERM/SIGHUP end the program through the cleanup below.
+    events::spawn_signals(tx.clone()).context("could not watch for termination signals")?;
+    let path = target.workspace.clone();
+    let opener: worker::Opener<duckdb::Connection> = Box::new(move || Ok(Workspace::open(&path)?.conn));
+    let worker: Worker<duckdb::Connection, Data> = Worker::start_shared(ws.conn, opener, worker::Sharing::default(), tx.clone());
     let mut guard = terminal::TerminalGuard::enter(opts.mouse)?;
-    {
-        let mut submit = |r: Request| worker.submit(r.slot(), job_for(r));
-        start(&mut app, &target, has_model, &mut submit);
+    events::spawn_keys(tx.clone());
+    events::spawn_hangup_watch(tx);
+    if let Ok(size) = guard.terminal.size() {
+        app.size = (size.width, size.height);
     }
+    dispatch(&worker, app::start(&mut app, &target.load, has_model));
+    let tick = Duration::from_millis(120);
     let mut last_tick = Instant::now();
     let mut dirty = true;
-    while !app.quit && !guard.stopped() {
-        if dirty || app.is_busy() {
-            draw(&mut guard.terminal, &app, &theme)?;
+    while !app.quit {
+        if dirty {
+            if draw(&mut guard.terminal, &app, &theme).is_err() {
+                // The terminal cannot be written: it has gone. Leave as for a hang-up.
+                app.stopped = Some(events::Stop::TerminalGone("writing to the terminal failed".into()));
+                break;
+            }
             dirty = false;
             // Tests prove the terminal is restored after a panic by setting this.
             if app.overview.is_some() && std::env::var_os("CAREPATH_TEST_PANIC_AFTER_DRAW").is_some() {
                 panic!("test panic after drawing (CAREPATH_TEST_PANIC_AFTER_DRAW)");
             }
         }
-        if ct::poll(Duration::from_millis(50)).context("reading the keyboard")? {
-            let ev = match ct::read().context("reading the keyboard")? {
-                ct::Event::Key(k) if k.kind != KeyEventKind::Release => Some(Event::Key(k)),
-                ct::Event::Resize(_, _) => Some(Event::Resize),
-                _ => None,
-            };
-            if let Some(ev) = ev {
-                apply(&mut app, &worker, ev);
-                dirty = true;
+        // Block until something happens; only a turning spinner needs a timeout.
+        let first = if app.is_busy() {
+            match rx.recv_timeout(tick.saturating_sub(last_tick.elapsed())) {
+                Ok(ev) => ev,
+                Err(mpsc::RecvTimeoutError::Timeout) => Event::Tick,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        } else {
+            match rx.recv() {
+                Ok(ev) => ev,
+                Err(_) => break,
+            }
+        };
+        if matches!(first, Event::Tick) || last_tick.elapsed() >= tick {
+            last_tick = Instant::now();
+            if !matches!(first, Event::Tick) {
+                apply(&mut app, &worker, Event::Tick);
             }
         }
-        while let Ok(r) = worker.replies.try_recv() {
-            let ev = Event::Reply { id: r.id, slot: r.slot, done: r.done, result: r.result };
+        apply(&mut app, &worker, first);
+        // Apply everything already waiting, then draw once (smooth over slow links).
+        while let Ok(ev) = rx.try_recv() {
             apply(&mut app, &worker, ev);
-            dirty = true;
+            if app.quit {
+                break;
+            }
         }
-        if last_tick.elapsed() >= Duration::from_millis(120) {
-            apply(&mut app, &worker, Event::Tick);
-            last_tick = Instant::now();
-        }
+        dirty = true;
     }
+    // Interrupt any running query first, then give the terminal back, then let the worker
+    // finish (at most a second: the process exits after that and the OS frees the lock).
+    worker.cancel_running();
     drop(guard);
-    Ok(0)
+    worker.shutdown(Duration::from_secs(1));
+    Ok(match &app.stopped {
+        None => 0,
+        Some(events::Stop::Signal(sig)) => 128 + sig,
+        Some(events::Stop::TerminalGone(_)) => 1,
+    })
 }
 
-fn apply(app: &mut App, worker: &Worker<Data>, ev: Event) {
-    let mut submit = |r: Request| worker.submit(r.slot(), job_for(r));
-    let interrupt = || worker.interrupt();
-    app::update(app, ev, &mut submit, &interrupt);
+fn apply(app: &mut App, worker: &Worker<duckdb::Connection, Data>, ev: Event) {
+    dispatch(worker, app::update(app, ev));
 }
 
 /// Draw one frame inside a synchronized update, so terminals that support it never show a

@@ -1,8 +1,10 @@
-//! Views of the cohort builder, members list and timeline (pure functions of the app state).
-use super::{selected_member, short_id};
+//! Views of the cohort builder, members list and timeline: pure functions of the explore state
+//! and what they are given to read (`View`).
+use super::{short_id, ExploreState};
 use crate::model::cohort::Measure;
 use crate::model::timeline::Day;
-use crate::tui::app::{App, Screen};
+use crate::tui::screen::Screen;
+use crate::tui::shown::OnScreen;
 use crate::tui::theme::{Role, Theme};
 use crate::tui::views::widgets::{money, pounds};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -10,11 +12,21 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
-pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    match app.screen {
-        Screen::Cohort => cohort(f, area, app, theme),
-        Screen::Members => members(f, area, app, theme),
-        Screen::Timeline => timeline(f, area, app, theme),
+/// What the explore views read.
+pub struct View<'a> {
+    pub screen: Screen,
+    pub state: &'a ExploreState,
+    pub shown: &'a OnScreen,
+    /// A query is running (a timeline may be on its way).
+    pub busy: bool,
+    pub theme: &'a Theme,
+}
+
+pub fn draw(f: &mut Frame, area: Rect, v: &View) {
+    match v.screen {
+        Screen::Cohort => cohort(f, area, v),
+        Screen::Members => members(f, area, v),
+        Screen::Timeline => timeline(f, area, v),
         _ => {}
     }
 }
@@ -23,16 +35,17 @@ fn section(title: &str, theme: &Theme) -> Block<'static> {
     Block::default().borders(Borders::TOP).border_set(theme.border()).title(format!(" {title} "))
 }
 
-fn pct(app: &App, n: u64, p: Option<f64>) -> String {
-    if app.suppress && n > 0 && (n as i64) < app.threshold {
-        "-".into()
+
+fn pct(v: &View, n: u64, p: Option<f64>) -> String {
+    if v.shown.on && v.shown.policy.is_sensitive(n) {
+        "*".into()
     } else {
         p.map(|x| format!("{x:.1}%")).unwrap_or_else(|| "-".into())
     }
 }
 
-fn cohort(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let e = &app.explore;
+fn cohort(f: &mut Frame, area: Rect, v: &View) {
+    let (e, theme) = (v.state, v.theme);
     let [top, bottom] = Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
     let [left, right] = Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(top);
     let mut lines = Vec::new();
@@ -56,13 +69,13 @@ fn cohort(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 let change = s.pct_change.map(|c| format!("{c:+.0}%")).unwrap_or_default();
                 att.push(Line::from(format!(
                     "{label:<w$} {:>9} {:>7} {:>5}",
-                    app.count(s.remaining as i64),
-                    pct(app, s.remaining, s.pct_of_start),
+                    v.shown.count(s.remaining),
+                    pct(v, s.remaining, s.pct_of_start),
                     change,
                     w = w.max(8)
                 )));
             }
-            att.push(Line::from(Span::styled(format!("= {} people", app.count(a.count as i64)), theme.style(Role::Header))));
+            att.push(Line::from(Span::styled(format!("= {} people", v.shown.count(a.count)), theme.style(Role::Header))));
         }
         None => att.push(Line::from("counting...")),
     }
@@ -75,15 +88,15 @@ fn cohort(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ch.push(Line::from(format!(
                 "{:<40}{:>12}{:>12}",
                 "people",
-                app.count(c.cohort_people as i64),
-                app.count(c.population_people as i64)
+                v.shown.count(c.cohort_people),
+                v.shown.count(c.population_people)
             )));
             for (name, key, label) in [("sex", "F", "female"), ("hri_band", "High", "HRI (Scotland, High band)"), ("simd_quintile", "1", "SIMD quintile 1")] {
                 if let Some(row) = c.breakdown(name).and_then(|b| b.rows.iter().find(|r| r.key == key)) {
                     ch.push(Line::from(format!(
                         "{label:<40}{:>12}{:>12}",
-                        pct(app, row.cohort, row.cohort_pct),
-                        pct(app, row.population, row.population_pct)
+                        pct(v, row.cohort, row.cohort_pct),
+                        pct(v, row.population, row.population_pct)
                     )));
                 }
             }
@@ -94,7 +107,7 @@ fn cohort(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                         Some(x) => format!("{x:.2}"),
                         None => "-".into(),
                     };
-                    let hide = app.suppress && (c.cohort_people as i64) < app.threshold;
+                    let hide = v.shown.on && v.shown.policy.is_sensitive(c.cohort_people);
                     let cohort_v = if hide { "-".into() } else { fmt(r.cohort_per_person) };
                     ch.push(Line::from(format!("{:<40}{:>12}{:>12}", format!("{} per person", m.label()), cohort_v, fmt(r.population_per_person))));
                 }
@@ -103,7 +116,7 @@ fn cohort(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 ch.push(Line::from(format!("{:<40}{:>12}{:>12}", "share of all health cost", r.cohort_share_pct.map(|p| format!("{p:.1}%")).unwrap_or_default(), "100%")));
             }
             if let Some(top) = c.ltcs.first() {
-                ch.push(Line::from(format!("{:<40}{:>12}{:>12}", format!("most common LTC: {}", top.label), pct(app, top.cohort, top.cohort_pct), pct(app, top.population, top.population_pct))));
+                ch.push(Line::from(format!("{:<40}{:>12}{:>12}", format!("most common LTC: {}", top.label), pct(v, top.cohort, top.cohort_pct), pct(v, top.population, top.population_pct))));
             }
         }
         None => ch.push(Line::from("characterising...")),
@@ -111,8 +124,8 @@ fn cohort(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     f.render_widget(Paragraph::new(ch).block(section("This cohort vs everyone", theme)), bottom);
 }
 
-fn members(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let e = &app.explore;
+fn members(f: &mut Frame, area: Rect, v: &View) {
+    let (e, theme) = (v.state, v.theme);
     let Some(p) = &e.members else {
         f.render_widget(Paragraph::new("fetching members..."), area);
         return;
@@ -120,7 +133,7 @@ fn members(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let sort = format!("{:?}", e.sort).to_lowercase();
     let title = format!(
         "Members: {} people  sorted by {sort} {}{}",
-        app.count(p.total as i64),
+        v.shown.count(p.total),
         if e.desc { "(high first)" } else { "(low first)" },
         e.search.as_ref().map(|s| format!("  search '{s}'")).unwrap_or_default()
     );
@@ -158,15 +171,37 @@ fn members(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     f.render_widget(Paragraph::new(lines).block(section(&title, theme)), area);
 }
 
-/// Text of a day: relative ("day -12") or calendar, as the screen is set.
-fn day_text(app: &App, d: Day, index: Day) -> String {
-    crate::model::timeline::DateOut::new(d, index, app.explore.dates).text()
+/// The axis line: labels at even spacing, as many as fit without touching (two spaces
+/// between), the last one flush with the right edge.
+fn axis_labels(cols: usize, label_at: &dyn Fn(usize) -> String) -> String {
+    let widest = label_at(0).chars().count().max(label_at(cols.saturating_sub(1)).chars().count()).max(1);
+    let n = (cols / (widest + 2)).clamp(1, 5);
+    let mut axis = vec![' '; cols];
+    let mut free_from = 0usize;
+    for k in 0..=n {
+        let c = if n == 0 { 0 } else { k * (cols - 1) / n };
+        let text: Vec<char> = label_at(c).chars().collect();
+        let start = if k == n { (c + 1).saturating_sub(text.len()) } else { c };
+        if start < free_from || start + text.len() > cols {
+            continue; // would touch the previous label or run off the edge
+        }
+        for (j, ch) in text.iter().enumerate() {
+            axis[start + j] = *ch;
+        }
+        free_from = start + text.len() + 2;
+    }
+    axis.into_iter().collect()
 }
 
-fn timeline(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let e = &app.explore;
+/// Text of a day: relative ("day -12") or calendar, as the screen is set.
+fn day_text(e: &ExploreState, d: Day, index: Day) -> String {
+    crate::model::timeline::DateOut::new(d, index, e.dates).text()
+}
+
+fn timeline(f: &mut Frame, area: Rect, v: &View) {
+    let (e, theme) = (v.state, v.theme);
     let Some(t) = &e.timeline else {
-        let msg = if app.is_busy() { "opening the timeline..." } else { "No person open: Enter on a member opens their timeline (or :person ID)" };
+        let msg = if v.busy { "opening the timeline..." } else { "No person open: Enter on a member opens their timeline (or :person ID)" };
         f.render_widget(Paragraph::new(msg), area);
         return;
     };
@@ -191,43 +226,41 @@ fn timeline(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         head,
     );
 
-    // time axis: columns of `zoom` days; centred on the selected event unless panned
-    let label_w = 11usize;
-    let cols = (chart.width as usize).saturating_sub(label_w + 1).max(10);
+    // time axis: columns of `zoom` days around the view centre (the selected event unless panned)
+    let label_w = super::LANE_LABEL_W;
+    let cols = super::chart_cols(chart.width) as usize;
     let zoom = e.zoom.max(1);
-    let sel_day = e.event_sel.and_then(|i| t.events.get(i)).and_then(|ev| ev.start).map(|d| d as i64 - index_day as i64).unwrap_or(0);
-    let left = e.pan.map(|p| p + sel_day - (cols as i64 / 2) * zoom).unwrap_or(sel_day - (cols as i64 / 2) * zoom);
+    let left = e.view_left(t, cols as i64);
     let col_of = |d: Day| -> Option<usize> {
         let rel = d as i64 - index_day as i64;
         let c = (rel - left).div_euclid(zoom);
         (0..cols as i64).contains(&c).then_some(c as usize)
     };
-    let mut lines = Vec::new();
-    let mut axis = vec![' '; cols];
-    for k in 0..=4 {
-        let c = k * (cols - 1) / 4;
-        let text = if e.dates == crate::model::timeline::DateMode::Relative {
+    let relative = e.dates == crate::model::timeline::DateMode::Relative;
+    let label_at = |c: usize| -> String {
+        if relative {
             format!("{}", left + c as i64 * zoom)
         } else {
-            day_text(app, (index_day as i64 + left + c as i64 * zoom) as Day, index_day)
-        };
-        for (j, ch) in text.chars().enumerate() {
-            let at = if k == 4 { (c + 1).saturating_sub(text.len()) + j } else { c + j };
-            if at < cols {
-                axis[at] = ch;
-            }
+            day_text(e, (index_day as i64 + left + c as i64 * zoom).max(0) as Day, index_day)
         }
-    }
+    };
+    let mut lines = Vec::new();
     lines.push(Line::from(vec![
-        Span::styled(format!("{:<label_w$} ", if e.dates == crate::model::timeline::DateMode::Relative { "days" } else { "dates" }), theme.style(Role::Dim)),
-        Span::styled(axis.into_iter().collect::<String>(), theme.style(Role::Dim)),
+        Span::styled(format!("{:<label_w$} ", if relative { "days" } else { "dates" }), theme.style(Role::Dim)),
+        Span::styled(axis_labels(cols, &label_at), theme.style(Role::Dim)),
     ]));
+    // Where the data ends: an open stay (a care home place with no end date) runs to here.
+    let data_end = t.span().map(|(_, hi)| hi).map(|hi| t.death().map_or(hi, |d| d.min(hi)));
     for recid in lanes.iter().take(chart.height.saturating_sub(2) as usize) {
         let mut row: Vec<(char, bool)> = vec![(' ', false); cols];
         for (i, ev) in t.events.iter().enumerate().filter(|(_, ev)| ev.recid == *recid) {
             let selected = Some(i) == e.event_sel;
             let Some(s) = ev.start else { continue };
-            let end = ev.end.unwrap_or(s);
+            let end = match ev.end {
+                Some(en) => en,
+                None if ev.is_interval() => data_end.unwrap_or(s).max(s),
+                None => s,
+            };
             if ev.is_interval() && end > s {
                 let rel_s = s as i64 - index_day as i64;
                 let rel_e = end as i64 - index_day as i64;
@@ -270,8 +303,8 @@ fn timeline(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(i) = e.event_sel {
         if let (Some(ev), Some(evv)) = (t.events.get(i), view.events.get(i)) {
             let when = match (ev.start, ev.end) {
-                (Some(s), Some(en)) if en != s => format!("{} to {}", day_text(app, s, index_day), day_text(app, en, index_day)),
-                (Some(s), _) => day_text(app, s, index_day),
+                (Some(s), Some(en)) if en != s => format!("{} to {}", day_text(e, s, index_day), day_text(e, en, index_day)),
+                (Some(s), _) => day_text(e, s, index_day),
                 _ => "-".into(),
             };
             let prefix = if e.dates == crate::model::timeline::DateMode::Relative { "day " } else { "" };
@@ -307,5 +340,4 @@ fn timeline(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
     }
     f.render_widget(Paragraph::new(d).block(section("selected event", theme)), detail);
-    let _ = selected_member(app);
 }

@@ -10,7 +10,14 @@ use ratatui::Frame;
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(o) = &app.overview else {
-        let msg = if app.is_busy() { "Loading the workspace..." } else { "Nothing loaded yet: :load PATH loads a folder of extracts" };
+        let msg = match &app.load_progress {
+            Some((done, total, file)) => format!("Loading {done}/{total} files: {file}\n(Esc cancels; 5 shows the load)"),
+            None if app.busy.contains_key(&crate::tui::worker::Slot::Load) => {
+                "Checking the files to load...\n(Esc cancels; 5 shows the load)".to_string()
+            }
+            None if app.is_busy() => "Opening the workspace...".to_string(),
+            None => "Nothing loaded yet: :load PATH loads a folder of extracts (5 shows the last load)".to_string(),
+        };
         f.render_widget(Paragraph::new(msg), area);
         return;
     };
@@ -20,8 +27,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut head = vec![
         Line::from(format!(
             "People {}   Events {}   Health cost {}   Years {}",
-            app.count(o.people),
-            app.count(o.events),
+            app.shown.count((o.people).max(0) as u64),
+            app.shown.count((o.events).max(0) as u64),
             money(o.health_cost, theme),
             years.join(" ")
         )),
@@ -29,7 +36,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             format!(
                 "HRIs (Scotland): {:.1}% of people ({}) hold 50% of health cost, {:.0}% of acute bed days",
                 o.hri_pct_people,
-                app.count(o.hri_people),
+                app.shown.count((o.hri_people).max(0) as u64),
                 o.hri_pct_acute_beddays
             ),
             theme.style(Role::Hri),
@@ -56,12 +63,12 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
     let [bl, br] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
     let age: Vec<(String, f64, String)> =
-        o.by_age.iter().map(|(b, c, n)| (b.clone(), *c, format!("{} {}", money(*c, theme), app.count(*n)))).collect();
+        o.by_age.iter().map(|(b, c, n)| (b.clone(), *c, format!("{} {}", money(*c, theme), app.shown.count((*n).max(0) as u64)))).collect();
     f.render_widget(Paragraph::new(bars(&age, bl.width as usize, theme)).block(block("Health cost by age band")), bl);
     let simd: Vec<(String, f64, String)> = o
         .by_simd
         .iter()
-        .map(|(q, c, n)| (format!("SIMD {q}"), *c, format!("{} {}", money(*c, theme), app.count(*n))))
+        .map(|(q, c, n)| (format!("SIMD {q}"), *c, format!("{} {}", money(*c, theme), app.shown.count((*n).max(0) as u64))))
         .collect();
     f.render_widget(Paragraph::new(bars(&simd, br.width as usize, theme)).block(block("by SIMD quintile (1 = most deprived)")), br);
 }
