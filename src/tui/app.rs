@@ -148,7 +148,7 @@ impl App {
         if self.suppress && n > 0 && n < self.threshold {
             format!("<{}", self.threshold)
         } else {
-            crate::cli::output::thousands(n)
+            crate::format::thousands(n)
         }
     }
 }

@@ -99,7 +99,7 @@ fn run<R: Send + 'static>(conn: Connection, rx: Receiver<(u64, Slot, Job<R>)>, t
         let progress = move |r: R| {
             let _ = progress_tx.send(Reply { id, slot, done: false, result: Ok(r) });
         };
-        let result = job(&conn, &progress).map_err(|e| crate::cli::output::describe_error(&e));
+        let result = job(&conn, &progress).map_err(|e| crate::ops::error::describe(&e));
         if tx.send(Reply { id, slot, done: true, result }).is_err() {
             return;
         }

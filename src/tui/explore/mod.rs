@@ -113,10 +113,17 @@ pub fn job_for(r: ExploreRequest) -> Job<Data> {
             Ok(Data::Explore(ExploreData::Characterised(Box::new(cohort::characterise(conn, &spec)?))))
         }),
         ExploreRequest::Members(spec, req) => {
-            Box::new(move |conn, _| Ok(Data::Explore(ExploreData::Members(cohort::members_page(conn, &spec, &req)?))))
+            Box::new(move |conn, _| {
+                crate::ops::pseudonym::ensure(conn)?;
+                Ok(Data::Explore(ExploreData::Members(cohort::members_page(conn, &spec, &req)?)))
+            })
         }
         ExploreRequest::Timeline(id) => Box::new(move |conn, _| {
-            Ok(Data::Explore(ExploreData::Timeline(Box::new(crate::store::timeline::open_timeline(conn, &id)?))))
+            // Audited like every person-level view (the worker moves to `ops::run` in the TUI port).
+            let t = crate::store::timeline::load_timeline(conn, &id)?;
+            let entry = crate::ops::audit::Entry { action: "timeline", query: "timeline (explorer)", rows: t.events.len() as u64, release_id: None };
+            crate::ops::audit::append(conn, &crate::ops::Identity::current(), std::path::Path::new("(explorer)"), &entry)?;
+            Ok(Data::Explore(ExploreData::Timeline(Box::new(t))))
         }),
         ExploreRequest::SaveSpec(path, spec) => Box::new(move |_, _| {
             std::fs::write(&path, spec.to_toml())
@@ -237,7 +244,7 @@ pub fn selected_member(app: &App) -> Option<&cohort::Member> {
 }
 
 fn open_selected(app: &mut App, submit: &mut dyn FnMut(Request) -> u64) {
-    match selected_member(app).map(|m| m.anon_chi.clone()) {
+    match selected_member(app).map(|m| m.id.clone()) {
         Some(id) => {
             app.screen = Screen::Timeline;
             req(app, ExploreRequest::Timeline(id), submit);
@@ -512,15 +519,7 @@ pub fn help_commands(_app: &App) -> Vec<String> {
     ]
 }
 
-/// Identifiers are long: show the start and end (`MDEw…OA==`).
-pub fn short_id(id: &str) -> String {
-    let c: Vec<char> = id.chars().collect();
-    if c.len() <= 12 {
-        id.to_string()
-    } else {
-        format!("{}..{}", c[..4].iter().collect::<String>(), c[c.len() - 6..].iter().collect::<String>())
-    }
-}
+pub use crate::format::short_id;
 
 fn slug(name: &str) -> String {
     let s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
