@@ -1,12 +1,15 @@
 //! Command line: every headless capability is a subcommand; no subcommand opens the TUI.
 pub mod bench;
 pub mod cohort;
+pub mod disclosure_args;
 pub mod export;
 pub mod generate;
 pub mod hri;
 pub mod load;
 pub mod output;
+pub mod spec_flags;
 pub mod timeline;
+pub mod workspace;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -74,8 +77,11 @@ pub fn run() -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("carepath: {}", output::describe_error(&e));
-            1
+            output::note(&format!("carepath: {}", output::describe_error(&e)));
+            match e.downcast_ref::<crate::ops::OpsError>() {
+                Some(crate::ops::OpsError::Cancelled) => 130,
+                _ => 1,
+            }
         }
     }
 }

@@ -153,7 +153,7 @@ fn members(f: &mut Frame, area: Rect, v: &View) {
         let text = format!(
             "{} {:<16} {:>5} {:>3} {:>4} {:>4} {:>5} {:>8} {:>12}  {}",
             if selected { theme.pointer() } else { " " },
-            short_id(&m.anon_chi),
+            short_id(&m.id),
             m.age_band,
             m.sex.clone().unwrap_or_default(),
             m.simd_quintile.map(|q| q.to_string()).unwrap_or_default(),

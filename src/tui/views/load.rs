@@ -1,5 +1,5 @@
 //! Load: progress while loading, then the load report (files, linkage, rejects by reason).
-use crate::cli::output::thousands;
+use crate::format::thousands;
 use crate::tui::app::App;
 use crate::tui::theme::{Role, Theme};
 use ratatui::layout::{Constraint, Layout, Rect};
