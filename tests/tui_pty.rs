@@ -21,6 +21,10 @@ struct Pty {
 
 impl Pty {
     fn start(args: &[&str], env: &[(&str, &str)]) -> Pty {
+        Pty::start_in(args, env, None)
+    }
+
+    fn start_in(args: &[&str], env: &[(&str, &str)], cwd: Option<&std::path::Path>) -> Pty {
         let (rows, cols) = (24, 80);
         let pair = native_pty_system().openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).expect("openpty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_carepath"));
@@ -28,6 +32,9 @@ impl Pty {
             cmd.arg(a);
         }
         cmd.env("TERM", "xterm-256color");
+        if let Some(d) = cwd {
+            cmd.cwd(d);
+        }
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -301,4 +308,40 @@ fn sighup_during_a_running_load_exits_and_frees_the_workspace() {
 #[test]
 fn closing_the_pty_during_a_running_load_exits_and_frees_the_workspace() {
     stop_during_a_load("close", |t| t.close());
+}
+
+#[test]
+fn x_exports_the_current_table_and_the_cli_reads_the_workspace_meanwhile() {
+    let ws = tui_support::workspace_copy("export");
+    let dir = ws.with_file_name("export-cwd");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut t = Pty::start_in(&[ws.to_str().unwrap()], &[], Some(&dir));
+    t.wait_for("hold 50% of health cost");
+    t.send("2");
+    t.wait_for("Attrition");
+    t.send("a");
+    t.send("age 65+\r");
+    t.wait_for("[x] Age 65+");
+    t.send("x");
+    t.wait_for("to folder:");
+    t.send("\x15"); // Ctrl-U clears the suggested name
+    t.send("older\r");
+    let s = t.wait_for("older/");
+    for f in ["attrition.csv", "characterisation.csv", "measures.csv"] {
+        assert!(dir.join("older").join(f).is_file(), "{f} not written; screen:\n{s}");
+    }
+    let att = std::fs::read_to_string(dir.join("older").join("attrition.csv")).unwrap();
+    assert!(att.contains("65"), "the exported attrition is the cohort on screen:\n{att}");
+    // A command line run on the same workspace while the explorer is open.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_carepath"))
+        .args(["cohort", "--workspace", ws.to_str().unwrap(), "--age-min", "65"])
+        .output()
+        .expect("run carepath cohort");
+    assert!(out.status.success(), "carepath cohort failed while the explorer ran: {}", String::from_utf8_lossy(&out.stderr));
+    // and the explorer carries on with the workspace afterwards
+    t.send("3");
+    t.wait_for("Members:");
+    let bytes = t.quit();
+    assert_restored(&bytes);
 }

@@ -3,50 +3,25 @@
 //! explore screens keep their own state (`explore::ExploreState`) and answer with `Effects`,
 //! which only this module applies.
 use super::events::{Input as TermInput, Stop};
-use super::explore::{self, Ctx, Effects, ExploreData, ExploreInput, ExploreRequest, ExploreState};
+use super::explore::{self, Ctx, Effects, ExploreInput, ExploreState};
 use super::keys::{Action, KeyMap};
 use super::line_edit::{Edit, LineEdit};
 pub use super::screen::{Screen, SCREENS};
+use super::query::{self, Data};
 use super::shown::OnScreen;
 use super::worker::{Failure, Reply, Slot};
-use crate::store::overview::Overview;
+use crate::model::figures::Overview;
+use crate::ops::{Answer, ExportFormat, ExportRequest, Gated, Progress, Query, Sdc};
 use crate::store::report::LoadReport;
 use crossterm::event::KeyEvent;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-/// Work the UI wants done by the worker.
-#[derive(Debug, Clone)]
-pub enum Request {
-    Load(Vec<PathBuf>),
-    Overview(Option<String>),
-    Explore(ExploreRequest),
-}
-
-impl Request {
-    pub fn slot(&self) -> Slot {
-        match self {
-            Request::Load(_) => Slot::Load,
-            Request::Overview(_) => Slot::Overview,
-            Request::Explore(e) => e.slot(),
-        }
-    }
-}
-
-/// Results coming back from the worker.
-#[derive(Debug, Clone)]
-pub enum Data {
-    LoadProgress { done: usize, total: usize, file: String },
-    Loaded(Box<LoadReport>),
-    Overview(Box<Overview>),
-    Explore(ExploreData),
-}
-
 /// What `update` asks the runtime to do.
 #[derive(Debug, Clone)]
 pub enum Command {
-    /// Run this request as job `id` (ids grow; the latest per slot wins).
-    Run { id: u64, request: Request },
+    /// Run this query as job `id` (ids grow; the latest per slot wins).
+    Run { id: u64, query: Query },
     /// Cancel job `id` (interrupt it if it is running).
     Cancel { id: u64 },
 }
@@ -56,6 +31,8 @@ pub enum InputKind {
     Command,
     Search,
     Explore(ExploreInput),
+    /// The folder to export into; Tab changes the format.
+    Export(ExportFormat),
 }
 
 #[derive(Debug, Clone)]
@@ -113,7 +90,9 @@ pub struct App {
     pub load_progress: Option<(usize, usize, String)>,
     pub load_report: Option<LoadReport>,
     pub load_scroll: usize,
-    pub overview: Option<Overview>,
+    pub overview: Option<Gated<Overview>>,
+    /// The years loaded (from the overview), oldest first.
+    pub years: Vec<String>,
     /// Disclosure control on screen (`!`): what is drawn goes through the gate.
     pub shown: OnScreen,
     pub explore: ExploreState,
@@ -146,6 +125,7 @@ impl App {
             load_report: None,
             load_scroll: 0,
             overview: None,
+            years: Vec::new(),
             shown: OnScreen::default(),
             explore: ExploreState::default(),
             size: (80, 24),
@@ -158,14 +138,14 @@ impl App {
         !self.busy.is_empty()
     }
 
-    /// Ask for work: the request gets the next id, which the reply must carry.
-    pub fn ask(&mut self, request: Request) {
+    /// Ask for work: the query gets the next id, which the reply must carry.
+    pub fn ask(&mut self, q: Query) {
         self.next_id += 1;
         let id = self.next_id;
-        let slot = request.slot();
+        let slot = query::slot(&q);
         self.waiting.insert(slot, id);
         self.busy.insert(slot, id);
-        self.outbox.push(Command::Run { id, request });
+        self.outbox.push(Command::Run { id, query: q });
     }
 
     /// The commands asked for since the last call.
@@ -173,14 +153,14 @@ impl App {
         std::mem::take(&mut self.outbox)
     }
 
-    fn ctx(&self) -> Ctx<'_> {
-        Ctx { screen: self.screen, width: self.size.0, year: self.year.as_deref() }
+    fn ctx(&self) -> Ctx {
+        Ctx { screen: self.screen, width: self.size.0, year: self.year.clone(), sdc: self.shown.on }
     }
 
     /// Apply what an explore step asked for.
     fn apply(&mut self, fx: Effects) {
-        for r in fx.ask {
-            self.ask(Request::Explore(r));
+        for q in fx.ask {
+            self.ask(q);
         }
         if let Some(s) = fx.screen {
             self.screen = s;
@@ -197,7 +177,8 @@ impl App {
         if let Some(y) = fx.year {
             if self.year.as_deref() != Some(y.as_str()) {
                 self.year = Some(y);
-                self.ask(Request::Overview(self.year.clone()));
+                self.overview = None;
+                self.ask(Query::Overview { year: self.year.clone() });
             }
         }
     }
@@ -206,9 +187,67 @@ impl App {
     /// figures always agree.
     fn set_year(&mut self, year: String) {
         self.year = Some(year);
-        self.ask(Request::Overview(self.year.clone()));
+        self.overview = None;
+        self.ask(Query::Overview { year: self.year.clone() });
         let fx = self.explore.invalidate(self.ctx());
         self.apply(fx);
+    }
+
+    /// `!`: disclosure control on screen on or off. The session changes first, then every
+    /// figure on show is asked for again; figures drawn under the old setting are dropped at
+    /// once (so nothing raw stays on screen under the SDC badge).
+    fn set_disclosure(&mut self, on: bool) {
+        self.shown.on = on;
+        let sdc = if on { Sdc::On(self.shown.policy.clone()) } else { Sdc::Off };
+        self.ask(Query::SetDisclosure(sdc));
+        self.overview = None;
+        if self.year.is_some() || !self.years.is_empty() {
+            self.ask(Query::Overview { year: self.year.clone() });
+        }
+        let fx = self.explore.on_disclosure(self.ctx());
+        self.apply(fx);
+        self.status = if on {
+            format!("disclosure control ON: counts below {} and anything they could be worked out from show as *", self.shown.policy.threshold)
+        } else {
+            "disclosure control off: raw figures".into()
+        };
+    }
+
+    /// `x`: ask where to export the current screen's table (a folder; Tab picks the format).
+    fn start_export(&mut self) {
+        let year = self.year.clone().unwrap_or_default();
+        let name = if self.screen == Screen::Overview { "population".to_string() } else { explore::slug(&self.explore.spec.name) };
+        let folder = format!("exports/{name}-{year}");
+        self.input = Some(Input { kind: InputKind::Export(ExportFormat::Csv), line: LineEdit::new(&folder) });
+    }
+
+    /// Export what this screen shows through the gate (always: an export leaves the screen):
+    /// the Overview's whole population, or the cohort being built (with its members list on
+    /// the Members screen, which is audited).
+    fn export(&mut self, folder: &str, format: ExportFormat) {
+        if folder.is_empty() {
+            self.error = Some("export needs a folder name (Esc to give up)".into());
+            return;
+        }
+        let mut spec = if self.screen == Screen::Overview {
+            crate::model::cohort::CohortSpec { name: "whole population".into(), ..Default::default() }
+        } else {
+            self.explore.spec.clone()
+        };
+        if let Some(y) = &self.year {
+            spec.years = vec![y.clone()];
+        }
+        let person_level = self.screen == Screen::Members;
+        let req = ExportRequest {
+            spec,
+            out: PathBuf::from(folder),
+            format,
+            policy: Some(self.shown.policy.clone()),
+            person_level,
+            reveal_ids: false,
+        };
+        self.ask(Query::Export(req));
+        self.status = format!("exporting to {folder}/ ...");
     }
 
     /// The slots whose answers the current screen is waiting for: what Esc cancels.
@@ -238,10 +277,11 @@ impl App {
 pub fn start(app: &mut App, load: &[PathBuf], has_model: bool) -> Vec<Command> {
     if !load.is_empty() {
         app.load_paths = load.to_vec();
-        app.ask(Request::Load(load.to_vec()));
+        app.ask(Query::Load { paths: load.to_vec() });
     }
     if has_model {
-        app.ask(Request::Overview(None));
+        app.ask(Query::Years);
+        app.ask(Query::Overview { year: None });
         let fx = app.explore.invalidate(app.ctx());
         app.apply(fx);
     }
@@ -277,27 +317,45 @@ fn on_reply(app: &mut App, id: u64, slot: Slot, done: bool, result: Result<Data,
                 app.load_progress = None;
             }
         }
-        Ok(Data::LoadProgress { done, total, file }) => app.load_progress = Some((done, total, file)),
-        Ok(Data::Loaded(r)) => {
+        Ok(Data::Progress(Progress::Load { done, total, file })) => app.load_progress = Some((done, total, file)),
+        Ok(Data::Answer(a)) => on_answer(app, *a),
+    }
+}
+
+fn on_answer(app: &mut App, a: Answer) {
+    match a {
+        Answer::Loaded(r) => {
             app.load_progress = None;
-            app.status = format!(
-                "loaded: {} people, {} events (5 shows the load report)",
-                app.shown.count(r.people.max(0) as u64),
-                app.shown.count(r.events.max(0) as u64)
-            );
+            app.status = format!("loaded: {} files (5 shows the load report)", r.files.len());
             app.load_report = Some(*r);
-            app.ask(Request::Overview(app.year.clone()));
+            app.ask(Query::Years);
+            app.ask(Query::Overview { year: app.year.clone() });
             let fx = app.explore.invalidate(app.ctx());
             app.apply(fx);
         }
-        Ok(Data::Overview(o)) => {
-            if app.year.is_none() {
-                app.year = Some(o.year.clone());
+        Answer::Overview(o) => {
+            if let Some(raw) = o.raw() {
+                app.years = raw.years.clone();
+                if app.year.is_none() {
+                    app.year = Some(raw.year.clone());
+                }
             }
-            app.overview = Some(*o);
+            app.overview = Some(o);
         }
-        Ok(Data::Explore(d)) => {
-            let fx = app.explore.on_data(d);
+        Answer::Years(y) => {
+            if app.year.is_none() {
+                app.year = y.last().cloned();
+            }
+            app.years = y;
+        }
+        Answer::Disclosure(s) => app.shown.on = matches!(s, Sdc::On(_)),
+        Answer::Exported(r) => {
+            let folder = r.files.first().and_then(|f| f.parent()).map(|p| p.display().to_string()).unwrap_or_default();
+            let files: Vec<String> = r.files.iter().filter_map(|f| f.file_name()).map(|n| n.to_string_lossy().to_string()).collect();
+            app.status = crate::format::strip_controls(&format!("exported to {folder}/ ({}): {}", files.join(", "), r.message));
+        }
+        other => {
+            let fx = app.explore.on_answer(other);
             app.apply(fx);
         }
     }
@@ -356,16 +414,10 @@ fn on_key(app: &mut App, key: KeyEvent) {
         Action::Screen5 => switch(app, Screen::Load),
         Action::Command => app.input = Some(Input { kind: InputKind::Command, line: LineEdit::default() }),
         Action::Search => app.input = Some(Input { kind: InputKind::Search, line: LineEdit::default() }),
-        Action::Suppress => {
-            app.shown.on = !app.shown.on;
-            app.status = if app.shown.on {
-                format!("disclosure control ON: counts below {} and what they could be derived from are hidden (*)", app.shown.policy.threshold)
-            } else {
-                "disclosure control off".into()
-            };
-        }
+        Action::Suppress => app.set_disclosure(!app.shown.on),
+        Action::Export => app.start_export(),
         Action::NextYear => {
-            let years = app.overview.as_ref().map(|o| o.years.clone()).unwrap_or_default();
+            let years = app.years.clone();
             if !years.is_empty() {
                 let cur = years.iter().position(|y| Some(y) == app.year.as_ref()).unwrap_or(0);
                 app.set_year(years[(cur + 1) % years.len()].clone());
@@ -400,6 +452,14 @@ fn on_load_key(app: &mut App, action: Action) {
 
 fn on_input_key(app: &mut App, key: KeyEvent) {
     let Some(input) = app.input.as_mut() else { return };
+    if let (InputKind::Export(f), crossterm::event::KeyCode::Tab) = (input.kind, key.code) {
+        input.kind = InputKind::Export(match f {
+            ExportFormat::Csv => ExportFormat::Parquet,
+            ExportFormat::Parquet => ExportFormat::Json,
+            ExportFormat::Json => ExportFormat::Csv,
+        });
+        return;
+    }
     match input.line.key(&key) {
         Edit::Editing => {}
         Edit::Abandon => app.input = None,
@@ -418,6 +478,7 @@ fn on_input_key(app: &mut App, key: KeyEvent) {
                     let fx = app.explore.on_input(kind, text);
                     app.apply(fx);
                 }
+                InputKind::Export(format) => app.export(text, format),
             }
         }
     }
@@ -437,7 +498,7 @@ pub fn run_command(app: &mut App, cmd: &str) {
             app.help_scroll = 0;
         }
         "year" => {
-            let years = app.overview.as_ref().map(|o| o.years.clone()).unwrap_or_default();
+            let years = app.years.clone();
             match year_code(arg).filter(|y| years.contains(y)) {
                 Some(y) => app.set_year(y),
                 None => {
@@ -446,21 +507,27 @@ pub fn run_command(app: &mut App, cmd: &str) {
                 }
             }
         }
-        "suppress" => {
-            app.shown.on = arg != "off";
-            app.status = format!("disclosure control {}", if app.shown.on { "ON" } else { "off" });
-        }
-        "threshold" => match arg.parse::<u64>() {
-            Ok(n) if n > 0 => {
-                app.shown.policy.threshold = n;
-                app.status = format!("suppression threshold {n}");
+        "suppress" => app.set_disclosure(arg != "off"),
+        "threshold" => {
+            let mut policy = app.shown.policy.clone();
+            match arg.parse::<u64>() {
+                Ok(n) => {
+                    policy.threshold = n;
+                    match crate::ops::gate_check(&policy) {
+                        Ok(()) => {
+                            app.shown.policy = policy;
+                            app.set_disclosure(true);
+                        }
+                        Err(e) => app.error = Some(e.to_string()),
+                    }
+                }
+                Err(_) => app.error = Some("threshold needs a whole number, e.g. :threshold 10".into()),
             }
-            _ => app.error = Some("threshold needs a whole number above 0, e.g. :threshold 10".into()),
-        },
+        }
         "load" if !arg.is_empty() => {
             app.screen = Screen::Load;
             app.load_paths = vec![PathBuf::from(arg)];
-            app.ask(Request::Load(app.load_paths.clone()));
+            app.ask(Query::Load { paths: app.load_paths.clone() });
         }
         _ => match app.explore.on_command(head, arg) {
             Some(fx) => app.apply(fx),

@@ -1,11 +1,13 @@
 //! The terminal explorer. `run` opens the workspace (loading a folder in the background when
-//! given one), starts the worker that owns the DuckDB connection, and loops: draw, read keys
-//! and worker answers from one channel (blocking), and stops on q, a signal or a lost terminal. State changes only in `app::update`.
+//! given one), starts the worker that owns the connection (an `ops::Context`), and loops: draw,
+//! then block on the one event channel (keys, answers, signals, a lost terminal). State changes
+//! only in `app::update`, which returns the queries to run or cancel.
 pub mod app;
 pub mod events;
 pub mod explore;
 pub mod keys;
 pub mod line_edit;
+pub mod query;
 pub mod screen;
 pub mod shown;
 pub mod terminal;
@@ -13,14 +15,18 @@ pub mod theme;
 pub mod views;
 pub mod worker;
 
+use crate::ops::{self, Audience};
 use crate::store::{self, Workspace};
 use anyhow::{Context, Result};
-use app::{App, Command, Data, Event, Request};
+use app::{App, Command, Event};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 use theme::Theme;
-use worker::{Job, Worker};
+use worker::Worker;
+
+/// The explorer's worker: runs `ops::Query` values on an `ops::Context`.
+pub type OpsWorker = Worker<ops::Context, ops::Query>;
 
 #[derive(Debug, Clone, Default)]
 pub struct TuiOptions {
@@ -61,35 +67,56 @@ pub fn load_keys(opts: &TuiOptions) -> Result<keys::KeyMap> {
     }
 }
 
-/// A job from a function that fails with an engine error (its causes become the message).
-pub fn job<S: 'static, R: 'static>(f: impl FnOnce(&S, &dyn Fn(R)) -> anyhow::Result<R> + Send + 'static) -> Job<S, R> {
-    Box::new(move |s, progress| f(s, progress).map_err(|e| worker::Failure::Failed(crate::cli::output::describe_error(&e))))
+/// The worker and what must survive it closing and reopening the workspace (the disclosure
+/// setting lives in the session, so it is applied again to a reopened one).
+pub struct Runtime {
+    pub worker: OpsWorker,
+    sdc: Arc<Mutex<ops::Sdc>>,
 }
 
-/// Build the worker job that answers a request.
-pub fn job_for(req: Request) -> Job<duckdb::Connection, Data> {
-    match req {
-        Request::Load(paths) => job(move |conn, progress| {
-            let report = store::ingest::load_with_progress(conn, &paths, &|done, total, file| {
-                progress(Data::LoadProgress { done, total, file: file.to_string() })
-            })?;
-            Ok(Data::Loaded(Box::new(report)))
-        }),
-        Request::Overview(year) => {
-            job(move |conn, _| Ok(Data::Overview(Box::new(store::overview::overview(conn, year.as_deref())?))))
+impl Runtime {
+    /// Share the workspace: the worker lets go of it when idle and reopens it at `path`.
+    pub fn shared<T: From<worker::Reply<query::Data>> + Send + 'static>(session: ops::Context, path: &Path, replies: mpsc::Sender<T>) -> Runtime {
+        let sdc = Arc::new(Mutex::new(session.sdc()));
+        let (path, setting) = (path.to_path_buf(), Arc::clone(&sdc));
+        let opener: worker::Opener<ops::Context> = Box::new(move || {
+            let ctx = open_session(&path)?;
+            let s = setting.lock().map(|s| s.clone()).unwrap_or(ops::Sdc::On(Default::default()));
+            ctx.set_sdc(s).map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok(ctx)
+        });
+        Runtime { worker: Worker::start_shared(session, opener, worker::Sharing::default(), replies), sdc }
+    }
+
+    /// Keep the session open for good (tests).
+    pub fn fixed<T: From<worker::Reply<query::Data>> + Send + 'static>(session: ops::Context, replies: mpsc::Sender<T>) -> Runtime {
+        let sdc = Arc::new(Mutex::new(session.sdc()));
+        Runtime { worker: Worker::start(session, replies), sdc }
+    }
+
+    /// Hand `update`'s commands to the worker.
+    pub fn dispatch(&self, commands: Vec<Command>) {
+        for c in commands {
+            match c {
+                Command::Run { id, query } => {
+                    if let ops::Query::SetDisclosure(s) = &query {
+                        if let Ok(mut shared) = self.sdc.lock() {
+                            *shared = s.clone();
+                        }
+                    }
+                    self.worker.submit_as(id, query)
+                }
+                Command::Cancel { id } => self.worker.cancel(id),
+            }
         }
-        Request::Explore(r) => explore::job_for(r, Data::Explore),
     }
 }
 
-/// Hand `update`'s commands to the worker.
-pub fn dispatch(worker: &Worker<duckdb::Connection, Data>, commands: Vec<Command>) {
-    for c in commands {
-        match c {
-            Command::Run { id, request } => worker.submit_as(id, request.slot(), job_for(request)),
-            Command::Cancel { id } => worker.cancel(id),
-        }
-    }
+/// The explorer's session on a workspace: answers are for the screen (disclosure control off
+/// until `!`), person-level views are audited with the OS user.
+pub fn open_session(path: &Path) -> Result<ops::Context> {
+    let ws = Workspace::open(path)?;
+    Ok(ops::Context::new(ws.conn, path, Audience::Screen))
 }
 
 pub fn run(path: Option<&Path>, opts: &TuiOptions) -> Result<i32> {
@@ -100,36 +127,32 @@ pub fn run(path: Option<&Path>, opts: &TuiOptions) -> Result<i32> {
     }
     let ws = Workspace::open(&target.workspace)?;
     let has_model = ws.has_model()?;
+    let session = ops::Context::new(ws.conn, &target.workspace, Audience::Screen);
     let theme = Theme::detect(opts.ascii);
     let mut app = App::new(keys, target.label.clone());
     let (tx, rx) = mpsc::channel::<Event>();
     // Signals first: from here on SIGTERM/SIGHUP end the program through the cleanup below.
     events::spawn_signals(tx.clone()).context("could not watch for termination signals")?;
-    let path = target.workspace.clone();
-    let opener: worker::Opener<duckdb::Connection> = Box::new(move || Ok(Workspace::open(&path)?.conn));
-    let worker: Worker<duckdb::Connection, Data> = Worker::start_shared(ws.conn, opener, worker::Sharing::default(), tx.clone());
+    let rt = Runtime::shared(session, &target.workspace, tx.clone());
     let mut guard = terminal::TerminalGuard::enter(opts.mouse)?;
     events::spawn_keys(tx.clone());
     events::spawn_hangup_watch(tx);
     if let Ok(size) = guard.terminal.size() {
         app.size = (size.width, size.height);
     }
-    dispatch(&worker, app::start(&mut app, &target.load, has_model));
+    rt.dispatch(app::start(&mut app, &target.load, has_model));
     let tick = Duration::from_millis(120);
     let mut last_tick = Instant::now();
-    let mut dirty = true;
     while !app.quit {
-        if dirty {
-            if draw(&mut guard.terminal, &app, &theme).is_err() {
-                // The terminal cannot be written: it has gone. Leave as for a hang-up.
-                app.stopped = Some(events::Stop::TerminalGone("writing to the terminal failed".into()));
-                break;
-            }
-            dirty = false;
-            // Tests prove the terminal is restored after a panic by setting this.
-            if app.overview.is_some() && std::env::var_os("CAREPATH_TEST_PANIC_AFTER_DRAW").is_some() {
-                panic!("test panic after drawing (CAREPATH_TEST_PANIC_AFTER_DRAW)");
-            }
+        // Something happened (or this is the first frame): draw once.
+        if draw(&mut guard.terminal, &app, &theme).is_err() {
+            // The terminal cannot be written: it has gone. Leave as for a hang-up.
+            app.stopped = Some(events::Stop::TerminalGone("writing to the terminal failed".into()));
+            break;
+        }
+        // Tests prove the terminal is restored after a panic by setting this.
+        if app.overview.is_some() && std::env::var_os("CAREPATH_TEST_PANIC_AFTER_DRAW").is_some() {
+            panic!("test panic after drawing (CAREPATH_TEST_PANIC_AFTER_DRAW)");
         }
         // Block until something happens; only a turning spinner needs a timeout.
         let first = if app.is_busy() {
@@ -147,24 +170,23 @@ pub fn run(path: Option<&Path>, opts: &TuiOptions) -> Result<i32> {
         if matches!(first, Event::Tick) || last_tick.elapsed() >= tick {
             last_tick = Instant::now();
             if !matches!(first, Event::Tick) {
-                apply(&mut app, &worker, Event::Tick);
+                apply(&mut app, &rt, Event::Tick);
             }
         }
-        apply(&mut app, &worker, first);
+        apply(&mut app, &rt, first);
         // Apply everything already waiting, then draw once (smooth over slow links).
         while let Ok(ev) = rx.try_recv() {
-            apply(&mut app, &worker, ev);
+            apply(&mut app, &rt, ev);
             if app.quit {
                 break;
             }
         }
-        dirty = true;
     }
     // Interrupt any running query first, then give the terminal back, then let the worker
     // finish (at most a second: the process exits after that and the OS frees the lock).
-    worker.cancel_running();
+    rt.worker.cancel_running();
     drop(guard);
-    worker.shutdown(Duration::from_secs(1));
+    rt.worker.shutdown(Duration::from_secs(1));
     Ok(match &app.stopped {
         None => 0,
         Some(events::Stop::Signal(sig)) => 128 + sig,
@@ -172,8 +194,8 @@ pub fn run(path: Option<&Path>, opts: &TuiOptions) -> Result<i32> {
     })
 }
 
-fn apply(app: &mut App, worker: &Worker<duckdb::Connection, Data>, ev: Event) {
-    dispatch(worker, app::update(app, ev));
+fn apply(app: &mut App, rt: &Runtime, ev: Event) {
+    rt.dispatch(app::update(app, ev));
 }
 
 /// Draw one frame inside a synchronized update, so terminals that support it never show a

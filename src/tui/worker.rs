@@ -1,6 +1,6 @@
-//! The one thread that owns the workspace connection. The UI sends jobs tagged with an id and a
-//! slot; a newer job in the same slot supersedes an older one still waiting, and the UI drops
-//! replies whose id is not the latest it asked for. Replies go into the sender the worker was
+//! The one thread that owns the workspace connection. The UI sends work values (the explorer
+//! sends `ops::Query`; see `Work`) tagged with an id; a newer one in the same slot supersedes an
+//! older one still waiting, and the UI drops replies whose id is not the latest it asked for. Replies go into the sender the worker was
 //! started with (the explorer's one event channel).
 //!
 //! Cancelling names the job: `cancel(id)` interrupts that job if it is the one running (the
@@ -32,6 +32,10 @@ pub enum Slot {
     Members,
     Timeline,
     Export,
+    /// Saving and opening cohort files.
+    Spec,
+    /// The disclosure setting of the session.
+    Settings,
     Other,
 }
 
@@ -64,8 +68,21 @@ impl Session for duckdb::Connection {
     }
 }
 
-/// A job: run on the session, may send progress, answers or fails.
-pub type Job<S, R> = Box<dyn FnOnce(&S, &dyn Fn(R)) -> Result<R, Failure> + Send>;
+impl Session for crate::ops::Context {
+    fn interrupt_handle(&self) -> Arc<InterruptHandle> {
+        crate::ops::Context::interrupt_handle(self)
+    }
+}
+
+/// A piece of work the worker runs on its session: typed data, not a closure, so what the UI
+/// asks for can be read, compared and cancelled by id.
+pub trait Work<S>: Send + 'static {
+    type Answer: Send + 'static;
+    /// At most one waiting job per slot.
+    fn slot(&self) -> Slot;
+    /// Run it; `progress` sends answers before the final one (a load's files).
+    fn run(self, session: &S, progress: &dyn Fn(Self::Answer)) -> Result<Self::Answer, Failure>;
+}
 
 /// Opens the session again after an idle close.
 pub type Opener<S> = Box<dyn FnMut() -> anyhow::Result<S> + Send>;
@@ -78,8 +95,8 @@ pub struct Reply<R> {
     pub result: Result<R, Failure>,
 }
 
-enum Msg<S, R> {
-    Job(u64, Slot, Job<S, R>),
+enum Msg<W> {
+    Job(u64, W),
     Cancel(u64),
 }
 
@@ -91,11 +108,12 @@ struct Running {
     interrupt: Option<Arc<InterruptHandle>>,
 }
 
-pub struct Worker<S: Session, R: Send + 'static> {
-    tx: Option<Sender<Msg<S, R>>>,
+pub struct Worker<S: Session, W: Work<S>> {
+    tx: Option<Sender<Msg<W>>>,
     running: Arc<Mutex<Running>>,
     next_id: AtomicU64,
     handle: Option<JoinHandle<()>>,
+    session: std::marker::PhantomData<fn() -> S>,
 }
 
 /// How long the workspace stays open after the last job, and how long a job waits for another
@@ -112,38 +130,38 @@ impl Default for Sharing {
     }
 }
 
-impl<S: Session, R: Send + 'static> Worker<S, R> {
+impl<S: Session, W: Work<S>> Worker<S, W> {
     /// Start the worker on an open session that it keeps for good (tests, one-off tools).
-    pub fn start<T: From<Reply<R>> + Send + 'static>(session: S, replies: Sender<T>) -> Worker<S, R> {
+    pub fn start<T: From<Reply<W::Answer>> + Send + 'static>(session: S, replies: Sender<T>) -> Worker<S, W> {
         Self::spawn(session, None, replies)
     }
 
     /// Start the worker on `session`; it closes it after `sharing.idle` without work and opens
     /// it again with `opener` when the next job comes.
-    pub fn start_shared<T: From<Reply<R>> + Send + 'static>(session: S, opener: Opener<S>, sharing: Sharing, replies: Sender<T>) -> Worker<S, R> {
+    pub fn start_shared<T: From<Reply<W::Answer>> + Send + 'static>(session: S, opener: Opener<S>, sharing: Sharing, replies: Sender<T>) -> Worker<S, W> {
         Self::spawn(session, Some((opener, sharing)), replies)
     }
 
-    fn spawn<T: From<Reply<R>> + Send + 'static>(session: S, reopen: Option<(Opener<S>, Sharing)>, replies: Sender<T>) -> Worker<S, R> {
+    fn spawn<T: From<Reply<W::Answer>> + Send + 'static>(session: S, reopen: Option<(Opener<S>, Sharing)>, replies: Sender<T>) -> Worker<S, W> {
         let running = Arc::new(Mutex::new(Running::default()));
-        let (tx, rx) = mpsc::channel::<Msg<S, R>>();
+        let (tx, rx) = mpsc::channel::<Msg<W>>();
         let state = Arc::clone(&running);
         let handle = std::thread::spawn(move || run(session, reopen, rx, replies, state));
-        Worker { tx: Some(tx), running, next_id: AtomicU64::new(0), handle: Some(handle) }
+        Worker { tx: Some(tx), running, next_id: AtomicU64::new(0), handle: Some(handle), session: std::marker::PhantomData }
     }
 
-    /// Queue a job; returns its id.
-    pub fn submit(&self, slot: Slot, job: Job<S, R>) -> u64 {
+    /// Queue work; returns its id.
+    pub fn submit(&self, work: W) -> u64 {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
-        self.submit_as(id, slot, job);
+        self.submit_as(id, work);
         id
     }
 
-    /// Queue a job under an id the caller chose (ids must grow).
-    pub fn submit_as(&self, id: u64, slot: Slot, job: Job<S, R>) {
+    /// Queue work under an id the caller chose.
+    pub fn submit_as(&self, id: u64, work: W) {
         self.next_id.fetch_max(id, Ordering::Relaxed);
         if let Some(tx) = &self.tx {
-            let _ = tx.send(Msg::Job(id, slot, job));
+            let _ = tx.send(Msg::Job(id, work));
         }
     }
 
@@ -192,42 +210,43 @@ impl<S: Session, R: Send + 'static> Worker<S, R> {
     }
 }
 
-impl<S: Session, R: Send + 'static> Drop for Worker<S, R> {
+impl<S: Session, W: Work<S>> Drop for Worker<S, W> {
     fn drop(&mut self) {
         self.stop(Duration::from_secs(1));
     }
 }
 
-type Queue<S, R> = VecDeque<(u64, Slot, Job<S, R>)>;
+type Queue<W> = VecDeque<(u64, W)>;
 
 /// Take a message into the queue: a newer job replaces an older one of the same slot; a
 /// cancel drops a waiting job (answering it). False when the UI has gone.
-fn take<S, R, T: From<Reply<R>>>(msg: Msg<S, R>, queue: &mut Queue<S, R>, tx: &Sender<T>) -> bool {
+fn take<S, W: Work<S>, T: From<Reply<W::Answer>>>(msg: Msg<W>, queue: &mut Queue<W>, tx: &Sender<T>) -> bool {
     match msg {
-        Msg::Job(id, slot, job) => {
-            queue.retain(|(_, s, _)| *s != slot);
-            queue.push_back((id, slot, job));
+        Msg::Job(id, work) => {
+            let slot = work.slot();
+            queue.retain(|(_, w)| w.slot() != slot);
+            queue.push_back((id, work));
             true
         }
         Msg::Cancel(id) => {
-            let at = queue.iter().position(|(j, _, _)| *j == id);
+            let at = queue.iter().position(|(j, _)| *j == id);
             match at.and_then(|i| queue.remove(i)) {
-                Some((_, slot, _)) => tx.send(T::from(Reply { id, slot, done: true, result: Err(Failure::Cancelled) })).is_ok(),
+                Some((_, w)) => tx.send(T::from(Reply { id, slot: w.slot(), done: true, result: Err(Failure::Cancelled) })).is_ok(),
                 None => true,
             }
         }
     }
 }
 
-fn run<S: Session, R: Send + 'static, T: From<Reply<R>> + Send + 'static>(
+fn run<S: Session, W: Work<S>, T: From<Reply<W::Answer>> + Send + 'static>(
     first: S,
     mut reopen: Option<(Opener<S>, Sharing)>,
-    rx: Receiver<Msg<S, R>>,
+    rx: Receiver<Msg<W>>,
     tx: Sender<T>,
     running: Arc<Mutex<Running>>,
 ) {
     let mut session = Some(first);
-    let mut queue: Queue<S, R> = VecDeque::new();
+    let mut queue: Queue<W> = VecDeque::new();
     loop {
         if queue.is_empty() {
             // Idle: keep the workspace open for a moment, then let others have it.
@@ -245,14 +264,14 @@ fn run<S: Session, R: Send + 'static, T: From<Reply<R>> + Send + 'static>(
                     Err(_) => return, // the UI has gone
                 },
             };
-            if !take(msg, &mut queue, &tx) {
+            if !take::<S, W, T>(msg, &mut queue, &tx) {
                 return;
             }
         }
         loop {
             match rx.try_recv() {
                 Ok(m) => {
-                    if !take(m, &mut queue, &tx) {
+                    if !take::<S, W, T>(m, &mut queue, &tx) {
                         return;
                     }
                 }
@@ -260,10 +279,11 @@ fn run<S: Session, R: Send + 'static, T: From<Reply<R>> + Send + 'static>(
                 Err(TryRecvError::Disconnected) => return,
             }
         }
-        let Some((id, slot, job)) = queue.pop_front() else { continue };
+        let Some((id, work)) = queue.pop_front() else { continue };
+        let slot = work.slot();
         if session.is_none() {
             match reopen.as_mut() {
-                Some((opener, sharing)) => match open_again(opener, sharing.wait, id, &rx, &mut queue, &tx) {
+                Some((opener, sharing)) => match open_again::<S, W, T>(opener, sharing.wait, id, &rx, &mut queue, &tx) {
                     Ok(s) => session = Some(s),
                     Err(f) => {
                         if tx.send(T::from(Reply { id, slot, done: true, result: Err(f) })).is_err() {
@@ -280,10 +300,10 @@ fn run<S: Session, R: Send + 'static, T: From<Reply<R>> + Send + 'static>(
             *r = Running { id, cancelled: false, interrupt: Some(s.interrupt_handle()) };
         }
         let progress_tx = tx.clone();
-        let progress = move |r: R| {
+        let progress = move |r: W::Answer| {
             let _ = progress_tx.send(T::from(Reply { id, slot, done: false, result: Ok(r) }));
         };
-        let outcome = job(s, &progress);
+        let outcome = work.run(s, &progress);
         let was_cancelled = running.lock().map(|mut r| std::mem::take(&mut *r).cancelled).unwrap_or(false);
         let result = match outcome {
             Err(_) if was_cancelled => Err(Failure::Cancelled),
@@ -297,12 +317,12 @@ fn run<S: Session, R: Send + 'static, T: From<Reply<R>> + Send + 'static>(
 
 /// Open the workspace again for job `id`, waiting while another carepath holds it. Messages
 /// that arrive meanwhile are queued; a cancel of `id` (or the UI going) gives up.
-fn open_again<S, R, T: From<Reply<R>>>(
+fn open_again<S, W: Work<S>, T: From<Reply<W::Answer>>>(
     opener: &mut Opener<S>,
     wait: Duration,
     id: u64,
-    rx: &Receiver<Msg<S, R>>,
-    queue: &mut Queue<S, R>,
+    rx: &Receiver<Msg<W>>,
+    queue: &mut Queue<W>,
     tx: &Sender<T>,
 ) -> Result<S, Failure> {
     let deadline = Instant::now() + wait;
@@ -315,13 +335,13 @@ fn open_again<S, R, T: From<Reply<R>>>(
             return Err(Failure::Failed(format!(
                 "the workspace is in use by another carepath (a load or an export?) and did not become free within {} s: {}",
                 wait.as_secs(),
-                crate::cli::output::describe_error(&err)
+                crate::ops::error::describe(&err)
             )));
         }
         match rx.recv_timeout(Duration::from_millis(200)) {
             Ok(Msg::Cancel(c)) if c == id => return Err(Failure::Cancelled),
             Ok(m) => {
-                if !take(m, queue, tx) {
+                if !take::<S, W, T>(m, queue, tx) {
                     return Err(Failure::Cancelled);
                 }
             }

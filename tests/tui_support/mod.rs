@@ -1,11 +1,14 @@
 //! Drives the TUI's real `update` and worker jobs synchronously on a generated workspace, and
 //! renders screens with ratatui's TestBackend so tests read what a person would see.
 #![allow(dead_code)]
-use carepath::tui::app::{update, App, Command, Data, Event, Request};
+use carepath::ops::{Audience, Context, Query};
+use carepath::tui::app::{update, App, Command, Event};
+use carepath::tui::query::Data;
+use carepath::tui::worker::Work;
 use carepath::tui::keys::KeyMap;
 use carepath::tui::theme::Theme;
 use carepath::tui::worker::Failure;
-use carepath::tui::{job_for, views};
+use carepath::tui::views;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -71,16 +74,19 @@ fn copy_tree(src: &Path, dst: &Path) {
 
 pub struct Harness {
     pub app: App,
-    pub conn: duckdb::Connection,
-    queue: VecDeque<(u64, Request)>,
+    /// The explorer's session (screen audience), as the worker holds it.
+    pub ctx: Context,
+    queue: VecDeque<(u64, Query)>,
     pub theme: Theme,
 }
 
 impl Harness {
     /// Open like `carepath WORKSPACE` does, and answer the first requests.
     pub fn open(tag: &str) -> Harness {
-        let ws = carepath::store::Workspace::open(&workspace_copy(tag)).expect("open workspace");
-        let mut h = Harness { app: App::new(KeyMap::default(), "test".into()), conn: ws.conn, queue: VecDeque::new(), theme: Theme::plain() };
+        let path = workspace_copy(tag);
+        let ws = carepath::store::Workspace::open(&path).expect("open workspace");
+        let ctx = Context::new(ws.conn, &path, Audience::Screen);
+        let mut h = Harness { app: App::new(KeyMap::default(), "test".into()), ctx, queue: VecDeque::new(), theme: Theme::plain() };
         let commands = carepath::tui::app::start(&mut h.app, &[], true);
         h.take(commands);
         h.run();
@@ -89,8 +95,8 @@ impl Harness {
 
     fn take(&mut self, commands: Vec<Command>) {
         for c in commands {
-            if let Command::Run { id, request } = c {
-                self.queue.push_back((id, request));
+            if let Command::Run { id, query } = c {
+                self.queue.push_back((id, query));
             }
         }
     }
@@ -102,10 +108,9 @@ impl Harness {
 
     /// Answer every queued request as the worker would.
     pub fn run(&mut self) {
-        while let Some((id, req)) = self.queue.pop_front() {
-            let slot = req.slot();
-            let job = job_for(req);
-            let result: Result<Data, Failure> = job(&self.conn, &|_| {});
+        while let Some((id, q)) = self.queue.pop_front() {
+            let slot = q.slot();
+            let result: Result<Data, Failure> = q.run(&self.ctx, &|_| {});
             self.event(Event::Reply { id, slot, done: true, result });
         }
     }

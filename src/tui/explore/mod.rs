@@ -8,11 +8,10 @@ pub mod views;
 
 use super::keys::Action;
 use super::screen::Screen;
-use super::worker::{Job, Slot};
 use crate::model::cohort::{CohortSpec, Filter};
+use crate::model::figures::{Attrition, Characterisation, Member, MemberSort, MembersPage, PageRequest};
 use crate::model::timeline::{DateMode, IndexChoice, Timeline};
-
-use crate::store::cohort::{self, Attrition, Characterisation, MemberSort, MembersPage, PageRequest};
+use crate::ops::{Answer, CohortFigures, Gated, Query};
 use std::path::PathBuf;
 
 /// Members fetched at a time: a screenful or two, never the whole cohort.
@@ -27,36 +26,15 @@ pub fn chart_cols(width: u16) -> i64 {
     (width as i64 - LANE_LABEL_W as i64 - 1).max(10)
 }
 
+/// The cohort builder's figures, as the operations layer answered them: gated tables always,
+/// typed raw figures only while disclosure control is off.
 #[derive(Debug, Clone)]
-pub enum ExploreRequest {
-    Attrition(CohortSpec),
-    Characterise(CohortSpec),
-    Members(CohortSpec, PageRequest),
-    Timeline(String),
-    SaveSpec(PathBuf, CohortSpec),
-    OpenSpec(PathBuf),
-}
-
-impl ExploreRequest {
-    pub fn slot(&self) -> Slot {
-        match self {
-            ExploreRequest::Attrition(_) => Slot::Cohort,
-            ExploreRequest::Characterise(_) => Slot::Characterise,
-            ExploreRequest::Members(..) => Slot::Members,
-            ExploreRequest::Timeline(_) => Slot::Timeline,
-            ExploreRequest::SaveSpec(..) | ExploreRequest::OpenSpec(_) => Slot::Other,
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub enum ExploreData {
-    Attrition(Attrition),
-    Characterised(Box<Characterisation>),
-    Members(MembersPage),
-    Timeline(Box<Timeline>),
-    Saved(PathBuf),
-    Opened(PathBuf, CohortSpec),
+pub enum CohortAnswer {
+    /// Disclosure control off: attrition and characterisation arrive separately.
+    Split { attrition: Option<Gated<Attrition>>, characterisation: Option<Gated<Characterisation>> },
+    /// Disclosure control on: both in one answer, gated together (a count withheld in one
+    /// table is withheld in all).
+    Together(Gated<CohortFigures>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,8 +49,7 @@ pub enum ExploreInput {
 pub struct ExploreState {
     pub spec: CohortSpec,
     pub filter_sel: usize,
-    pub attrition: Option<Attrition>,
-    pub characterisation: Option<Characterisation>,
+    pub figures: Option<CohortAnswer>,
     pub members: Option<MembersPage>,
     /// Selected member: position in the whole sorted cohort.
     pub member_sel: u64,
@@ -92,6 +69,8 @@ pub struct ExploreState {
     /// The cohort figures no longer match the workspace/year: recompute when a cohort screen
     /// is next shown (not at start-up, where nobody has asked for them yet).
     pub stale: bool,
+    /// Disclosure control was on when the figures were last asked for.
+    pub sdc: bool,
 }
 
 impl Default for ExploreState {
@@ -99,8 +78,7 @@ impl Default for ExploreState {
         ExploreState {
             spec: CohortSpec { name: "whole population".into(), ..Default::default() },
             filter_sel: 0,
-            attrition: None,
-            characterisation: None,
+            figures: None,
             members: None,
             member_sel: 0,
             sort: MemberSort::Cost,
@@ -114,52 +92,27 @@ impl Default for ExploreState {
             zoom: 14,
             centre: None,
             stale: true,
+            sdc: false,
         }
-    }
-}
-
-/// The worker job that answers an explore request; `wrap` puts the answer in the app's type.
-pub fn job_for<D: 'static>(r: ExploreRequest, wrap: fn(ExploreData) -> D) -> Job<duckdb::Connection, D> {
-    use crate::tui::job;
-    match r {
-        ExploreRequest::Attrition(spec) => {
-            job(move |conn, _| Ok(wrap(ExploreData::Attrition(cohort::count_and_attrition(conn, &spec)?))))
-        }
-        ExploreRequest::Characterise(spec) => {
-            job(move |conn, _| Ok(wrap(ExploreData::Characterised(Box::new(cohort::characterise(conn, &spec)?)))))
-        }
-        ExploreRequest::Members(spec, req) => {
-            job(move |conn, _| Ok(wrap(ExploreData::Members(cohort::members_page(conn, &spec, &req)?))))
-        }
-        ExploreRequest::Timeline(id) => job(move |conn, _| {
-            Ok(wrap(ExploreData::Timeline(Box::new(crate::store::timeline::open_timeline(conn, &id)?))))
-        }),
-        ExploreRequest::SaveSpec(path, spec) => job(move |_, _| {
-            std::fs::write(&path, spec.to_toml())
-                .map_err(|e| anyhow::anyhow!("could not save the cohort to {}: {e}", path.display()))?;
-            Ok(wrap(ExploreData::Saved(path)))
-        }),
-        ExploreRequest::OpenSpec(path) => job(move |_, _| {
-            let spec = CohortSpec::from_file(&path)?;
-            Ok(wrap(ExploreData::Opened(path, spec)))
-        }),
     }
 }
 
 /// What explore may read of the rest of the app.
-#[derive(Debug, Clone, Copy)]
-pub struct Ctx<'a> {
+#[derive(Debug, Clone)]
+pub struct Ctx {
     pub screen: Screen,
     /// Terminal width (the timeline's axis depends on it).
     pub width: u16,
     /// The financial year the header shows.
-    pub year: Option<&'a str>,
+    pub year: Option<String>,
+    /// Disclosure control is on (`!`).
+    pub sdc: bool,
 }
 
 /// What an explore step asks the app to do.
 #[derive(Debug, Default)]
 pub struct Effects {
-    pub ask: Vec<ExploreRequest>,
+    pub ask: Vec<Query>,
     pub screen: Option<Screen>,
     pub status: Option<String>,
     pub error: Option<String>,
@@ -179,7 +132,7 @@ impl Effects {
     fn input(k: ExploreInput, text: impl Into<String>) -> Effects {
         Effects { input: Some((k, text.into())), ..Default::default() }
     }
-    fn ask(mut self, r: ExploreRequest) -> Effects {
+    fn ask(mut self, r: Query) -> Effects {
         self.ask.push(r);
         self
     }
@@ -196,89 +149,137 @@ impl Effects {
 
 impl ExploreState {
     /// The cohort changed: recount, re-characterise, refetch the first page of members.
-    fn refresh(&mut self) -> Effects {
+    fn refresh(&mut self, sdc: bool) -> Effects {
         self.stale = false;
         self.member_sel = 0;
+        self.sdc = sdc;
         let spec = self.spec.clone();
-        Effects::default()
-            .ask(ExploreRequest::Attrition(spec.clone()))
-            .ask(ExploreRequest::Characterise(spec))
-            .and(self.fetch_members(0))
+        let fx = if sdc {
+            self.figures = None;
+            Effects::default().ask(Query::Cohort { spec })
+        } else {
+            if !matches!(self.figures, Some(CohortAnswer::Split { .. })) {
+                self.figures = None;
+            }
+            Effects::default().ask(Query::Attrition { spec: spec.clone() }).ask(Query::Characterise { spec })
+        };
+        self.members = None;
+        fx
+    }
+
+    /// Show the members list: fetch its first page if we hold none (a members page is a
+    /// person-level view, audited, so it is fetched only when it is to be shown).
+    fn show_members(&mut self) -> Effects {
+        let fx = Effects { screen: Some(Screen::Members), ..Default::default() };
+        if self.members.is_none() {
+            return fx.and(self.fetch_members(0));
+        }
+        fx
     }
 
     fn fetch_members(&self, offset: u64) -> Effects {
         let page = PageRequest { sort: self.sort, desc: self.desc, offset, limit: PAGE, search: self.search.clone() };
-        Effects::default().ask(ExploreRequest::Members(self.spec.clone(), page))
+        Effects::default().ask(Query::Members { spec: self.spec.clone(), page })
+    }
+
+    /// Disclosure control was switched: figures drawn under the old setting go at once; they
+    /// are asked for again now if a cohort screen shows, else when one is next shown.
+    pub fn on_disclosure(&mut self, ctx: Ctx) -> Effects {
+        self.figures = None;
+        self.sdc = ctx.sdc;
+        self.stale = true;
+        if matches!(ctx.screen, Screen::Cohort | Screen::Members) {
+            return self.on_switch(ctx);
+        }
+        Effects::default()
     }
 
     /// The workspace or the year changed: the cohort figures are recomputed now if a cohort
     /// screen is showing, else when one is next shown.
     pub fn invalidate(&mut self, ctx: Ctx) -> Effects {
-        if let Some(y) = ctx.year {
-            self.spec.years = vec![y.to_string()];
+        if let Some(y) = &ctx.year {
+            self.spec.years = vec![y.clone()];
         }
+        // Figures of another year or load must not sit under the new header.
+        self.figures = None;
+        self.members = None;
         self.stale = true;
-        if matches!(ctx.screen, Screen::Cohort | Screen::Members) {
-            return self.refresh();
-        }
-        Effects::default()
+        self.on_switch(ctx)
     }
 
-    /// A screen was switched to (`ctx.screen`).
+    /// A screen was switched to (`ctx.screen`), or its figures went stale while it shows.
     pub fn on_switch(&mut self, ctx: Ctx) -> Effects {
+        let mut fx = Effects::default();
         if self.stale && matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Timeline) {
-            if let Some(y) = ctx.year {
-                self.spec.years = vec![y.to_string()];
+            if let Some(y) = &ctx.year {
+                self.spec.years = vec![y.clone()];
             }
-            return self.refresh();
+            fx = self.refresh(ctx.sdc);
         }
-        if ctx.screen == Screen::Timeline && self.timeline.is_none() {
-            return self.open_selected();
+        match ctx.screen {
+            Screen::Members => fx.and(self.show_members()),
+            Screen::Timeline if self.timeline.is_none() => {
+                if self.members.is_none() {
+                    self.open_when_page_arrives = true;
+                    fx.and(self.fetch_members(0))
+                } else {
+                    fx.and(self.open_selected())
+                }
+            }
+            _ => fx,
         }
-        Effects::default()
     }
 
-    pub fn on_data(&mut self, d: ExploreData) -> Effects {
-        match d {
-            ExploreData::Attrition(a) => self.attrition = Some(a),
-            ExploreData::Characterised(c) => self.characterisation = Some(*c),
-            ExploreData::Members(p) => {
+    /// An answer for the explore screens.
+    pub fn on_answer(&mut self, a: Answer) -> Effects {
+        match a {
+            Answer::Attrition(g) => match &mut self.figures {
+                Some(CohortAnswer::Split { attrition, .. }) => *attrition = Some(g),
+                _ => self.figures = Some(CohortAnswer::Split { attrition: Some(g), characterisation: None }),
+            },
+            Answer::Characterisation(g) => match &mut self.figures {
+                Some(CohortAnswer::Split { characterisation, .. }) => *characterisation = Some(g),
+                _ => self.figures = Some(CohortAnswer::Split { attrition: None, characterisation: Some(g) }),
+            },
+            Answer::Cohort(g) => self.figures = Some(CohortAnswer::Together(g)),
+            Answer::Members(p) => {
                 self.members = Some(p);
                 if self.open_when_page_arrives {
                     self.open_when_page_arrives = false;
                     return self.open_selected();
                 }
             }
-            ExploreData::Timeline(t) => {
+            Answer::Timeline(t) => {
                 self.event_sel = t.jump_to_index(self.index).or_else(|| t.first_event());
                 self.centre = None;
                 self.timeline = Some(*t);
             }
-            ExploreData::Saved(p) => return Effects::status(format!("cohort saved to {}", p.display())),
-            ExploreData::Opened(p, spec) => {
+            Answer::SpecSaved(p) => return Effects::status(format!("cohort saved to {}", p.display())),
+            Answer::SpecOpened { path, spec } => {
                 let year = spec.years.last().cloned();
-                let msg = format!("opened cohort '{}' from {}", spec.name, p.display());
+                let msg = format!("opened cohort '{}' from {}", crate::format::strip_controls(&spec.name), path.display());
                 self.spec = spec;
                 self.filter_sel = 0;
-                let mut fx = self.refresh();
+                let mut fx = self.refresh(self.sdc);
                 fx.status = Some(msg);
                 fx.year = year;
                 return fx;
             }
+            _ => {}
         }
         Effects::default()
     }
 
     /// The member currently selected, when their page is loaded.
-    pub fn selected_member(&self) -> Option<&cohort::Member> {
+    pub fn selected_member(&self) -> Option<&Member> {
         let p = self.members.as_ref()?;
         let i = self.member_sel.checked_sub(p.offset)?;
         p.rows.get(i as usize)
     }
 
     fn open_selected(&mut self) -> Effects {
-        match self.selected_member().map(|m| m.anon_chi.clone()) {
-            Some(id) => Effects { screen: Some(Screen::Timeline), ..Default::default() }.ask(ExploreRequest::Timeline(id)),
+        match self.selected_member().map(|m| m.id.clone()) {
+            Some(person) => Effects { screen: Some(Screen::Timeline), ..Default::default() }.ask(Query::Timeline { person }),
             None => Effects::status("no member selected: build a cohort, then pick someone on the Members screen"),
         }
     }
@@ -324,16 +325,16 @@ impl ExploreState {
             Action::Toggle if sel < n => {
                 let f = &mut self.spec.filters[sel];
                 f.enabled = !f.enabled;
-                return self.refresh();
+                return self.refresh(self.sdc);
             }
             Action::Delete if sel < n => {
                 self.spec.filters.remove(sel);
                 self.filter_sel = sel.min(self.spec.filters.len().saturating_sub(1));
-                return self.refresh();
+                return self.refresh(self.sdc);
             }
             Action::Save => return Effects::input(ExploreInput::SavePath, format!("{}.toml", slug(&self.spec.name))),
             Action::Open => return Effects::input(ExploreInput::OpenPath, ""),
-            Action::Enter => return Effects { screen: Some(Screen::Members), ..Default::default() },
+            Action::Enter => return self.show_members(),
             _ => {}
         }
         Effects::default()
@@ -350,7 +351,8 @@ impl ExploreState {
             Action::Bottom => i64::MAX / 2,
             Action::Enter => return self.open_selected(),
             Action::Sort => {
-                const ORDER: [MemberSort; 8] = [
+                // Never by anon_chi: that order is the order of the CHI (date of birth).
+                const ORDER: [MemberSort; 7] = [
                     MemberSort::Cost,
                     MemberSort::BedDays,
                     MemberSort::EmergencyAdmissions,
@@ -358,11 +360,10 @@ impl ExploreState {
                     MemberSort::Age,
                     MemberSort::Simd,
                     MemberSort::HriBand,
-                    MemberSort::AnonChi,
                 ];
                 let i = ORDER.iter().position(|s| *s == self.sort).unwrap_or(0);
                 self.sort = ORDER[(i + 1) % ORDER.len()];
-                self.desc = !matches!(self.sort, MemberSort::AnonChi | MemberSort::Simd | MemberSort::HriBand);
+                self.desc = !matches!(self.sort, MemberSort::Simd | MemberSort::HriBand);
                 self.member_sel = 0;
                 return self.fetch_members(0);
             }
@@ -426,7 +427,12 @@ impl ExploreState {
             Action::ZoomOut => self.zoom = (self.zoom * 2).min(MAX_ZOOM),
             Action::PanLeft | Action::PanRight => {
                 let step = if action == Action::PanLeft { -10 } else { 10 } * self.zoom;
-                self.centre = Some(self.view_centre(t) + step);
+                // Not past the first or last event: there is always something to select.
+                let day0 = t.index(self.index).day as i64;
+                let starts = t.events.iter().filter_map(|e| e.start).map(|d| d as i64 - day0);
+                let (lo, hi) = starts.fold((i64::MAX, i64::MIN), |(a, b), d| (a.min(d), b.max(d)));
+                let c = self.view_centre(t) + step;
+                self.centre = Some(if lo <= hi { c.clamp(lo, hi) } else { c });
                 self.keep_selection_in_view(cols);
             }
             Action::FitAll => {
@@ -511,14 +517,14 @@ impl ExploreState {
                     if self.spec.name == "whole population" {
                         self.spec.name = "my cohort".into();
                     }
-                    self.refresh()
+                    self.refresh(self.sdc)
                 }
                 Err(e) => Effects::error(format!("filter not {}: {e}", if kind == ExploreInput::AddFilter { "added" } else { "changed" })),
             },
             ExploreInput::SavePath if !text.is_empty() => {
-                Effects::default().ask(ExploreRequest::SaveSpec(PathBuf::from(text), self.spec.clone()))
+                Effects::default().ask(Query::SaveSpec { path: PathBuf::from(text), spec: self.spec.clone() })
             }
-            ExploreInput::OpenPath if !text.is_empty() => Effects::default().ask(ExploreRequest::OpenSpec(PathBuf::from(text))),
+            ExploreInput::OpenPath if !text.is_empty() => Effects::default().ask(Query::OpenSpec { path: PathBuf::from(text) }),
             _ => Effects::default(),
         }
     }
@@ -537,7 +543,7 @@ impl ExploreState {
                 Effects { screen: Some(Screen::Cohort), ..Default::default() }.and(self.on_input(ExploreInput::AddFilter, arg))
             }
             "person" if !arg.is_empty() => {
-                Effects { screen: Some(Screen::Timeline), ..Default::default() }.ask(ExploreRequest::Timeline(arg.to_string()))
+                Effects { screen: Some(Screen::Timeline), ..Default::default() }.ask(Query::Timeline { person: arg.to_string() })
             }
             _ => return None,
         })
@@ -580,17 +586,10 @@ pub fn help_commands() -> Vec<String> {
     ]
 }
 
-/// Identifiers are long: show the start and end (`MDEw…OA==`).
-pub fn short_id(id: &str) -> String {
-    let c: Vec<char> = id.chars().collect();
-    if c.len() <= 12 {
-        id.to_string()
-    } else {
-        format!("{}..{}", c[..4].iter().collect::<String>(), c[c.len() - 6..].iter().collect::<String>())
-    }
-}
+pub use crate::format::short_id;
 
-fn slug(name: &str) -> String {
+/// A file-name-safe form of a cohort name.
+pub fn slug(name: &str) -> String {
     let s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let s = s.trim_matches('-').to_string();
     if s.is_empty() {

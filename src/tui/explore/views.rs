@@ -1,6 +1,9 @@
 //! Views of the cohort builder, members list and timeline: pure functions of the explore state
 //! and what they are given to read (`View`).
-use super::{short_id, ExploreState};
+use super::{short_id, CohortAnswer, ExploreState};
+use crate::analysis::disclosure::at;
+use crate::ops::NamedTable;
+use crate::tui::shown;
 use crate::model::cohort::Measure;
 use crate::model::timeline::Day;
 use crate::tui::screen::Screen;
@@ -36,11 +39,55 @@ fn section(title: &str, theme: &Theme) -> Block<'static> {
 }
 
 
-fn pct(v: &View, n: u64, p: Option<f64>) -> String {
-    if v.shown.on && v.shown.policy.is_sensitive(n) {
-        "*".into()
+/// The published tables of the cohort answer: attrition, characterisation, measures.
+pub fn cohort_tables(e: &ExploreState) -> (Option<&NamedTable>, Option<&NamedTable>, Option<&NamedTable>) {
+    let find = |tables: &'_ [NamedTable], name: &str| -> Option<usize> { tables.iter().position(|t| t.name == name) };
+    match &e.figures {
+        None => (None, None, None),
+        Some(CohortAnswer::Together(g)) => {
+            let t = &g.tables;
+            (find(t, "attrition").map(|i| &t[i]), find(t, "characterisation").map(|i| &t[i]), find(t, "measures").map(|i| &t[i]))
+        }
+        Some(CohortAnswer::Split { attrition, characterisation }) => {
+            let a = attrition.as_ref().and_then(|g| find(&g.tables, "attrition").map(|i| &g.tables[i]));
+            let (c, m) = match characterisation {
+                Some(g) => (find(&g.tables, "characterisation").map(|i| &g.tables[i]), find(&g.tables, "measures").map(|i| &g.tables[i])),
+                None => (None, None),
+            };
+            (a, c, m)
+        }
+    }
+}
+
+/// The cohort size as published: the last attrition step.
+pub fn cohort_count(e: &ExploreState) -> Option<String> {
+    let (a, _, _) = cohort_tables(e);
+    let a = a?;
+    a.table.rows.last().and_then(|r| r.get(2)).map(shown::cell)
+}
+
+fn cell_at(t: &NamedTable, row: usize, col: usize) -> String {
+    t.table.get(at(row, col)).map(shown::cell).unwrap_or_default()
+}
+
+fn pct_at(t: &NamedTable, row: usize, col: usize) -> String {
+    t.table.get(at(row, col)).map(shown::percent).unwrap_or_default()
+}
+
+/// Row of a table by its key (`sex/F`, `health_cost`).
+fn row_of(t: &NamedTable, key: &str) -> Option<usize> {
+    t.keys.iter().position(|k| k == key)
+}
+
+/// `text` cut to `w` characters (with a mark when cut), padded to `w`.
+fn fit(text: &str, w: usize) -> String {
+    let n = text.chars().count();
+    if n <= w {
+        format!("{text:<w$}")
+    } else if w == 0 {
+        String::new()
     } else {
-        p.map(|x| format!("{x:.1}%")).unwrap_or_else(|| "-".into())
+        format!("{}~", text.chars().take(w - 1).collect::<String>())
     }
 }
 
@@ -48,80 +95,84 @@ fn cohort(f: &mut Frame, area: Rect, v: &View) {
     let (e, theme) = (v.state, v.theme);
     let [top, bottom] = Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
     let [left, right] = Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(top);
+    let (att_t, char_t, meas_t) = cohort_tables(e);
+
+    // Filters: keep the selected one in view.
     let mut lines = Vec::new();
     if e.spec.filters.is_empty() {
         lines.push(Line::from("No filters: everyone is in."));
-        lines.push(Line::from(Span::styled("a adds one, e.g. age 65+, simd 1, ltc copd", theme.style(Role::Dim))));
+        lines.push(Line::from(Span::styled("a adds one: age 65+, simd 1-2, ltc copd", theme.style(Role::Dim))));
     }
-    for (i, flt) in e.spec.filters.iter().enumerate() {
+    let room = left.height.saturating_sub(1) as usize;
+    let first = e.filter_sel.saturating_sub(room.saturating_sub(1));
+    let fw = (left.width as usize).saturating_sub(5);
+    for (i, flt) in e.spec.filters.iter().enumerate().skip(first).take(room) {
         let mark = if flt.enabled { "[x]" } else { "[ ]" };
-        let style = if i == e.filter_sel { theme.style(Role::Selected) } else if flt.enabled { theme.style(Role::Dim).patch(ratatui::style::Style::default()) } else { theme.style(Role::Dim) };
-        lines.push(Line::from(Span::styled(format!("{mark} {}", flt.label()), style)));
+        let style = if i == e.filter_sel { theme.style(Role::Selected) } else if flt.enabled { ratatui::style::Style::default() } else { theme.style(Role::Dim) };
+        lines.push(Line::from(Span::styled(format!("{mark} {}", fit(&crate::format::strip_controls(&flt.label()), fw)), style)));
     }
     f.render_widget(Paragraph::new(lines).block(section("Filters", theme)), left);
 
+    // Attrition: the count line is always the last line; steps scroll to the selected filter.
     let mut att = Vec::new();
-    match &e.attrition {
-        Some(a) => {
-            let w = right.width.saturating_sub(26) as usize;
-            for s in &a.steps {
-                let label: String = s.filter.chars().take(w.max(8)).collect();
-                let change = s.pct_change.map(|c| format!("{c:+.0}%")).unwrap_or_default();
-                att.push(Line::from(format!(
-                    "{label:<w$} {:>9} {:>7} {:>5}",
-                    v.shown.count(s.remaining),
-                    pct(v, s.remaining, s.pct_of_start),
-                    change,
-                    w = w.max(8)
-                )));
+    match att_t {
+        Some(t) => {
+            let rows = t.table.rows.len();
+            let room = (right.height as usize).saturating_sub(2).max(1);
+            // the step of the selected filter (steps follow the enabled filters in order)
+            let sel_step = e.spec.filters.get(e.filter_sel).filter(|f| f.enabled).map(|_| 1 + e.spec.filters[..e.filter_sel].iter().filter(|f| f.enabled).count());
+            let want = sel_step.unwrap_or(rows.saturating_sub(1)).min(rows.saturating_sub(1));
+            let skip = (want + 1).saturating_sub(room);
+            let w = (right.width as usize).saturating_sub(25).max(6);
+            for r in (0..rows).skip(skip).take(room) {
+                let label = if r == 0 { "start".to_string() } else { cell_at(t, r, 1) };
+                att.push(Line::from(format!("{} {:>9} {:>7} {:>6}", fit(&label, w), cell_at(t, r, 2), pct_at(t, r, 3), pct_at(t, r, 4))));
             }
-            att.push(Line::from(Span::styled(format!("= {} people", v.shown.count(a.count)), theme.style(Role::Header))));
+            let n = cohort_count(e).unwrap_or_default();
+            att.push(Line::from(Span::styled(format!("= {n} people"), theme.style(Role::Header))));
         }
         None => att.push(Line::from("counting...")),
     }
     f.render_widget(Paragraph::new(att).block(section("Attrition", theme)), right);
 
-    let mut ch = Vec::new();
-    match &e.characterisation {
-        Some(c) => {
-            ch.push(Line::from(Span::styled(format!("{:<40}{:>12}{:>12}", "this cohort vs everyone", "cohort", "all"), theme.style(Role::Header))));
-            ch.push(Line::from(format!(
-                "{:<40}{:>12}{:>12}",
-                "people",
-                v.shown.count(c.cohort_people),
-                v.shown.count(c.population_people)
-            )));
-            for (name, key, label) in [("sex", "F", "female"), ("hri_band", "High", "HRI (Scotland, High band)"), ("simd_quintile", "1", "SIMD quintile 1")] {
-                if let Some(row) = c.breakdown(name).and_then(|b| b.rows.iter().find(|r| r.key == key)) {
-                    ch.push(Line::from(format!(
-                        "{label:<40}{:>12}{:>12}",
-                        pct(v, row.cohort, row.cohort_pct),
-                        pct(v, row.population, row.population_pct)
-                    )));
+    // This cohort vs everyone: who they are (left), what they use (right).
+    let [bl, br] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
+    let row3 = |label: &str, a: String, b: String, w: usize| Line::from(format!("{} {a:>9} {b:>9}", fit(label, w)));
+    let lw = (bl.width as usize).saturating_sub(21).max(6);
+    let mut who = vec![Line::from(Span::styled(format!("{} {:>9} {:>9}", fit("", lw), "cohort", "all"), theme.style(Role::Header)))];
+    match (char_t, meas_t) {
+        (Some(c), Some(m)) => {
+            who.push(row3("people", cell_at(m, 0, 1), cell_at(m, 0, 2), lw));
+            for (key, label) in [("sex/F", "female"), ("age_band/85+", "aged 85+"), ("simd_quintile/1", "SIMD 1 (most dep.)"), ("hri_band/High", "HRI High band")] {
+                if let Some(r) = row_of(c, key) {
+                    who.push(row3(label, pct_at(c, r, 3), pct_at(c, r, 5), lw));
                 }
             }
-            for m in [Measure::HealthCost, Measure::EmergencyAdmissions, Measure::AcuteBeddays, Measure::DdBeddays, Measure::HcHours] {
-                if let Some(r) = c.measure(m) {
-                    let fmt = |v: Option<f64>| match v {
-                        Some(x) if m.is_money() => pounds(x, theme),
-                        Some(x) => format!("{x:.2}"),
-                        None => "-".into(),
-                    };
-                    let hide = v.shown.on && v.shown.policy.is_sensitive(c.cohort_people);
-                    let cohort_v = if hide { "-".into() } else { fmt(r.cohort_per_person) };
-                    ch.push(Line::from(format!("{:<40}{:>12}{:>12}", format!("{} per person", m.label()), cohort_v, fmt(r.population_per_person))));
-                }
-            }
-            if let Some(r) = c.measure(Measure::HealthCost) {
-                ch.push(Line::from(format!("{:<40}{:>12}{:>12}", "share of all health cost", r.cohort_share_pct.map(|p| format!("{p:.1}%")).unwrap_or_default(), "100%")));
-            }
-            if let Some(top) = c.ltcs.first() {
-                ch.push(Line::from(format!("{:<40}{:>12}{:>12}", format!("most common LTC: {}", top.label), pct(v, top.cohort, top.cohort_pct), pct(v, top.population, top.population_pct))));
+            if let Some(r) = c.keys.iter().position(|k| k.starts_with("ltc/")) {
+                who.push(row3(&format!("LTC: {}", cell_at(c, r, 1)), pct_at(c, r, 3), pct_at(c, r, 5), lw));
             }
         }
-        None => ch.push(Line::from("characterising...")),
+        _ => who.push(Line::from("characterising...")),
     }
-    f.render_widget(Paragraph::new(ch).block(section("This cohort vs everyone", theme)), bottom);
+    f.render_widget(Paragraph::new(who).block(section("This cohort vs everyone", theme)), bl);
+
+    let mw = (br.width as usize).saturating_sub(21).max(6);
+    let mut uses = vec![Line::from(Span::styled(format!("{} {:>9} {:>9}", fit("per person", mw), "cohort", "all"), theme.style(Role::Header)))];
+    if let Some(m) = meas_t {
+        for ms in [Measure::HealthCost, Measure::EmergencyAdmissions, Measure::AcuteBeddays, Measure::DdBeddays, Measure::HcHours] {
+            let Some(r) = row_of(m, ms.name()) else { continue };
+            let fmt = |col: usize| match m.table.get(at(r, col)) {
+                Some(c) if ms.is_money() => shown::value(c).map(|x| money(x, theme)).unwrap_or_else(|| shown::cell(c)),
+                Some(c) => shown::cell(c),
+                None => String::new(),
+            };
+            uses.push(row3(ms.label(), fmt(1), fmt(2), mw));
+        }
+        if let Some(r) = row_of(m, Measure::HealthCost.name()) {
+            uses.push(row3("share of all health cost", pct_at(m, r, 3), "100%".into(), mw));
+        }
+    }
+    f.render_widget(Paragraph::new(uses).block(section("Service use", theme)), br);
 }
 
 fn members(f: &mut Frame, area: Rect, v: &View) {
@@ -133,12 +184,12 @@ fn members(f: &mut Frame, area: Rect, v: &View) {
     let sort = format!("{:?}", e.sort).to_lowercase();
     let title = format!(
         "Members: {} people  sorted by {sort} {}{}",
-        v.shown.count(p.total),
+        cohort_count(e).unwrap_or_else(|| v.shown.count(p.total)),
         if e.desc { "(high first)" } else { "(low first)" },
         e.search.as_ref().map(|s| format!("  search '{s}'")).unwrap_or_default()
     );
     let mut lines = vec![Line::from(Span::styled(
-        format!("  {:<16} {:>5} {:>3} {:>4} {:>4} {:>5} {:>8} {:>12}  {}", "person", "age", "sex", "SIMD", "LTCs", "emerg", "bed days", "cost", "HRI band"),
+        format!("  {:<8} {:>5} {:>3} {:>4} {:>4} {:>5} {:>8} {:>12}  {}", "person", "age", "sex", "SIMD", "LTCs", "emerg", "bed days", "cost", "HRI band"),
         theme.style(Role::Header),
     ))];
     let visible = area.height.saturating_sub(2) as u64;
@@ -151,9 +202,9 @@ fn members(f: &mut Frame, area: Rect, v: &View) {
         }
         let selected = abs == e.member_sel;
         let text = format!(
-            "{} {:<16} {:>5} {:>3} {:>4} {:>4} {:>5} {:>8} {:>12}  {}",
+            "{} {:<8} {:>5} {:>3} {:>4} {:>4} {:>5} {:>8} {:>12}  {}",
             if selected { theme.pointer() } else { " " },
-            short_id(&m.id),
+            short_id(&crate::format::strip_controls(&m.id)),
             m.age_band,
             m.sex.clone().unwrap_or_default(),
             m.simd_quintile.map(|q| q.to_string()).unwrap_or_default(),

@@ -44,6 +44,7 @@ pub fn footer(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             InputKind::Command => ":".to_string(),
             InputKind::Search => "/".to_string(),
             InputKind::Explore(k) => crate::tui::explore::input_prompt(k),
+            InputKind::Export(fmt) => format!("export {} (Tab) to folder: ", fmt.extension()),
         };
         let (before, after) = input.line.split();
         let mut after = after.chars();
