@@ -8,7 +8,7 @@
 //! CHI without the workspace. Mapping back to `anon_chi` (to link with other SLF work) is only
 //! the audited `export --reveal-ids`.
 use super::OpsError;
-use crate::store::cohort::members::PSEUDONYM_TABLE;
+use crate::store::cohort::PSEUDONYM_TABLE;
 use duckdb::Connection;
 use std::collections::HashMap;
 
