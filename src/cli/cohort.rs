@@ -64,14 +64,6 @@ pub fn run(args: &CohortArgs) -> Result<i32> {
     Ok(0)
 }
 
-fn name_of(spec: &crate::model::cohort::CohortSpec) -> String {
-    if spec.name.is_empty() {
-        "(unnamed)".into()
-    } else {
-        spec.name.clone()
-    }
-}
-
 /// The published cohort count, starting population and % of start (last and first attrition
 /// rows), as shown: withheld cells stay withheld.
 fn headline(g: &Gated<CohortFigures>) -> (Option<&Cell>, Option<&Cell>, Option<&Cell>) {
@@ -93,6 +85,7 @@ pub fn render(g: &Gated<CohortFigures>, format: Format) -> Result<String> {
         Format::Json => {
             let spec = g.raw().map(|f| &f.spec);
             let mut v = serde_json::json!({
+                "heading": g.heading,
                 "disclosure": g.disclosure,
                 "count": cell_json(count),
                 "start": cell_json(start),
@@ -114,11 +107,7 @@ pub fn render(g: &Gated<CohortFigures>, format: Format) -> Result<String> {
                 Some(c) if !c.render().is_empty() => format!("{}%", c.render()),
                 _ => String::new(),
             };
-            let mut s = format!("Count: {} of {} people ({pct})\n\n", shown(count), shown(start));
-            if let Some(f) = g.raw() {
-                let years: Vec<String> = f.attrition.years.iter().map(|y| crate::model::year::label(y)).collect();
-                s = format!("Cohort {}  ({})\n{s}", name_of(&f.spec), years.join(", "));
-            }
+            let mut s = format!("{}\nCount: {} of {} people ({pct})\n\n", g.heading, shown(count), shown(start));
             s.push_str(&tables_text(&g.tables, &g.disclosure));
             s
         }

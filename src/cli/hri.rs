@@ -47,13 +47,7 @@ pub fn run(args: &HriArgs) -> Result<i32> {
             serde_json::to_string_pretty(&v)? + "\n"
         }
         Format::Csv => tables_csv(&g.tables, &g.disclosure),
-        Format::Table => {
-            let head = match g.raw() {
-                Some(p) => format!("High Resource Individuals, {} ({} level)\n\n", crate::model::year::label(&p.year), format!("{:?}", p.level).to_lowercase()),
-                None => format!("High Resource Individuals ({} level)\n\n", format!("{:?}", args.level).to_lowercase()),
-            };
-            head + &tables_text(&g.tables, &g.disclosure)
-        }
+        Format::Table => format!("{}\n\n{}", g.heading, tables_text(&g.tables, &g.disclosure)),
     };
     emit(&out);
     Ok(0)

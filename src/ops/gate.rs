@@ -10,6 +10,8 @@ use crate::analysis::disclosure::{self, at, Cell, Policy, Table, MIN_THRESHOLD};
 /// control) the typed raw figures.
 #[derive(Debug, Clone)]
 pub struct Gated<T> {
+    /// A heading for the answer that holds no figures ("Cohort Older COPD (2019/20)").
+    pub heading: String,
     pub tables: Vec<NamedTable>,
     pub disclosure: DisclosureNote,
     raw: Option<Box<T>>,
@@ -86,6 +88,7 @@ pub fn publish_with<T>(ctx: &Context, sdc: &Sdc, audience: Audience, what: &str,
             text.push('.');
             let tables = set.tables.into_iter().zip(out).map(|(nt, t)| NamedTable { table: t, ..nt }).collect();
             Ok(Gated {
+                heading: String::new(),
                 tables,
                 disclosure: DisclosureNote { applied: true, threshold: Some(policy.threshold), withheld, differencing, text },
                 raw: None,
@@ -100,6 +103,7 @@ pub fn publish_with<T>(ctx: &Context, sdc: &Sdc, audience: Audience, what: &str,
             };
             let tables = set.tables;
             Ok(Gated {
+                heading: String::new(),
                 tables,
                 disclosure: DisclosureNote { applied: false, threshold: None, withheld: 0, differencing: 0, text },
                 raw: Some(Box::new(raw)),
@@ -171,4 +175,106 @@ fn record(ctx: &Context, action: &str, what: &str, set: &TableSet, out: Option<&
         &ctx.workspace,
         &audit::Entry { action, query: what, rows: counts.len() as u64, release_id: Some(release) },
     )
+}
+
+/// A published figure as a client draws it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Shown {
+    Value(f64),
+    Withheld,
+    Empty,
+}
+
+impl<T> Gated<T> {
+    /// The published value of one cell: a number, withheld, or nothing (also for a missing cell).
+    pub fn shown(&self, table: &str, row: usize, col: usize) -> Shown {
+        match self.cell(table, row, col) {
+            Some(Cell::Count(n)) => Shown::Value(*n as f64),
+            Some(Cell::Derived(d)) if d.value.is_finite() => Shown::Value(d.value),
+            Some(Cell::Suppressed) => Shown::Withheld,
+            _ => Shown::Empty,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::figures::{Attrition, AttritionStep, Breakdown, BreakdownRow, Characterisation};
+
+    fn cohort(count: u64) -> (Attrition, Characterisation) {
+        let start = 500;
+        let att = Attrition {
+            years: vec!["1920".into()],
+            start,
+            count,
+            steps: vec![
+                AttritionStep { filter: "all".into(), filter_index: None, remaining: start, pct_of_start: Some(100.0), pct_change: None },
+                AttritionStep { filter: "age".into(), filter_index: Some(0), remaining: count, pct_of_start: None, pct_change: None },
+            ],
+        };
+        let rows = vec![
+            BreakdownRow { key: "F".into(), label: "F".into(), cohort: count / 2, cohort_pct: None, population: 250, population_pct: None },
+            BreakdownRow { key: "M".into(), label: "M".into(), cohort: count - count / 2, cohort_pct: None, population: 250, population_pct: None },
+        ];
+        let ch = Characterisation {
+            years: vec!["1920".into()],
+            cohort_people: count,
+            population_people: start,
+            cohort_share_of_people_pct: None,
+            breakdowns: vec![Breakdown { name: "sex".into(), title: "Sex".into(), rows }],
+            ltcs: Vec::new(),
+            measures: Vec::new(),
+        };
+        (att, ch)
+    }
+
+    fn output_ctx() -> Context {
+        let ws = crate::store::Workspace::in_memory().unwrap();
+        Context::new(ws.conn, std::path::Path::new(":memory:"), Audience::Output)
+    }
+
+    #[test]
+    fn a_withheld_count_is_withheld_in_every_table_of_the_output() {
+        let ctx = output_ctx();
+        let (a, c) = cohort(7);
+        let g = publish(&ctx, "test", crate::ops::tables::cohort_set(&a, &c), ()).unwrap();
+        assert_eq!(g.shown("attrition", 1, 2), Shown::Withheld);
+        assert_eq!(g.shown("attrition", 1, 3), Shown::Withheld, "its % of start goes with it");
+        assert_eq!(g.shown("characterisation", 2, 2), Shown::Withheld, "the characterisation total (7) too");
+        assert_eq!(g.shown("measures", 0, 1), Shown::Withheld, "and the measures' people count");
+        assert_eq!(g.shown("attrition", 0, 2), Shown::Value(500.0));
+    }
+
+    #[test]
+    fn differencing_guard_withholds_a_count_close_to_an_earlier_output() {
+        let ctx = output_ctx();
+        let (a, c) = cohort(60);
+        let g = publish(&ctx, "first", crate::ops::tables::cohort_set(&a, &c), ()).unwrap();
+        assert_eq!(g.shown("attrition", 1, 2), Shown::Value(60.0));
+        let (a, c) = cohort(59);
+        let g = publish(&ctx, "second", crate::ops::tables::cohort_set(&a, &c), ()).unwrap();
+        assert_eq!(g.shown("attrition", 1, 2), Shown::Withheld, "60 then 59 would reveal one person");
+        assert_eq!(g.shown("characterisation", 2, 2), Shown::Withheld);
+        assert!(g.disclosure.differencing >= 1);
+        // The same cohort again reveals nothing new and is shown.
+        let (a, c) = cohort(60);
+        let g = publish(&ctx, "again", crate::ops::tables::cohort_set(&a, &c), ()).unwrap();
+        assert_eq!(g.shown("attrition", 1, 2), Shown::Value(60.0));
+        // A screen is not an output: no guard, no record.
+        let screen = Context { audience: Audience::Screen, ..output_ctx() };
+        screen.set_sdc(Sdc::On(Policy::default())).unwrap();
+        let (a, c) = cohort(59);
+        let g = publish(&screen, "screen", crate::ops::tables::cohort_set(&a, &c), ()).unwrap();
+        assert_eq!(g.shown("attrition", 1, 2), Shown::Value(59.0));
+    }
+
+    #[test]
+    fn thresholds_below_ten_are_refused() {
+        let ctx = output_ctx();
+        for t in [0, 1, 9] {
+            assert!(ctx.set_sdc(Sdc::On(Policy { threshold: t, ..Policy::default() })).is_err());
+        }
+        assert!(ctx.set_sdc(Sdc::On(Policy { threshold: 11, ..Policy::default() })).is_ok());
+    }
 }

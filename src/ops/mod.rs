@@ -50,7 +50,7 @@ mod gate;
 
 pub use error::OpsError;
 pub use export::{ExportFormat, ExportReport, ExportRequest};
-pub use gate::{DisclosureNote, Gated};
+pub use gate::{DisclosureNote, Gated, Shown};
 pub use identity::Identity;
 pub use tables::NamedTable;
 
@@ -236,8 +236,11 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
             let c = engine::characterise(conn, &spec)?;
             let set = tables::cohort_set(&a, &c);
             let what = describe_spec("cohort", &spec);
+            let heading = format!("Cohort {}  ({})", if spec.name.is_empty() { "(unnamed)" } else { spec.name.as_str() }, year_labels(&a.years));
             let figures = CohortFigures { spec, attrition: a, characterisation: c };
-            Ok(Answer::Cohort(gate::publish(ctx, &what, set, figures)?))
+            let mut g = gate::publish(ctx, &what, set, figures)?;
+            g.heading = heading;
+            Ok(Answer::Cohort(g))
         }
         Query::Members { spec, page } => {
             let spec = checked(conn, spec)?;
@@ -269,7 +272,9 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
             let y = year::one(conn, year.as_deref())?;
             let pic = engine::hri_picture(conn, &y, *level, points)?;
             let set = tables::hri_set(&pic);
-            Ok(Answer::Hri(gate::publish(ctx, &format!("hri {y} {level:?}"), set, pic)?))
+            let mut g = gate::publish(ctx, &format!("hri {y} {level:?}"), set, pic)?;
+            g.heading = format!("High Resource Individuals, {} ({} level)", crate::model::year::label(&y), format!("{level:?}").to_lowercase());
+            Ok(Answer::Hri(g))
         }
         Query::Export(req) => {
             let spec = checked(conn, &req.spec)?;
@@ -316,6 +321,10 @@ fn checked(conn: &Connection, spec: &CohortSpec) -> Result<CohortSpec, OpsError>
     let mut spec = spec.clone();
     spec.years = year::all_loaded(conn, &spec.years)?;
     Ok(spec)
+}
+
+fn year_labels(codes: &[String]) -> String {
+    codes.iter().map(|y| crate::model::year::label(y)).collect::<Vec<_>>().join(", ")
 }
 
 /// "cohort \"COPD 65+\" (years 1920; 3 filters: ...)" for the audit log.

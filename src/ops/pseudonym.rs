@@ -8,7 +8,7 @@
 //! CHI without the workspace. Mapping back to `anon_chi` (to link with other SLF work) is only
 //! the audited `export --reveal-ids`.
 use super::OpsError;
-use crate::store::cohort::members::PSEUDONYM_TABLE;
+use crate::store::cohort::PSEUDONYM_TABLE;
 use duckdb::Connection;
 use std::collections::HashMap;
 
@@ -29,9 +29,9 @@ pub fn ensure(conn: &Connection) -> Result<(), OpsError> {
         "BEGIN;
          INSERT INTO {PSEUDONYM_TABLE}
            SELECT anon_chi, n, printf('P%06d', n) FROM (
-             SELECT anon_chi, (SELECT coalesce(max(n), 0) FROM {PSEUDONYM_TABLE}) + row_number() OVER (ORDER BY random()) AS n
-             FROM (SELECT DISTINCT anon_chi FROM person WHERE anon_chi IS NOT NULL
-                   AND anon_chi NOT IN (SELECT anon_chi FROM {PSEUDONYM_TABLE})));
+             SELECT anon_chi, (SELECT coalesce(max(n), 0) FROM {PSEUDONYM_TABLE}) + row_number() OVER (ORDER BY r, anon_chi) AS n
+             FROM (SELECT anon_chi, random() AS r FROM (SELECT DISTINCT anon_chi FROM person WHERE anon_chi IS NOT NULL
+                   AND anon_chi NOT IN (SELECT anon_chi FROM {PSEUDONYM_TABLE}))));
          DELETE FROM {META};
          COMMIT;"
     ))?;

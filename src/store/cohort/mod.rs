@@ -41,7 +41,7 @@ mod rows;
 
 pub use characterise::{characterise, characterise_general, Breakdown, BreakdownRow, Characterisation, LtcPrevalence, MeasureRow};
 pub use hri::{hri_picture, BandRow, HriArea, HriPicture, Persistence};
-pub use members::{members_general, members_page, Member, MemberSort, MembersPage, PageRequest};
+pub use members::{members_general, members_page, Member, MemberSort, MembersPage, PageRequest, PSEUDONYM_TABLE};
 pub use sql::{available_years, resolve_years};
 
 use crate::model::cohort::CohortSpec;

@@ -19,7 +19,7 @@ pub use build::{assemble, EventRow};
 use crate::model::ltc::ltcs;
 use crate::model::timeline::{fy_bounds, fy_label, Day, LtcOnset, PersonHeader, Timeline, YearSummary};
 use crate::store::sql::ident;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use duckdb::{params, Connection, OptionalExt};
 
 /// The person asked for is not in the workspace (a clear, typed error for CLI and TUI).
@@ -49,15 +49,6 @@ fn day(col: &str) -> String {
 pub fn person_exists(conn: &Connection, anon_chi: &str) -> Result<bool> {
     let mut st = conn.prepare_cached("SELECT count(*) FROM person WHERE anon_chi = ?")?;
     let n: i64 = st.query_row([anon_chi], |r| r.get(0))?;
-    Ok(n > 0)
-}
-
-fn has_table(conn: &Connection, name: &str) -> Result<bool> {
-    let n: i64 = conn.query_row(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND database_name = current_database()",
-        [name],
-        |r| r.get(0),
-    )?;
     Ok(n > 0)
 }
 
