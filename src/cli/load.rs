@@ -13,6 +13,11 @@ pub struct LoadArgs {
     /// Workspace file (default: <first folder>/.carepath/workspace.duckdb)
     #[arg(long)]
     pub workspace: Option<PathBuf>,
+    /// Say what a file is when its columns are ambiguous: FILE=KIND (KIND: episode, individual,
+    /// sc_demographics, sc_client, sc_homecare, sc_carehome, sc_sds, sc_equipment, sc_iorn,
+    /// simd_lookup); may be repeated
+    #[arg(long = "kind", value_name = "FILE=KIND")]
+    pub kinds: Vec<String>,
     /// Output format of the load report
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -26,7 +31,11 @@ pub fn default_workspace(paths: &[PathBuf]) -> PathBuf {
 pub fn run(args: &LoadArgs) -> Result<i32> {
     let ws_path = args.workspace.clone().unwrap_or_else(|| default_workspace(&args.paths));
     let ws = Workspace::open(&ws_path)?;
-    let report = store::ingest::load(&ws, &args.paths)?;
+    let mut options = store::ingest::LoadOptions::default();
+    for k in &args.kinds {
+        options.kinds.push(store::ingest::LoadOptions::parse_kind(k)?);
+    }
+    let report = store::ingest::load_with_options(&ws, &args.paths, &options)?;
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         Format::Table | Format::Csv => print!("{}", render(&report, &ws_path)),

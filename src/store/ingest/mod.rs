@@ -36,9 +36,40 @@ struct Planned {
     replaces: Option<i64>,
 }
 
+/// Choices an analyst makes for a load.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `--kind FILE=KIND`: files whose kind the analyst states (recognition is skipped).
+    pub kinds: Vec<(PathBuf, Kind)>,
+}
+
+impl LoadOptions {
+    /// Parse `FILE=KIND` (KIND is a kind code such as `individual` or `sc_client`).
+    pub fn parse_kind(arg: &str) -> Result<(PathBuf, Kind)> {
+        let Some((file, code)) = arg.rsplit_once('=') else {
+            bail!("--kind {arg}: expected FILE=KIND, e.g. --kind extract/indiv.parquet=individual");
+        };
+        let Some(kind) = Kind::from_code(code.trim()) else {
+            let codes: Vec<&str> = detect::ALL_KINDS.iter().map(|k| k.code()).collect();
+            bail!("--kind {arg}: unknown kind {code:?}; one of {}", codes.join(", "));
+        };
+        Ok((PathBuf::from(file), kind))
+    }
+
+    fn kind_of(&self, path: &Path) -> Option<Kind> {
+        let want = canonical(path);
+        self.kinds.iter().find(|(p, _)| canonical(p) == want).map(|(_, k)| *k)
+    }
+}
+
 /// Load `paths` (files or folders) into the workspace and return the load report.
 pub fn load(ws: &Workspace, paths: &[PathBuf]) -> Result<report::LoadReport> {
     load_with_progress(&ws.conn, paths, &|_, _, _| {})
+}
+
+/// As [`load`], with the analyst's choices (`--kind`).
+pub fn load_with_options(ws: &Workspace, paths: &[PathBuf], options: &LoadOptions) -> Result<report::LoadReport> {
+    load_with_options_progress(&ws.conn, paths, options, &|_, _, _| {})
 }
 
 /// As [`load`], calling `progress(files_done, files_total, current_file)` as it goes.
@@ -47,7 +78,16 @@ pub fn load_with_progress(
     paths: &[PathBuf],
     progress: &dyn Fn(usize, usize, &str),
 ) -> Result<report::LoadReport> {
-    let (plan, mut outcomes) = plan(conn, paths).map_err(|e| e.context("load stopped; the workspace is unchanged"))?;
+    load_with_options_progress(conn, paths, &LoadOptions::default(), progress)
+}
+
+pub fn load_with_options_progress(
+    conn: &Connection,
+    paths: &[PathBuf],
+    options: &LoadOptions,
+    progress: &dyn Fn(usize, usize, &str),
+) -> Result<report::LoadReport> {
+    let (plan, mut outcomes) = plan(conn, paths, options).map_err(|e| e.context("load stopped; the workspace is unchanged"))?;
     if plan.is_empty() && outcomes.iter().all(|o| o.status == "skipped") {
         bail!(
             "found no extract files to load in {} (expected SLF episode/individual files, SC2 extracts or a SIMD lookup as .parquet, .csv or .csv.gz)",
@@ -101,7 +141,7 @@ fn crash_point_for_tests() {
     }
 }
 
-fn plan(conn: &Connection, paths: &[PathBuf]) -> Result<(Vec<Planned>, Vec<FileOutcome>)> {
+fn plan(conn: &Connection, paths: &[PathBuf], options: &LoadOptions) -> Result<(Vec<Planned>, Vec<FileOutcome>)> {
     let mut plan: Vec<Planned> = Vec::new();
     let mut outcomes = Vec::new();
     for (path, explicit) in detect::expand(paths)? {
@@ -118,7 +158,20 @@ fn plan(conn: &Connection, paths: &[PathBuf]) -> Result<(Vec<Planned>, Vec<FileO
         let format = detect::format_of(&path)?;
         let columns = read::columns(conn, &path, format)?;
         let lower: Vec<String> = columns.iter().map(|c| c.trim().to_ascii_lowercase()).collect();
-        let kind = match detect::classify_columns(&lower).or_else(|| detect::kind_from_name(&path)) {
+        let recognised = match options.kind_of(&path) {
+            Some(k) => detect::Recognised::One(k),
+            None => detect::recognise(&lower),
+        };
+        let found = match recognised {
+            detect::Recognised::One(k) => Some(k),
+            detect::Recognised::Ambiguous(c) => bail!(
+                "{}: its columns fit more than one kind of extract: {}. Say which with --kind",
+                path.display(),
+                detect::describe_candidates(&c)
+            ),
+            detect::Recognised::None => None,
+        };
+        let kind = match found.or_else(|| detect::kind_from_name(&path)) {
             Some(k) => k,
             None if explicit => bail!(
                 "{}: its columns do not match any known extract (SLF episode/individual, SC2 tables, SIMD lookup); first columns: {}",
