@@ -85,9 +85,18 @@ pub fn render(r: &LoadReport, ws: &Path) -> String {
         pounds(r.health_cost),
         pounds(r.total_cost)
     ));
+    if r.rows_without_person > 0 {
+        s.push_str(&format!(
+            "Rows without a person: {} (episode rows with no CHI: kept as activity, left out of person-level figures)\n",
+            thousands(r.rows_without_person)
+        ));
+    }
+    for y in &r.year_sources {
+        s.push_str(&format!("Year {}: costs from the {}; files: {}\n", y.year, y.costs_from, y.files.join(", ")));
+    }
     if r.hri_disagreements > 0 {
         s.push_str(&format!(
-            "HRI: {} person-year values in the individual files disagree with carepath's computation (kept theirs; see table hri_disagreements)\n",
+            "HRI: {} person-year values in the individual files disagree with PHS's rule as computed here (kept the file's; see table hri_disagreements)\n",
             thousands(r.hri_disagreements)
         ));
     }
