@@ -130,7 +130,7 @@ fn ages_are_whole_years_to_30_september_and_babies_are_0() {
         assert_eq!(q_i64(&conn, &format!("SELECT age FROM person_year WHERE anon_chi = '{a}' AND year = '1920'")), 0);
     }
     drop(conn); // the cohort command opens the workspace itself
-    let out = carepath(&["cohort", "--workspace", l.ws.to_str().unwrap(), "--year", "1920", "--age-min", "0", "--age-max", "17", "--format", "json"]);
+    let out = carepath(&["cohort", "--workspace", l.ws.to_str().unwrap(), "--year", "1920", "--age-min", "0", "--age-max", "17", "--format", "json", "--no-sdc"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["count"].as_i64(), Some(expected));
@@ -193,7 +193,7 @@ fn board_filter_finds_the_same_people_with_hb2019_or_only_hbrescode() {
     );
     assert!(expected > 0);
     for l in [&full, &old] {
-        let out = carepath(&["cohort", "--workspace", l.ws.to_str().unwrap(), "--year", "1920", "--board", "Greater Glasgow and Clyde", "--format", "json"]);
+        let out = carepath(&["cohort", "--workspace", l.ws.to_str().unwrap(), "--year", "1920", "--board", "Greater Glasgow and Clyde", "--format", "json", "--no-sdc"]);
         assert!(out.status.success(), "{}", stderr(&out));
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["count"].as_i64(), Some(expected), "{}", l.dir.display());
@@ -323,7 +323,7 @@ fn new_person_year_filters_count_the_right_people() {
     let c = duckdb::Connection::open_in_memory().unwrap();
     let ws = l.ws.to_str().unwrap();
     let count = |extra: &[&str]| {
-        let mut args = vec!["cohort", "--workspace", ws, "--year", "1920", "--format", "json"];
+        let mut args = vec!["cohort", "--workspace", ws, "--year", "1920", "--format", "json", "--no-sdc"];
         args.extend_from_slice(extra);
         let out = carepath(&args);
         assert!(out.status.success(), "{}", stderr(&out));
