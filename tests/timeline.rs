@@ -465,6 +465,7 @@ fn every_view_is_audited() {
     assert_eq!(n(&pb), 1);
     assert_eq!(q_i64(&conn, "SELECT count(*) FROM audit_log WHERE action = 'timeline' AND detail LIKE '%bm9ib2R5%'"), 0, "nothing was shown for an unknown id");
     // A forged $USER changes nothing: the name comes from the passwd database.
+    drop(conn);
     let forged = std::process::Command::new(bin())
         .args(["timeline", "--workspace", fx.ws.to_str().unwrap(), "--person", pa.as_str()])
         .env("USER", "mallory")
@@ -472,7 +473,6 @@ fn every_view_is_audited() {
         .output()
         .unwrap();
     assert!(forged.status.success(), "{}", stderr(&forged));
-    drop(conn);
     let conn = open_ro(&fx.ws);
     assert_eq!(q_i64(&conn, "SELECT count(*) FROM audit_log WHERE username = 'mallory'"), 0);
     // No audit row names an anon_chi.

@@ -26,7 +26,10 @@ pub fn default_workspace(paths: &[PathBuf]) -> PathBuf {
 pub fn run(args: &LoadArgs) -> Result<i32> {
     let ws_path = args.workspace.clone().unwrap_or_else(|| default_workspace(&args.paths));
     let ws = Workspace::open(&ws_path)?;
-    let report = store::ingest::load(&ws, &args.paths)?;
+    let ctx = crate::ops::Context::new(ws.conn, &ws_path, crate::ops::Audience::Output);
+    let crate::ops::Answer::Loaded(report) = crate::ops::run(&crate::ops::Query::Load { paths: args.paths.clone() }, &ctx)? else {
+        anyhow::bail!("unexpected answer to a load")
+    };
     match args.format {
         Format::Json => super::output::emit(&(serde_json::to_string_pretty(&report)? + "\n")),
         Format::Csv => super::output::emit(&render_csv(&report)),

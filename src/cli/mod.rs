@@ -7,6 +7,7 @@ pub mod generate;
 pub mod hri;
 pub mod load;
 pub mod output;
+pub mod overview;
 pub mod spec_flags;
 pub mod timeline;
 pub mod workspace;
@@ -44,6 +45,8 @@ pub struct Cli {
 pub enum Command {
     /// Load extracts (files or folders) into a workspace and print the load report
     Load(load::LoadArgs),
+    /// Overview of a year: people, cost, HRI headline, by service, age and SIMD (disclosure-controlled)
+    Overview(overview::OverviewArgs),
     /// Count, attrition and characterisation of a cohort (spec file or inline filters)
     Cohort(cohort::CohortArgs),
     /// High Resource Individuals: shares, bands, Lorenz curve, Gini, persistence
@@ -64,6 +67,7 @@ pub fn run() -> i32 {
     let result = match cli.command {
         Some(Command::Load(args)) => load::run(&args),
         Some(Command::Generate(args)) => generate::run(&args),
+        Some(Command::Overview(args)) => overview::run(&args),
         Some(Command::Cohort(args)) => cohort::run(&args),
         Some(Command::Hri(args)) => hri::run(&args),
         Some(Command::Timeline(args)) => timeline::run(&args),

@@ -208,9 +208,20 @@ fn write_table(conn: &duckdb::Connection, nt: &NamedTable, path: &Path, format: 
     Ok(())
 }
 
+/// Write a file that is owner-only from its first byte (an existing file is made owner-only
+/// before it is truncated and rewritten).
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), OpsError> {
-    std::fs::write(path, bytes).map_err(|e| OpsError::file("could not write", path, e))?;
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut f = o.open(path).map_err(|e| OpsError::file("could not write", path, e))?;
     set_private(path);
+    f.set_len(0).and_then(|_| f.write_all(bytes)).map_err(|e| OpsError::file("could not write", path, e))?;
     Ok(())
 }
 

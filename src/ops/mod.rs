@@ -216,7 +216,9 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
             let y = year::one(conn, year.as_deref())?;
             let o = crate::store::overview::overview(conn, Some(&y))?;
             let set = tables::overview_set(&o);
-            Ok(Answer::Overview(gate::publish(ctx, &format!("overview {y}"), set, o)?))
+            let mut g = gate::publish(ctx, &format!("overview {y}"), set, o)?;
+            g.heading = format!("Overview, {}", crate::model::year::label(&y));
+            Ok(Answer::Overview(g))
         }
         Query::Attrition { spec } => {
             let spec = checked(conn, spec)?;

@@ -290,7 +290,14 @@ pub fn hri_set(p: &HriPicture) -> TableSet {
             named("hri_bands", "Bands (whole level)", b, bkeys),
             named("lorenz", "Lorenz curve of health cost (people cheapest first) and top shares", l, lkeys),
         ],
-        links: vec![vec![(0, at(0, 2)), (1, at(total, 1)), (2, at(0, 1))]],
+        links: {
+            let mut links = vec![vec![(0, at(0, 2)), (1, at(total, 1)), (2, at(0, 1))]];
+            // The High band is the HRIs (cumulative % under 50): the same count in both tables.
+            if let Some(i) = o.bands.iter().position(|b| b.band == "High" && b.people == o.hri_people) {
+                links.push(vec![(0, at(0, 3)), (1, at(i, 1))]);
+            }
+            links
+        },
     }
 }
 
