@@ -36,7 +36,7 @@ mod attrition;
 mod cache;
 mod characterise;
 mod hri;
-mod members;
+pub mod members;
 mod rows;
 
 pub use characterise::{characterise, characterise_general, Breakdown, BreakdownRow, Characterisation, LtcPrevalence, MeasureRow};
