@@ -105,8 +105,9 @@ pub enum Query {
     Export(ExportRequest),
     SaveSpec { path: PathBuf, spec: CohortSpec },
     OpenSpec { path: PathBuf },
-    /// Load extracts into the workspace (progress through [`run_with_progress`]).
-    Load { paths: Vec<PathBuf> },
+    /// Load extracts into the workspace (progress through [`run_with_progress`]); `kinds` are the
+    /// files whose kind the analyst stated (`--kind FILE=KIND`).
+    Load { paths: Vec<PathBuf>, kinds: Vec<(PathBuf, crate::store::detect::Kind)> },
     /// Change the context's disclosure control (the explorer's `!`).
     SetDisclosure(Sdc),
 }
@@ -288,8 +289,9 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
             Ok(Answer::SpecSaved(path.clone()))
         }
         Query::OpenSpec { path } => Ok(Answer::SpecOpened { path: path.clone(), spec: read_spec(path)? }),
-        Query::Load { paths } => {
-            let report = crate::store::ingest::load_with_progress(conn, paths, &|done, total, file| {
+        Query::Load { paths, kinds } => {
+            let options = crate::store::ingest::LoadOptions { kinds: kinds.clone() };
+            let report = crate::store::ingest::load_with_options_progress(conn, paths, &options, &|done, total, file| {
                 progress(Progress::Load { done, total, file: file.to_string() })
             })?;
             Ok(Answer::Loaded(Box::new(report)))

@@ -277,7 +277,7 @@ impl App {
 pub fn start(app: &mut App, load: &[PathBuf], has_model: bool) -> Vec<Command> {
     if !load.is_empty() {
         app.load_paths = load.to_vec();
-        app.ask(Query::Load { paths: load.to_vec() });
+        app.ask(Query::Load { paths: load.to_vec(), kinds: Vec::new() });
     }
     if has_model {
         app.ask(Query::Years);
@@ -527,7 +527,7 @@ pub fn run_command(app: &mut App, cmd: &str) {
         "load" if !arg.is_empty() => {
             app.screen = Screen::Load;
             app.load_paths = vec![PathBuf::from(arg)];
-            app.ask(Query::Load { paths: app.load_paths.clone() });
+            app.ask(Query::Load { paths: app.load_paths.clone(), kinds: Vec::new() });
         }
         _ => match app.explore.on_command(head, arg) {
             Some(fx) => app.apply(fx),
