@@ -358,3 +358,23 @@ fn years_in_any_form_and_unloaded_years_name_the_loaded_ones() {
         assert!(e.contains("2015/16") && e.contains("2018/19") && e.contains("2019/20"), "{cmd:?}: {e}");
     }
 }
+
+#[test]
+fn a_person_level_view_stops_when_the_audit_cannot_be_written() {
+    // A copy of the workspace whose audit log cannot take a row (it is a view here).
+    let copy = tmp("noaudit").with_extension("duckdb");
+    {
+        let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        std::fs::copy(&fixture().1, &copy).unwrap();
+        let conn = duckdb::Connection::open(&copy).unwrap();
+        conn.execute_batch("DROP TABLE audit_log; CREATE VIEW audit_log AS SELECT 1 AS x;").unwrap();
+    }
+    let c = copy.display().to_string();
+    for args in [vec!["cohort", "--workspace", c.as_str(), "--members", "5"], vec!["timeline", "--workspace", c.as_str(), "--person", "P000001"]] {
+        let out = run(&args);
+        let (o, e) = (String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string());
+        assert!(!out.status.success(), "{args:?} shown without an audit row: {o}");
+        assert!(o.is_empty(), "nothing person-level printed: {o}");
+        assert!(e.contains("audit log"), "{e}");
+    }
+}

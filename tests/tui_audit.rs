@@ -6,7 +6,7 @@ use crossterm::event::KeyCode;
 use tui_support::Harness;
 
 fn rows(h: &Harness) -> Vec<(String, String, String)> {
-    let mut st = h.ctx.conn.prepare("SELECT action, username, coalesce(query, detail, '') FROM audit_log ORDER BY logged_at, rowid").unwrap();
+    let mut st = h.ctx.conn.prepare("SELECT action, username, coalesce(detail, '') FROM audit_log ORDER BY logged_at, rowid").unwrap();
     st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(|r| r.unwrap()).collect()
 }
 

@@ -68,12 +68,16 @@ impl Pty {
 
     /// Close our end of the pty, as a dropped SSH connection or `tmux kill-session` does.
     fn close(&mut self) {
+        self.stop_reading();
+        self.writer.take();
+        self.master.take();
+    }
+
+    fn stop_reading(&mut self) {
         self.reading.store(false, Ordering::Relaxed);
         if let Some(r) = self.reader.take() {
             let _ = r.join();
         }
-        self.writer.take();
-        self.master.take();
     }
 
     fn signal(&self, sig: &str) {
@@ -125,6 +129,18 @@ impl Pty {
         }
         std::thread::sleep(Duration::from_millis(200));
         self.out.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Pty {
+    // The reader polls the master's descriptor number: stop it before the master closes, or it
+    // would read from whichever pty gets that number next (another test's).
+    fn drop(&mut self) {
+        self.stop_reading();
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }
 
@@ -284,7 +300,7 @@ fn closing_the_pty_ends_the_explorer_and_frees_the_workspace() {
 /// Start the explorer on a folder of extracts (it loads them in the background), wait until the
 /// load is under way, then end the terminal in the way given.
 fn stop_during_a_load(tag: &str, stop: impl FnOnce(&mut Pty)) {
-    let data = tui_support::data_copy(tag);
+    let data = tui_support::big_data_copy(tag);
     let mut t = Pty::start(&[data.to_str().unwrap()], &[]);
     t.wait_for("files");
     stop(&mut t);
@@ -327,7 +343,7 @@ fn x_exports_the_current_table_and_the_cli_reads_the_workspace_meanwhile() {
     t.wait_for("to folder:");
     t.send("\x15"); // Ctrl-U clears the suggested name
     t.send("older\r");
-    let s = t.wait_for("older/");
+    let s = t.wait_for("exported to older/");
     for f in ["attrition.csv", "characterisation.csv", "measures.csv"] {
         assert!(dir.join("older").join(f).is_file(), "{f} not written; screen:\n{s}");
     }

@@ -49,22 +49,23 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<i32> {
     let t = Instant::now();
     let summary = synth::generate(&opts)?;
     let secs = t.elapsed().as_secs_f64();
-    println!("{:<48} {:>12} {:>14}", "file", "rows", "bytes");
+    let mut out = format!("{:<48} {:>12} {:>14}\n", "file", "rows", "bytes");
     let (mut rows, mut bytes) = (0u64, 0u64);
     for (path, r, b) in &summary.files {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        println!("{name:<48} {r:>12} {b:>14}");
+        out.push_str(&format!("{name:<48} {r:>12} {b:>14}\n"));
         rows += r;
         bytes += b;
     }
-    println!("{:<48} {:>12} {:>14}", "total", rows, bytes);
-    println!(
-        "generated {} people, years {}, seed {} into {} in {:.1} s",
+    out.push_str(&format!("{:<48} {:>12} {:>14}\n", "total", rows, bytes));
+    out.push_str(&format!(
+        "generated {} people, years {}, seed {} into {} in {:.1} s\n",
         args.people,
         args.years.join(","),
         args.seed,
         args.out.display(),
         secs
-    );
+    ));
+    super::output::emit(&out);
     Ok(0)
 }

@@ -15,7 +15,7 @@
 //! the workspace. If another carepath holds it when a job comes, the worker waits for it
 //! (the job can still be cancelled meanwhile).
 use duckdb::InterruptHandle;
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
@@ -95,22 +95,28 @@ pub struct Reply<R> {
     pub result: Result<R, Failure>,
 }
 
-enum Msg<W> {
-    Job(u64, W),
-    Cancel(u64),
-}
-
-/// The job running now (0: none), whether it has been cancelled, and how to interrupt it.
+/// What the UI and the worker thread share, under one lock: the job running now, and the
+/// jobs sent but not started (so a cancel of a waiting job is answered at once, even while
+/// another job holds the thread).
 #[derive(Default)]
-struct Running {
-    id: u64,
+struct Shared {
+    /// The job running now (0: none), whether it has been cancelled, how to interrupt it.
+    running: u64,
     cancelled: bool,
     interrupt: Option<Arc<InterruptHandle>>,
+    /// Sent, not started: (id, slot).
+    waiting: Vec<(u64, Slot)>,
+    /// Cancelled while waiting (already answered): skip when reached.
+    dropped: HashSet<u64>,
 }
 
+type CancelReply = Box<dyn Fn(u64, Slot) -> bool + Send>;
+
 pub struct Worker<S: Session, W: Work<S>> {
-    tx: Option<Sender<Msg<W>>>,
-    running: Arc<Mutex<Running>>,
+    tx: Option<Sender<(u64, W)>>,
+    shared: Arc<Mutex<Shared>>,
+    /// Answers a job cancelled while waiting.
+    cancelled_reply: CancelReply,
     next_id: AtomicU64,
     handle: Option<JoinHandle<()>>,
     session: std::marker::PhantomData<fn() -> S>,
@@ -143,11 +149,14 @@ impl<S: Session, W: Work<S>> Worker<S, W> {
     }
 
     fn spawn<T: From<Reply<W::Answer>> + Send + 'static>(session: S, reopen: Option<(Opener<S>, Sharing)>, replies: Sender<T>) -> Worker<S, W> {
-        let running = Arc::new(Mutex::new(Running::default()));
-        let (tx, rx) = mpsc::channel::<Msg<W>>();
-        let state = Arc::clone(&running);
+        let shared = Arc::new(Mutex::new(Shared::default()));
+        let (tx, rx) = mpsc::channel::<(u64, W)>();
+        let state = Arc::clone(&shared);
+        let ui_replies = replies.clone();
+        let cancelled_reply: CancelReply =
+            Box::new(move |id, slot| ui_replies.send(T::from(Reply { id, slot, done: true, result: Err(Failure::Cancelled) })).is_ok());
         let handle = std::thread::spawn(move || run(session, reopen, rx, replies, state));
-        Worker { tx: Some(tx), running, next_id: AtomicU64::new(0), handle: Some(handle), session: std::marker::PhantomData }
+        Worker { tx: Some(tx), shared, cancelled_reply, next_id: AtomicU64::new(0), handle: Some(handle), session: std::marker::PhantomData }
     }
 
     /// Queue work; returns its id.
@@ -160,29 +169,47 @@ impl<S: Session, W: Work<S>> Worker<S, W> {
     /// Queue work under an id the caller chose.
     pub fn submit_as(&self, id: u64, work: W) {
         self.next_id.fetch_max(id, Ordering::Relaxed);
+        let slot = work.slot();
+        if let Ok(mut sh) = self.shared.lock() {
+            // A newer job of the slot replaces a waiting older one (which is never answered:
+            // the UI waits for the newer id).
+            sh.waiting.retain(|(_, s)| *s != slot);
+            sh.waiting.push((id, slot));
+        }
         if let Some(tx) = &self.tx {
-            let _ = tx.send(Msg::Job(id, work));
+            let _ = tx.send((id, work));
         }
     }
 
-    /// Cancel job `id`: interrupt it if it is running, drop it if it is waiting.
+    /// Cancel job `id`: interrupt it if it is running; if it is waiting, answer it as cancelled
+    /// now and skip it when its turn comes.
     pub fn cancel(&self, id: u64) {
-        if let Ok(mut r) = self.running.lock() {
-            if r.id == id && id != 0 {
-                r.cancelled = true;
-                if let Some(h) = &r.interrupt {
-                    h.interrupt();
+        let waiting_slot = match self.shared.lock() {
+            Ok(mut sh) => {
+                if sh.running == id && id != 0 {
+                    sh.cancelled = true;
+                    if let Some(h) = &sh.interrupt {
+                        h.interrupt();
+                    }
+                    None
+                } else if let Some(i) = sh.waiting.iter().position(|(j, _)| *j == id) {
+                    let (_, slot) = sh.waiting.remove(i);
+                    sh.dropped.insert(id);
+                    Some(slot)
+                } else {
+                    None
                 }
             }
-        }
-        if let Some(tx) = &self.tx {
-            let _ = tx.send(Msg::Cancel(id));
+            Err(_) => None,
+        };
+        if let Some(slot) = waiting_slot {
+            (self.cancelled_reply)(id, slot);
         }
     }
 
     /// Cancel whatever job is running now.
     pub fn cancel_running(&self) {
-        let id = self.running.lock().map(|r| r.id).unwrap_or(0);
+        let id = self.shared.lock().map(|sh| sh.running).unwrap_or(0);
         if id != 0 {
             self.cancel(id);
         }
@@ -218,39 +245,26 @@ impl<S: Session, W: Work<S>> Drop for Worker<S, W> {
 
 type Queue<W> = VecDeque<(u64, W)>;
 
-/// Take a message into the queue: a newer job replaces an older one of the same slot; a
-/// cancel drops a waiting job (answering it). False when the UI has gone.
-fn take<S, W: Work<S>, T: From<Reply<W::Answer>>>(msg: Msg<W>, queue: &mut Queue<W>, tx: &Sender<T>) -> bool {
-    match msg {
-        Msg::Job(id, work) => {
-            let slot = work.slot();
-            queue.retain(|(_, w)| w.slot() != slot);
-            queue.push_back((id, work));
-            true
-        }
-        Msg::Cancel(id) => {
-            let at = queue.iter().position(|(j, _)| *j == id);
-            match at.and_then(|i| queue.remove(i)) {
-                Some((_, w)) => tx.send(T::from(Reply { id, slot: w.slot(), done: true, result: Err(Failure::Cancelled) })).is_ok(),
-                None => true,
-            }
-        }
-    }
+/// Take a job into the queue: a newer job replaces an older one of the same slot.
+fn take<S, W: Work<S>>(id: u64, work: W, queue: &mut Queue<W>) {
+    let slot = work.slot();
+    queue.retain(|(_, w)| w.slot() != slot);
+    queue.push_back((id, work));
 }
 
 fn run<S: Session, W: Work<S>, T: From<Reply<W::Answer>> + Send + 'static>(
     first: S,
     mut reopen: Option<(Opener<S>, Sharing)>,
-    rx: Receiver<Msg<W>>,
+    rx: Receiver<(u64, W)>,
     tx: Sender<T>,
-    running: Arc<Mutex<Running>>,
+    shared: Arc<Mutex<Shared>>,
 ) {
     let mut session = Some(first);
     let mut queue: Queue<W> = VecDeque::new();
     loop {
         if queue.is_empty() {
             // Idle: keep the workspace open for a moment, then let others have it.
-            let msg = match (&session, &reopen) {
+            let (id, work) = match (&session, &reopen) {
                 (Some(_), Some((_, sharing))) => match rx.recv_timeout(sharing.idle) {
                     Ok(m) => m,
                     Err(RecvTimeoutError::Timeout) => {
@@ -264,47 +278,63 @@ fn run<S: Session, W: Work<S>, T: From<Reply<W::Answer>> + Send + 'static>(
                     Err(_) => return, // the UI has gone
                 },
             };
-            if !take::<S, W, T>(msg, &mut queue, &tx) {
-                return;
-            }
+            take(id, work, &mut queue);
         }
         loop {
             match rx.try_recv() {
-                Ok(m) => {
-                    if !take::<S, W, T>(m, &mut queue, &tx) {
-                        return;
-                    }
-                }
+                Ok((id, work)) => take(id, work, &mut queue),
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => return,
             }
         }
         let Some((id, work)) = queue.pop_front() else { continue };
         let slot = work.slot();
+        // Start it (unless it was cancelled while waiting: then it has been answered).
+        let skip = match shared.lock() {
+            Ok(mut sh) => {
+                sh.waiting.retain(|(j, _)| *j != id);
+                if sh.dropped.remove(&id) {
+                    true
+                } else {
+                    sh.running = id;
+                    sh.cancelled = false;
+                    sh.interrupt = session.as_ref().map(|s| s.interrupt_handle());
+                    false
+                }
+            }
+            Err(_) => false,
+        };
+        if skip {
+            continue;
+        }
         if session.is_none() {
-            match reopen.as_mut() {
-                Some((opener, sharing)) => match open_again::<S, W, T>(opener, sharing.wait, id, &rx, &mut queue, &tx) {
-                    Ok(s) => session = Some(s),
-                    Err(f) => {
-                        if tx.send(T::from(Reply { id, slot, done: true, result: Err(f) })).is_err() {
-                            return;
-                        }
-                        continue;
-                    }
-                },
+            let opened = match reopen.as_mut() {
+                Some((opener, sharing)) => open_again(opener, sharing.wait, &shared),
                 None => return,
+            };
+            match opened {
+                Ok(s) => {
+                    if let Ok(mut sh) = shared.lock() {
+                        sh.interrupt = Some(s.interrupt_handle());
+                    }
+                    session = Some(s);
+                }
+                Err(f) => {
+                    finish(&shared);
+                    if tx.send(T::from(Reply { id, slot, done: true, result: Err(f) })).is_err() {
+                        return;
+                    }
+                    continue;
+                }
             }
         }
         let Some(s) = session.as_ref() else { continue };
-        if let Ok(mut r) = running.lock() {
-            *r = Running { id, cancelled: false, interrupt: Some(s.interrupt_handle()) };
-        }
         let progress_tx = tx.clone();
         let progress = move |r: W::Answer| {
             let _ = progress_tx.send(T::from(Reply { id, slot, done: false, result: Ok(r) }));
         };
         let outcome = work.run(s, &progress);
-        let was_cancelled = running.lock().map(|mut r| std::mem::take(&mut *r).cancelled).unwrap_or(false);
+        let was_cancelled = finish(&shared);
         let result = match outcome {
             Err(_) if was_cancelled => Err(Failure::Cancelled),
             other => other,
@@ -315,22 +345,30 @@ fn run<S: Session, W: Work<S>, T: From<Reply<W::Answer>> + Send + 'static>(
     }
 }
 
-/// Open the workspace again for job `id`, waiting while another carepath holds it. Messages
-/// that arrive meanwhile are queued; a cancel of `id` (or the UI going) gives up.
-fn open_again<S, W: Work<S>, T: From<Reply<W::Answer>>>(
-    opener: &mut Opener<S>,
-    wait: Duration,
-    id: u64,
-    rx: &Receiver<Msg<W>>,
-    queue: &mut Queue<W>,
-    tx: &Sender<T>,
-) -> Result<S, Failure> {
+/// The running job is over: clear it; was it cancelled?
+fn finish(shared: &Mutex<Shared>) -> bool {
+    match shared.lock() {
+        Ok(mut sh) => {
+            sh.running = 0;
+            sh.interrupt = None;
+            std::mem::take(&mut sh.cancelled)
+        }
+        Err(_) => false,
+    }
+}
+
+/// Open the workspace again for the job that is starting, waiting while another carepath
+/// holds it; a cancel of that job gives up.
+fn open_again<S>(opener: &mut Opener<S>, wait: Duration, shared: &Mutex<Shared>) -> Result<S, Failure> {
     let deadline = Instant::now() + wait;
     loop {
         let err = match opener() {
             Ok(s) => return Ok(s),
             Err(e) => e,
         };
+        if shared.lock().map(|sh| sh.cancelled).unwrap_or(false) {
+            return Err(Failure::Cancelled);
+        }
         if Instant::now() >= deadline {
             return Err(Failure::Failed(format!(
                 "the workspace is in use by another carepath (a load or an export?) and did not become free within {} s: {}",
@@ -338,15 +376,6 @@ fn open_again<S, W: Work<S>, T: From<Reply<W::Answer>>>(
                 crate::ops::error::describe(&err)
             )));
         }
-        match rx.recv_timeout(Duration::from_millis(200)) {
-            Ok(Msg::Cancel(c)) if c == id => return Err(Failure::Cancelled),
-            Ok(m) => {
-                if !take::<S, W, T>(m, queue, tx) {
-                    return Err(Failure::Cancelled);
-                }
-            }
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => return Err(Failure::Cancelled),
-        }
+        std::thread::sleep(Duration::from_millis(200));
     }
 }

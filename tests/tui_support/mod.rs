@@ -72,6 +72,31 @@ fn copy_tree(src: &Path, dst: &Path) {
     }
 }
 
+/// A larger generated extract (no workspace), whose load takes long enough to be stopped
+/// while it runs: copied per test.
+pub fn big_data_copy(tag: &str) -> PathBuf {
+    static BIG: OnceLock<PathBuf> = OnceLock::new();
+    let src = BIG.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("carepath-tui-big-{}", std::process::id()));
+        let data = dir.join("data");
+        carepath::synth::generate(&carepath::synth::GenerateOptions {
+            people: 20000,
+            years: vec!["1920".into(), "2021".into()],
+            seed: 12,
+            out: data.clone(),
+            format: carepath::synth::FileFormat::Parquet,
+            csv_years: vec![],
+            progress: false,
+        })
+        .expect("generate");
+        data
+    });
+    let dst = src.with_file_name(format!("data-{tag}"));
+    let _ = std::fs::remove_dir_all(&dst);
+    copy_tree(src, &dst);
+    dst
+}
+
 pub struct Harness {
     pub app: App,
     /// The explorer's session (screen audience), as the worker holds it.

@@ -123,10 +123,10 @@ fn cohort(f: &mut Frame, area: Rect, v: &View) {
             let sel_step = e.spec.filters.get(e.filter_sel).filter(|f| f.enabled).map(|_| 1 + e.spec.filters[..e.filter_sel].iter().filter(|f| f.enabled).count());
             let want = sel_step.unwrap_or(rows.saturating_sub(1)).min(rows.saturating_sub(1));
             let skip = (want + 1).saturating_sub(room);
-            let w = (right.width as usize).saturating_sub(25).max(6);
+            let w = (right.width as usize).saturating_sub(27).max(6);
             for r in (0..rows).skip(skip).take(room) {
                 let label = if r == 0 { "start".to_string() } else { cell_at(t, r, 1) };
-                att.push(Line::from(format!("{} {:>9} {:>7} {:>6}", fit(&label, w), cell_at(t, r, 2), pct_at(t, r, 3), pct_at(t, r, 4))));
+                att.push(Line::from(format!("{} {:>9} {:>7} {:>7}", fit(&label, w), cell_at(t, r, 2), pct_at(t, r, 3), pct_at(t, r, 4))));
             }
             let n = cohort_count(e).unwrap_or_default();
             att.push(Line::from(Span::styled(format!("= {n} people"), theme.style(Role::Header))));
@@ -169,7 +169,7 @@ fn cohort(f: &mut Frame, area: Rect, v: &View) {
             uses.push(row3(ms.label(), fmt(1), fmt(2), mw));
         }
         if let Some(r) = row_of(m, Measure::HealthCost.name()) {
-            uses.push(row3("share of all health cost", pct_at(m, r, 3), "100%".into(), mw));
+            uses.push(row3("share of cost", pct_at(m, r, 3), "100%".into(), mw));
         }
     }
     f.render_widget(Paragraph::new(uses).block(section("Service use", theme)), br);

@@ -70,7 +70,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Line::from(format!("People {}   Events {}   Health cost {}   Years {}", text("people"), text("events"), cost, years.join(" "))),
         Line::from(Span::styled(
             format!(
-                "HRIs (Scotland): {} of people ({}) hold 50% of health cost, {} of acute bed days",
+                "HRIs: {} of people ({}) hold 50% of health cost, {} of acute bed days",
                 pct("hri_pct_people"),
                 text("hri_people"),
                 pct("hri_pct_acute_beddays")
@@ -78,7 +78,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.style(Role::Hri),
         )),
         Line::from(match figure(head_t, "persistence_pct").and_then(shown::value) {
-            Some(_) => format!("Persistence: {} of last year's HRIs are HRIs again.   Gini of health cost {}", pct("persistence_pct"), text("gini")),
+            Some(_) => format!("Persistence: {} of last year's HRIs are HRIs again.  Gini {}", pct("persistence_pct"), text("gini")),
             None => format!("Gini of health cost {}", text("gini")),
         }),
     ];
