@@ -34,6 +34,8 @@ pub struct LoadReport {
     pub datasets: Vec<DatasetSummary>,
     /// Person-years where an individual file's own HRI % disagrees with ours.
     pub hri_disagreements: i64,
+    /// Rows that disagree with each other (same person-year twice, ...), with the rule used.
+    pub conflicts: Vec<super::ingest::validate::Conflict>,
 }
 
 fn one_i64(conn: &Connection, sql: &str) -> Result<i64> {
@@ -81,6 +83,7 @@ pub fn build(conn: &Connection, files: Vec<FileOutcome>) -> Result<LoadReport> {
         rejects_by_reason,
         datasets: datasets(conn)?,
         hri_disagreements,
+        conflicts: super::ingest::validate::conflicts(conn)?,
     })
 }
 
