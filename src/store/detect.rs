@@ -2,7 +2,7 @@
 //! columns first and by its name as a hint (so a file missing a required column still gets a
 //! precise message rather than "unknown file").
 use anyhow::{bail, Context, Result};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -87,9 +87,7 @@ pub fn classify_columns(cols: &[String]) -> Option<Kind> {
         return Some(Kind::Individual);
     }
     if has("social_care_id") {
-        if has("chi_upi") || has("anon_chi") {
-            return Some(Kind::ScDemographics);
-        }
+        // Activity tables first: a home-care file that also carries `chi_upi` is home care.
         if has("hc_service_start_date") {
             return Some(Kind::ScHomecare);
         }
@@ -104,6 +102,9 @@ pub fn classify_columns(cols: &[String]) -> Option<Kind> {
         }
         if has("iorn_group") {
             return Some(Kind::ScIorn);
+        }
+        if has("chi_upi") || has("anon_chi") {
+            return Some(Kind::ScDemographics);
         }
         if has("living_alone") || has("elder_frail") || has("type_of_housing") || has("dementia") {
             return Some(Kind::ScClient);
@@ -162,42 +163,6 @@ pub fn looks_loadable(path: &Path) -> bool {
     let n = path.file_name().map(|s| s.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     !n.starts_with('.')
         && [".parquet", ".parq", ".csv", ".csv.gz", ".tsv"].iter().any(|e| n.ends_with(e))
-}
-
-/// Expand the given paths: files are taken as they are, folders are scanned (recursively,
-/// skipping hidden folders such as `.carepath`) for loadable files, in name order.
-pub fn expand(paths: &[PathBuf]) -> Result<Vec<(PathBuf, bool)>> {
-    let mut out = Vec::new();
-    for p in paths {
-        let meta = std::fs::metadata(p)
-            .with_context(|| format!("{}: cannot read (does it exist, and may you read it?)", p.display()))?;
-        if meta.is_dir() {
-            scan_dir(p, &mut out)?;
-        } else {
-            out.push((p.clone(), true));
-        }
-    }
-    Ok(out)
-}
-
-fn scan_dir(dir: &Path, out: &mut Vec<(PathBuf, bool)>) -> Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("{}: cannot list the folder", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        let hidden = p.file_name().map(|n| n.to_string_lossy().starts_with('.')).unwrap_or(true);
-        if hidden {
-            continue;
-        }
-        if p.is_dir() {
-            scan_dir(&p, out)?;
-        } else if looks_loadable(&p) {
-            out.push((p, false));
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

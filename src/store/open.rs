@@ -62,6 +62,10 @@ impl Workspace {
         let ws = Workspace { conn, path: path.to_path_buf() };
         super::schema::ensure_bookkeeping(&ws.conn)?;
         super::reference::ensure_reference_tables(&ws.conn)?;
+        // Whatever opening created (bookkeeping tables with their defaults) goes into the file
+        // now, not only into the WAL: a process killed later never leaves a WAL of table
+        // definitions to replay. A no-op when nothing changed.
+        let _ = ws.conn.execute_batch("CHECKPOINT");
         restrict_file(&wal_path(path));
         Ok(ws)
     }
