@@ -55,3 +55,44 @@ fn killed_after_the_commit_of_a_new_workspace_it_opens() {
     assert_eq!(after.3, 6, "{after:?}");
     assert_eq!(after.0, 5, "the five people of the small extract: {after:?}");
 }
+
+/// The explorer loads through the same worker path as `:load`: started on a folder of extracts
+/// in a real pseudo-terminal, killed right after its load committed.
+#[test]
+fn the_explorer_killed_after_its_load_committed_leaves_a_workspace_that_opens() {
+    use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+    use std::io::Read;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = small(tmp.path());
+    let pair = native_pty_system().openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 }).unwrap();
+    let mut cmd = CommandBuilder::new(bin());
+    cmd.arg(dir.to_str().unwrap());
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("CAREPATH_TEST_PAUSE_AT", "commit");
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+            if String::from_utf8_lossy(&seen).contains("carepath-test: paused at commit") {
+                let _ = tx.send(true);
+                return;
+            }
+        }
+        let _ = tx.send(false);
+    });
+    let reached = rx.recv_timeout(std::time::Duration::from_secs(120)).unwrap_or(false);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(reached, "the explorer's load should reach its commit");
+    let ws = dir.join(".carepath").join("workspace.duckdb");
+    let after = snapshot_via_carepath(&ws).expect("the workspace must open after the explorer was killed");
+    assert_eq!(after.3, 6, "{after:?}");
+}

@@ -101,9 +101,24 @@ fn load_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(usize
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
             reclaim_space(conn);
-            Err(disk_full_or(conn, e).context("load stopped; the workspace is unchanged"))
+            Err(for_people(disk_full_or(conn, e)).context("load stopped; the workspace is unchanged"))
         }
     }
+}
+
+/// An error as people read it: each cause's first line only (DuckDB appends the SQL it was
+/// running, "LINE 1: SELECT ...", which means nothing to an analyst), and no bare error codes.
+fn for_people(e: anyhow::Error) -> anyhow::Error {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        let first = text.lines().next().unwrap_or("").trim().to_string();
+        let first = if first.contains("Unknown error code") { "the database engine failed without saying why".to_string() } else { first };
+        if !first.is_empty() && !parts.iter().any(|p| p.contains(&first)) {
+            parts.push(first);
+        }
+    }
+    anyhow::anyhow!(parts.join(": "))
 }
 
 /// A failed load may have grown the workspace file with blocks written before the commit;
