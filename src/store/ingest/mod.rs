@@ -41,6 +41,7 @@ struct Planned {
     fingerprint: String,
     bytes: u64,
     replaces: Option<i64>,
+    notes: Vec<String>,
 }
 
 /// Load `paths` (files or folders) into the workspace and return the load report.
@@ -54,7 +55,7 @@ pub fn load_with_progress(
     paths: &[PathBuf],
     progress: &dyn Fn(usize, usize, &str),
 ) -> Result<report::LoadReport> {
-    let (plan, mut outcomes) = plan(conn, paths).map_err(|e| e.context("load stopped; the workspace is unchanged"))?;
+    let (plan, mut outcomes) = plan(conn, paths).map_err(|e| for_people(e).context("load stopped; the workspace is unchanged"))?;
     if plan.is_empty() && outcomes.iter().all(|o| o.status == "skipped") {
         bail!(
             "found no extract files to load in {} (expected SLF episode/individual files, SC2 extracts or a SIMD lookup as .parquet, .csv or .csv.gz)",
@@ -204,7 +205,7 @@ fn plan(conn: &Connection, paths: &[PathBuf]) -> Result<(Vec<Planned>, Vec<FileO
             warnings: Vec::new(),
         };
         let format = detect::format_of(&path)?;
-        let columns = read::columns(conn, &path, format)?;
+        let (columns, notes) = read::columns(conn, &path, format)?;
         let lower: Vec<String> = columns.iter().map(|c| c.trim().to_ascii_lowercase()).collect();
         let kind = match detect::classify_columns(&lower).or_else(|| detect::kind_from_name(&path)) {
             Some(k) => k,
@@ -245,7 +246,7 @@ fn plan(conn: &Connection, paths: &[PathBuf]) -> Result<(Vec<Planned>, Vec<FileO
         let replaces: Option<i64> = conn
             .query_row("SELECT file_id FROM load_log WHERE path = ? LIMIT 1", [&canonical], |r| r.get(0))
             .ok();
-        plan.push(Planned { path, kind, format, columns, fingerprint, bytes, replaces });
+        plan.push(Planned { path, kind, format, columns, fingerprint, bytes, replaces, notes });
     }
     Ok((plan, outcomes))
 }
@@ -294,7 +295,7 @@ fn load_file(conn: &Connection, p: &Planned) -> Result<FileOutcome> {
     let path_text = canonical(&p.path);
     let spec = validate::harden(kinds::spec(p.kind));
     let known: Vec<String> = spec.fields.iter().map(|f| f.name.clone()).collect();
-    let mut warnings = Vec::new();
+    let mut warnings = p.notes.clone();
     if p.format == FileFormat::Csv {
         for (name, times) in validate::duplicate_header_names(&p.path, &read::sniff_delimiter(&p.path)?) {
             warnings.push(format!("column {name} appears {times} times: the first is used, the others are kept as {name}_1 ... in the raw table"));

@@ -20,8 +20,8 @@ const MAX_LINE: u64 = 64 << 20;
 const BUFFER: u64 = 128 << 20;
 
 /// Column names of a file, as they appear in it (DuckDB makes repeated names unique: `a`,
-/// `a_1`).
-pub fn columns(conn: &Connection, path: &Path, format: FileFormat) -> Result<Vec<String>> {
+/// `a_1`), and for CSV what the text check noticed (see [`check_text`]).
+pub fn columns(conn: &Connection, path: &Path, format: FileFormat) -> Result<(Vec<String>, Vec<String>)> {
     let p = super::discover::duckdb_path(path);
     let sql = match format {
         FileFormat::Parquet => "DESCRIBE SELECT * FROM read_parquet(?)".to_string(),
@@ -29,8 +29,9 @@ pub fn columns(conn: &Connection, path: &Path, format: FileFormat) -> Result<Vec
     };
     let mut stmt = conn.prepare(&sql).map_err(|e| unusable(path, format, e))?;
     let mut params: Vec<String> = vec![p.clone()];
+    let mut notes = Vec::new();
     if format == FileFormat::Csv {
-        check_text(path)?;
+        notes = check_text(path)?;
         params.push(sniff_delimiter(path)?);
     }
     let rows = stmt
@@ -43,7 +44,7 @@ pub fn columns(conn: &Connection, path: &Path, format: FileFormat) -> Result<Vec
     if out.is_empty() {
         bail!("{}: has no columns (is it empty?)", path.display());
     }
-    Ok(out)
+    Ok((out, notes))
 }
 
 fn unusable(path: &Path, format: FileFormat, e: duckdb::Error) -> anyhow::Error {
@@ -187,12 +188,15 @@ pub fn sniff_delimiter(path: &Path) -> Result<String> {
 }
 
 /// Plain CSV files are checked for binary content and UTF-8 before DuckDB reads them, so the
-/// message can say which line is wrong. (Gzipped files are checked by the CSV reader.)
-fn check_text(path: &Path) -> Result<()> {
+/// message can say which line is wrong. (Gzipped files are checked by the CSV reader.) Returns
+/// notes for the load report: a carriage return (CR) not followed by a line feed is a line
+/// break to the CSV reader (as to Excel), so such a row is split in two; the note says where.
+fn check_text(path: &Path) -> Result<Vec<String>> {
     let name = path.to_string_lossy().to_ascii_lowercase();
     if name.ends_with(".gz") {
-        return Ok(());
+        return Ok(Vec::new());
     }
+    let (mut lone_cr, mut first_cr_line, mut cr_pending) = (0u64, 0u64, false);
     let mut f = std::fs::File::open(path).with_context(|| format!("{}: cannot open the file", path.display()))?;
     let mut buf = vec![0u8; 1 << 20];
     let mut carry: Vec<u8> = Vec::new();
@@ -218,13 +222,30 @@ fn check_text(path: &Path) -> Result<()> {
                 );
             }
         };
-        line += chunk[..valid_upto].iter().filter(|&&b| b == b'\n').count() as u64;
+        for &b in &chunk[..valid_upto] {
+            if cr_pending && b != b'\n' {
+                lone_cr += 1;
+                if first_cr_line == 0 {
+                    first_cr_line = line;
+                }
+            }
+            cr_pending = b == b'\r';
+            if b == b'\n' {
+                line += 1;
+            }
+        }
         carry = chunk[valid_upto..].to_vec();
     }
     if !carry.is_empty() {
         bail!("{}: ends in the middle of a character (not valid UTF-8)", path.display());
     }
-    Ok(())
+    let mut notes = Vec::new();
+    if lone_cr > 0 {
+        notes.push(format!(
+            "{lone_cr} carriage return(s) (CR) without a line feed, the first on line {first_cr_line}: each is read as a line break, so that row is split (its parts are rejected if they do not have every column) and later row numbers count the break"
+        ));
+    }
+    Ok(notes)
 }
 
 /// Content fingerprint (SHA-256 of the bytes, hex) to recognise the same file loaded twice

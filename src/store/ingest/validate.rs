@@ -22,8 +22,11 @@ pub const LAST_DATE: &str = "2100-12-31";
 /// A cost above this in one row (£100 million) is a corrupt value, not a cost.
 const MAX_COST: f64 = 1e8;
 
-/// The spec with the plausibility rules added after the kind's own rules.
+/// The spec with the plausibility rules added: values that are not real (NaN, Infinity, a date
+/// word) are checked before the kind's own rules (so `-inf` is "not a finite number", not "a
+/// negative cost"), the plausibility of real values after them.
 pub fn harden(mut spec: Spec) -> Spec {
+    let mut first = Vec::new();
     let mut extra = Vec::new();
     let has = |n: &str| spec.fields.iter().any(|f| f.name == n);
     for fld in &spec.fields {
@@ -32,7 +35,7 @@ pub fn harden(mut spec: Spec) -> Spec {
         let n = &fld.name;
         match fld.ty {
             Ty::Num => {
-                extra.push(rule(n, &format!("isnan({c}) OR isinf({c})"), &format!("{n}: not a finite number (NaN or Infinity)")));
+                first.push(rule(n, &format!("isnan({c}) OR isinf({c})"), &format!("{n}: not a finite number (NaN or Infinity)")));
                 extra.push(rule(n, &format!("{c} < 0"), &format!("{n}: negative value")));
                 if n.starts_with("hri_") && n.ends_with('p') {
                     extra.push(rule(n, &format!("{c} > 100"), &format!("{n}: HRI % must be 0 to 100")));
@@ -46,7 +49,7 @@ pub fn harden(mut spec: Spec) -> Spec {
             }
             Ty::Date => {
                 // `epoch`, `infinity`, `today` ... parse as dates; a real date starts with a digit.
-                extra.push(rule(
+                first.push(rule(
                     n,
                     &format!("{r} IS NOT NULL AND NOT regexp_matches(CAST({r} AS VARCHAR), '^\\s*[0-9]')"),
                     &format!("{n}: not a date (a word such as epoch or infinity)"),
@@ -86,7 +89,9 @@ pub fn harden(mut spec: Spec) -> Spec {
             "financial_year does not match the period's year (period YYYYQn starts with the financial year)",
         ));
     }
-    spec.rules.extend(extra);
+    first.append(&mut spec.rules);
+    first.extend(extra);
+    spec.rules = first;
     spec
 }
 
