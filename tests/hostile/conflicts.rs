@@ -13,7 +13,8 @@ fn duplicate_person_years_two_chis_per_client_and_two_simd_ranks_are_reported() 
     let a = anon("0101501234");
     write(
         &dir.join("source-individual-file-1920.csv"),
-        &format!("anon_chi,year,health_net_cost\n{a},1920,100\n{a},1920,300\n"),
+        // FY 2020/21 has no episodes, so the person-year's cost is the individual file's.
+        &format!("anon_chi,year,health_net_cost\n{a},2021,100\n{a},2021,300\n"),
     );
     write(
         &dir.join("sc2-demographics.csv"),
@@ -36,7 +37,7 @@ fn duplicate_person_years_two_chis_per_client_and_two_simd_ranks_are_reported() 
     assert_eq!(dz["count"], 1);
     // The rules stated are the ones applied: the later individual row, the later period's CHI.
     let c = open_ro(&ws);
-    assert_eq!(q_f64(&c, &format!("SELECT health_net_cost FROM person_year WHERE anon_chi = '{a}'")), 300.0);
+    assert_eq!(q_f64(&c, &format!("SELECT health_net_cost FROM person_year WHERE anon_chi = '{a}' AND year = '2021'")), 300.0);
     assert_eq!(q_str(&c, "SELECT anon_chi FROM sc_link WHERE social_care_id = 'A001'"), Some(anon("0203402346")));
     // and the table report says so
     let out = carepath(&["load", dir.to_str().unwrap(), "--workspace", tmp.path().join("ws2.duckdb").to_str().unwrap()]);
