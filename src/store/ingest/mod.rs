@@ -88,7 +88,6 @@ fn load_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(usize
             pause_for_tests("before-commit");
             if let Err(e) = conn.execute_batch("COMMIT") {
                 let _ = conn.execute_batch("ROLLBACK");
-                reclaim_space(conn);
                 return Err(disk_full_or(conn, anyhow::Error::from(e).context("could not commit the load")));
             }
             pause_for_tests("commit");
@@ -101,7 +100,6 @@ fn load_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(usize
         }
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
-            reclaim_space(conn);
             Err(for_people(disk_full_or(conn, e)).context("load stopped; the workspace is unchanged"))
         }
     }
@@ -120,12 +118,6 @@ fn for_people(e: anyhow::Error) -> anyhow::Error {
         }
     }
     anyhow::anyhow!(parts.join(": "))
-}
-
-/// A failed load may have grown the workspace file with blocks written before the commit;
-/// a checkpoint after the rollback gives that space back (best effort).
-fn reclaim_space(conn: &Connection) {
-    let _ = conn.execute_batch("CHECKPOINT");
 }
 
 /// A full disk is the workspace's problem, not the input file's: say so, with the free space

@@ -34,9 +34,17 @@ pub fn columns(conn: &Connection, path: &Path, format: FileFormat) -> Result<(Ve
         notes = check_text(path)?;
         params.push(sniff_delimiter(path)?);
     }
-    let rows = stmt
-        .query_map(duckdb::params_from_iter(params.iter()), |r| r.get::<_, String>(0))
-        .map_err(|e| unusable(path, format, e))?;
+    // DuckDB's CSV sniffer gives up on a file with a lone CR; say where it is instead.
+    let cr_note = notes.iter().find(|n| n.contains("carriage return")).cloned();
+    let refuse = |e: duckdb::Error| match &cr_note {
+        Some(n) => anyhow!(
+            "{}: {}; the CSV reader cannot split it into rows. Replace the CR (e.g. tr '\\r' ' ') or save the file with Unix or Windows line endings",
+            path.display(),
+            n.split(':').next().unwrap_or(n)
+        ),
+        None => unusable(path, format, e),
+    };
+    let rows = stmt.query_map(duckdb::params_from_iter(params.iter()), |r| r.get::<_, String>(0)).map_err(refuse)?;
     let mut out = Vec::new();
     for r in rows {
         out.push(r.map_err(|e| unusable(path, format, e))?);
