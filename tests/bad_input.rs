@@ -57,9 +57,20 @@ fn assert_reject(edit: &[(&str, &str)], column: &str, reason_part: &str) {
     assert_eq!(by_reason[&reason], 1);
 }
 
+/// An episode row without a CHI is activity, not an error (PHS keeps such rows in the episode
+/// file, `R/create_episode_file.R` L139-153): loaded, counted as a row without a person.
 #[test]
-fn missing_person_id() {
-    assert_reject(&[("anon_chi", "")], "anon_chi", "missing person id");
+fn missing_person_id_is_activity_not_a_reject() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("source-episode-file-1920.csv");
+    write(&f, &format!("{EPISODE_HEADER}\n{}\n{}\n", episode_row("QUFBQQ==", &[]), episode_row("", &[])));
+    let ws = tmp.path().join("ws.duckdb");
+    let (report, out) = load_json(&ws, &[&f]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(report["files"][0]["rows_loaded"], 2);
+    assert_eq!(report["files"][0]["rows_rejected"], 0);
+    assert_eq!(report["rows_without_person"], 1);
+    assert_eq!(report["people"], 1);
 }
 
 #[test]

@@ -101,6 +101,21 @@ pub struct CohortFlags {
     /// Non-service users only
     #[arg(long)]
     pub non_service_users: bool,
+    /// GP practice codes (gpprac), comma separated
+    #[arg(long, value_delimiter = ',')]
+    pub gp: Vec<String>,
+    /// GP clusters, comma separated
+    #[arg(long, value_delimiter = ',')]
+    pub cluster: Vec<String>,
+    /// SPARRA score at the start of the FY at least this (e.g. 50)
+    #[arg(long)]
+    pub sparra_min: Option<f64>,
+    /// Homelessness application active in the FY (hl1_in_fy)
+    #[arg(long)]
+    pub hl1: bool,
+    /// PHS's published population only (keep_population = 1)
+    #[arg(long)]
+    pub population: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -276,6 +291,18 @@ pub fn spec_from_flags(f: &CohortFlags) -> Result<CohortSpec> {
     }
     if f.non_service_users {
         add(Rule::ServiceUser(false));
+    }
+    if !f.gp.is_empty() || !f.cluster.is_empty() {
+        add(Rule::Practice(crate::model::cohort::PracticeRule { gp: f.gp.clone(), cluster: f.cluster.clone() }));
+    }
+    if f.sparra_min.is_some() {
+        add(Rule::Sparra(crate::model::cohort::ScoreRange { min: f.sparra_min, max: None }));
+    }
+    if f.hl1 {
+        add(Rule::Homeless(true));
+    }
+    if f.population {
+        add(Rule::Population(true));
     }
     spec.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(spec)

@@ -13,6 +13,11 @@ pub struct LoadArgs {
     /// Workspace file (default: <first folder>/.carepath/workspace.duckdb)
     #[arg(long)]
     pub workspace: Option<PathBuf>,
+    /// Say what a file is when its columns are ambiguous: FILE=KIND (KIND: episode, individual,
+    /// sc_demographics, sc_client, sc_homecare, sc_carehome, sc_sds, sc_equipment, sc_iorn,
+    /// simd_lookup); may be repeated
+    #[arg(long = "kind", value_name = "FILE=KIND")]
+    pub kinds: Vec<String>,
     /// Output format of the load report
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -26,7 +31,11 @@ pub fn default_workspace(paths: &[PathBuf]) -> PathBuf {
 pub fn run(args: &LoadArgs) -> Result<i32> {
     let ws_path = args.workspace.clone().unwrap_or_else(|| default_workspace(&args.paths));
     let ws = Workspace::open(&ws_path)?;
-    let report = store::ingest::load(&ws, &args.paths)?;
+    let mut options = store::ingest::LoadOptions::default();
+    for k in &args.kinds {
+        options.kinds.push(store::ingest::LoadOptions::parse_kind(k)?);
+    }
+    let report = store::ingest::load_with_options(&ws, &args.paths, &options)?;
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         Format::Table | Format::Csv => print!("{}", render(&report, &ws_path)),
@@ -77,9 +86,18 @@ pub fn render(r: &LoadReport, ws: &Path) -> String {
         pounds(r.health_cost),
         pounds(r.total_cost)
     ));
+    if r.rows_without_person > 0 {
+        s.push_str(&format!(
+            "Rows without a person: {} (episode rows with no CHI: kept as activity, left out of person-level figures)\n",
+            thousands(r.rows_without_person)
+        ));
+    }
+    for y in &r.year_sources {
+        s.push_str(&format!("Year {}: costs from the {}; files: {}\n", y.year, y.costs_from, y.files.join(", ")));
+    }
     if r.hri_disagreements > 0 {
         s.push_str(&format!(
-            "HRI: {} person-year values in the individual files disagree with carepath's computation (kept theirs; see table hri_disagreements)\n",
+            "HRI: {} person-year values in the individual files disagree with PHS's rule as computed here (kept the file's; see table hri_disagreements)\n",
             thousands(r.hri_disagreements)
         ));
     }

@@ -24,7 +24,12 @@
 //! | `sex` | `"M"` or `"F"` | person-year |
 //! | `simd` | `{ quintile = [..] }` or `{ decile = [..] }`, `level` | person-year |
 //! | `geography` | `{ council, board, hscp, locality, datazone }` lists (codes or names) | person-year |
-//! | `urban_rural` | `{ ur2 = [..] }` or `{ ur8 = [..] }` | person-year |
+//! | `urban_rural` | `{ ur2 = [..] }`, `{ ur3 = [..] }`, `{ ur6 = [..] }` or `{ ur8 = [..] }` | person-year |
+//! | `practice` | `{ gp = ["43210"], cluster = ["Cluster A"] }` (GP practice code, GP cluster) | person-year |
+//! | `sparra` | `{ min, max }` on the SPARRA score at the start of the FY (`sparra_start_fy`) | person-year |
+//! | `hl1` | `true`: homelessness application active in the FY (`hl1_in_fy`); `false`: none | person-year |
+//! | `population` | `true`: PHS's published population only (`keep_population = 1`) | person-year |
+//! | `slf_cohort` | `{ demographic = [..], service_use = [..] }` (SLF cohort names) | person-year |
 //! | `hri` | `{ level, flag = true }` or `{ level, bands = [..] }` | person-year |
 //! | `ltc` | `{ any = [..], all = [..], none = [..] }` (LTC codes) | person-year |
 //! | `ltc_count` | `{ min, max }` | person-year |
@@ -163,6 +168,40 @@ pub struct UrRule {
     pub ur2: Vec<u8>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ur8: Vec<u8>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ur6: Vec<u8>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ur3: Vec<u8>,
+}
+
+/// GP practice (`gpprac`) and GP cluster (`cluster`) of the person-year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PracticeRule {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gp: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cluster: Vec<String>,
+}
+
+/// A score range (SPARRA risk score, 0-100).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreRange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+}
+
+/// SLF person-level cohorts (`demographic_cohort`, `service_use_cohort`), by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SlfCohortRule {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub demographic: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_use: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -357,6 +396,11 @@ pub enum Rule {
     Sds(Vec<u8>),
     Died(Died),
     ServiceUser(bool),
+    Practice(PracticeRule),
+    Sparra(ScoreRange),
+    Homeless(bool),
+    Population(bool),
+    SlfCohort(SlfCohortRule),
 }
 
 impl Rule {
@@ -376,6 +420,11 @@ impl Rule {
             Rule::Sds(_) => "sds",
             Rule::Died(_) => "died",
             Rule::ServiceUser(_) => "service_user",
+            Rule::Practice(_) => "practice",
+            Rule::Sparra(_) => "sparra",
+            Rule::Homeless(_) => "hl1",
+            Rule::Population(_) => "population",
+            Rule::SlfCohort(_) => "slf_cohort",
         }
     }
 
@@ -391,6 +440,11 @@ impl Rule {
                 | Rule::Hri(_)
                 | Rule::Ltc(_)
                 | Rule::LtcCount(_)
+                | Rule::Practice(_)
+                | Rule::Sparra(_)
+                | Rule::Homeless(_)
+                | Rule::Population(_)
+                | Rule::SlfCohort(_)
         )
     }
 
@@ -472,6 +526,12 @@ impl Rule {
                 if !u.ur2.is_empty() {
                     parts.push(format!("Urban/rural (2-fold) {}", list(&u.ur2)));
                 }
+                if !u.ur6.is_empty() {
+                    parts.push(format!("Urban/rural (6-fold) {}", list(&u.ur6)));
+                }
+                if !u.ur3.is_empty() {
+                    parts.push(format!("Urban/rural (3-fold) {}", list(&u.ur3)));
+                }
                 if !u.ur8.is_empty() {
                     parts.push(format!("Urban/rural (8-fold) {}", list(&u.ur8)));
                 }
@@ -531,6 +591,31 @@ impl Rule {
             Rule::Died(Died::Only) => "Died in the period".into(),
             Rule::ServiceUser(true) => "Service users".into(),
             Rule::ServiceUser(false) => "Non-service users".into(),
+            Rule::Practice(p) => {
+                let mut parts = Vec::new();
+                if !p.gp.is_empty() {
+                    parts.push(format!("GP practice {}", list(&p.gp)));
+                }
+                if !p.cluster.is_empty() {
+                    parts.push(format!("GP cluster {}", list(&p.cluster)));
+                }
+                parts.join(", ")
+            }
+            Rule::Sparra(r) => format!("SPARRA {}", range(&r.min, &r.max)),
+            Rule::Homeless(true) => "Homelessness application in the year".into(),
+            Rule::Homeless(false) => "No homelessness application in the year".into(),
+            Rule::Population(true) => "PHS population (keep_population = 1)".into(),
+            Rule::Population(false) => "Outside PHS population (keep_population = 0)".into(),
+            Rule::SlfCohort(c) => {
+                let mut parts = Vec::new();
+                if !c.demographic.is_empty() {
+                    parts.push(format!("Demographic cohort {}", list(&c.demographic)));
+                }
+                if !c.service_use.is_empty() {
+                    parts.push(format!("Service use cohort {}", list(&c.service_use)));
+                }
+                parts.join(", ")
+            }
         }
     }
 }
@@ -569,6 +654,16 @@ struct FilterRepr {
     died: Option<Died>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     service_user: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    practice: Option<PracticeRule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sparra: Option<ScoreRange>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hl1: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    population: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    slf_cohort: Option<SlfCohortRule>,
 }
 
 fn yes() -> bool {
@@ -580,7 +675,7 @@ fn is_true(b: &bool) -> bool {
 }
 
 const CONDITION_KEYS: &str =
-    "age, sex, simd, geography, urban_rural, hri, ltc, ltc_count, diagnosis, service, sds, died, service_user";
+    "age, sex, simd, geography, urban_rural, hri, ltc, ltc_count, diagnosis, service, sds, died, service_user, practice, sparra, hl1, population, slf_cohort";
 
 impl TryFrom<FilterRepr> for Filter {
     type Error = String;
@@ -625,6 +720,21 @@ impl TryFrom<FilterRepr> for Filter {
         if let Some(x) = r.service_user {
             rules.push(Rule::ServiceUser(x));
         }
+        if let Some(x) = r.practice {
+            rules.push(Rule::Practice(x));
+        }
+        if let Some(x) = r.sparra {
+            rules.push(Rule::Sparra(x));
+        }
+        if let Some(x) = r.hl1 {
+            rules.push(Rule::Homeless(x));
+        }
+        if let Some(x) = r.population {
+            rules.push(Rule::Population(x));
+        }
+        if let Some(x) = r.slf_cohort {
+            rules.push(Rule::SlfCohort(x));
+        }
         match rules.len() {
             0 => Err(format!("a filter needs one condition (one of: {CONDITION_KEYS})")),
             1 => Ok(Filter { enabled: r.enabled, label: r.label, rule: rules.remove(0) }),
@@ -654,6 +764,11 @@ impl From<Filter> for FilterRepr {
             Rule::Sds(x) => r.sds = Some(x),
             Rule::Died(x) => r.died = Some(x),
             Rule::ServiceUser(x) => r.service_user = Some(x),
+            Rule::Practice(x) => r.practice = Some(x),
+            Rule::Sparra(x) => r.sparra = Some(x),
+            Rule::Homeless(x) => r.hl1 = Some(x),
+            Rule::Population(x) => r.population = Some(x),
+            Rule::SlfCohort(x) => r.slf_cohort = Some(x),
         }
         r
     }
@@ -897,7 +1012,27 @@ fn check_rule(rule: &Rule, push: &mut dyn FnMut(Option<&str>, String)) {
                 push(None, "give min, max or bands".into());
             }
         }
-        Rule::Sex(_) | Rule::Died(_) | Rule::ServiceUser(_) => {}
+        Rule::Sex(_) | Rule::Died(_) | Rule::ServiceUser(_) | Rule::Homeless(_) | Rule::Population(_) => {}
+        Rule::Practice(p) => {
+            if p.gp.is_empty() && p.cluster.is_empty() {
+                push(None, "give gp or cluster".into());
+            }
+        }
+        Rule::Sparra(r) => {
+            if r.min.is_none() && r.max.is_none() {
+                push(None, "give min or max".into());
+            }
+            if let (Some(a), Some(b)) = (r.min, r.max) {
+                if a > b {
+                    push(Some("min"), format!("min {a} is above max {b}"));
+                }
+            }
+        }
+        Rule::SlfCohort(c) => {
+            if c.demographic.is_empty() && c.service_use.is_empty() {
+                push(None, "give demographic or service_use".into());
+            }
+        }
         Rule::Simd(s) => {
             in_range(&s.quintile, 1, 5, "SIMD quintile", "quintile", push);
             in_range(&s.decile, 1, 10, "SIMD decile", "decile", push);
@@ -925,8 +1060,10 @@ fn check_rule(rule: &Rule, push: &mut dyn FnMut(Option<&str>, String)) {
         Rule::UrbanRural(u) => {
             in_range(&u.ur2, 1, 2, "urban/rural 2-fold class", "ur2", push);
             in_range(&u.ur8, 1, 8, "urban/rural 8-fold class", "ur8", push);
-            if u.ur2.is_empty() && u.ur8.is_empty() {
-                push(None, "give ur2 or ur8".into());
+            in_range(&u.ur6, 1, 6, "urban/rural 6-fold class", "ur6", push);
+            in_range(&u.ur3, 1, 3, "urban/rural 3-fold class", "ur3", push);
+            if u.ur2.is_empty() && u.ur8.is_empty() && u.ur6.is_empty() && u.ur3.is_empty() {
+                push(None, "give ur2, ur3, ur6 or ur8".into());
             }
         }
         Rule::Hri(h) => {

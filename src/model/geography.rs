@@ -73,6 +73,42 @@ pub fn council_by_sending_location(code: &str) -> Option<&'static Council> {
     councils().iter().find(|c| c.sending_location == code)
 }
 
+/// (older code, current code) pairs for boards, councils and partnerships, read from the
+/// `older_code` columns of `assets/health_boards.csv`, `council_areas.csv` and `hscps.csv`:
+/// PHS files carry `hbrescode` as hb2018 (`R/create_individual_file.R` L898-914,
+/// `hbrescode_var = "hb2018"`) and `ca2018`/`hscp2018` beside the 2019 codes
+/// (`R/order_ep_cols.R`), so a file without the 2019 columns must be mapped to today's codes.
+pub fn code_vintages() -> &'static [(String, String)] {
+    static V: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    V.get_or_init(|| {
+        let mut v = Vec::new();
+        let mut add = |older: &str, current: &str| {
+            for tok in older.split(|c: char| !c.is_ascii_alphanumeric()) {
+                if tok.len() == 9 && tok.starts_with('S') && tok[1..].chars().all(|c| c.is_ascii_digit()) && tok != current {
+                    v.push((tok.to_string(), current.to_string()));
+                }
+            }
+        };
+        for r in rows(include_str!("../../assets/health_boards.csv")) {
+            add(&r[2], &r[0]);
+        }
+        for r in rows(include_str!("../../assets/council_areas.csv")) {
+            add(&r[3], &r[1]);
+        }
+        for r in rows(include_str!("../../assets/hscps.csv")) {
+            add(&r[1], &r[0]);
+        }
+        v
+    })
+}
+
+/// SQL mapping a board / council / partnership code expression to today's code (older
+/// vintages replaced, anything else unchanged). Built from our own code lists only.
+pub fn current_code_sql(expr: &str) -> String {
+    let whens: Vec<String> = code_vintages().iter().map(|(o, c)| format!("WHEN '{o}' THEN '{c}'")).collect();
+    format!("(CASE {expr} {} ELSE {expr} END)", whens.join(" "))
+}
+
 /// Postcode areas (leading letters) that are in Scotland. TD straddles the border: the
 /// SLF lookup decides per postcode; without a lookup we count TD as Scottish.
 pub const SCOTTISH_POSTCODE_AREAS: [&str; 16] =
@@ -98,5 +134,9 @@ mod tests {
         assert_eq!(partnerships().len(), 31);
         assert_eq!(council_by_sending_location("260").map(|c| c.name.as_str()), Some("Glasgow City"));
         assert!(is_dummy_postcode("ZZ611AA") && is_dummy_postcode("") && !is_dummy_postcode("EH1 1AA"));
+        let v = code_vintages();
+        for (old, new) in [("S08000021", "S08000031"), ("S08000023", "S08000032"), ("S12000046", "S12000049"), ("S37000015", "S37000034"), ("S37000014", "S37000032")] {
+            assert!(v.iter().any(|(o, c)| o == old && c == new), "{old} -> {new} missing from {v:?}");
+        }
     }
 }

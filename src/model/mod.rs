@@ -1,9 +1,11 @@
 //! Plain domain types and code lists. No I/O: code lists are compiled in from `assets/`.
 pub mod codes;
+pub mod costs;
 pub mod cohort;
 pub mod geography;
 pub mod hri;
 pub mod ltc;
+pub mod ppa;
 pub mod service;
 pub mod timeline;
 pub mod year;

@@ -32,10 +32,46 @@ pub struct LoadReport {
     pub rejects_total: i64,
     pub rejects_by_reason: BTreeMap<String, i64>,
     pub datasets: Vec<DatasetSummary>,
-    /// Person-years where an individual file's own HRI % disagrees with ours.
+    /// Person-years where an individual file's own HRI % disagrees with PHS's rule computed here.
     pub hri_disagreements: i64,
     /// Rows that disagree with each other (same person-year twice, ...), with the rule used.
     pub conflicts: Vec<super::ingest::validate::Conflict>,
+    /// Episode rows without a CHI: kept as activity (in `event`, no person), never in
+    /// person-level figures (PHS keeps them in the episode file, `R/create_episode_file.R` L139-153).
+    pub rows_without_person: i64,
+    /// Per financial year, the files that make it up and where its costs come from.
+    pub year_sources: Vec<YearSources>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct YearSources {
+    pub year: String,
+    /// `kind: path` of every loaded file with rows for the year.
+    pub files: Vec<String>,
+    /// `episode file` when the year's episode rows hold health activity, else `individual file`
+    /// (or `none` when neither says).
+    pub costs_from: String,
+}
+
+fn year_sources(conn: &Connection) -> Result<Vec<YearSources>> {
+    let mut st = conn.prepare(
+        "WITH f AS (
+           SELECT DISTINCT year, file_id FROM stg_episode
+           UNION SELECT DISTINCT year, file_id FROM stg_individual),
+         h AS (SELECT DISTINCT year FROM stg_episode WHERE recid IN ('01B', '02B', '04B', 'GLS', '00B', 'AE2', 'PIS', 'OoH')),
+         i AS (SELECT DISTINCT year FROM stg_individual)
+         SELECT f.year, string_agg(l.kind || ': ' || l.path, chr(31) ORDER BY l.file_id),
+                CASE WHEN f.year IN (SELECT year FROM h) THEN 'episode file'
+                     WHEN f.year IN (SELECT year FROM i) THEN 'individual file' ELSE 'none' END
+         FROM f JOIN load_log l USING (file_id) WHERE f.year IS NOT NULL
+         GROUP BY f.year ORDER BY f.year",
+    )?;
+    let rows = st.query_map([], |r| {
+        let files: String = r.get(1)?;
+        // unit separator: never in a path
+        Ok(YearSources { year: r.get(0)?, files: files.split('\u{1f}').map(String::from).collect(), costs_from: r.get(2)? })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 fn one_i64(conn: &Connection, sql: &str) -> Result<i64> {
@@ -70,6 +106,8 @@ pub fn build(conn: &Connection, files: Vec<FileOutcome>) -> Result<LoadReport> {
     }
     let rejects_total = rejects_by_reason.values().sum();
     let hri_disagreements = one_i64(conn, "SELECT count(*) FROM hri_disagreements")?;
+    let rows_without_person = one_i64(conn, "SELECT count(*) FROM event WHERE anon_chi IS NULL")?;
+    let year_sources = year_sources(conn)?;
     Ok(LoadReport {
         files,
         people,
@@ -84,6 +122,8 @@ pub fn build(conn: &Connection, files: Vec<FileOutcome>) -> Result<LoadReport> {
         datasets: datasets(conn)?,
         hri_disagreements,
         conflicts: super::ingest::validate::conflicts(conn)?,
+        rows_without_person,
+        year_sources,
     })
 }
 

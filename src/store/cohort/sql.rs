@@ -416,10 +416,55 @@ pub(super) fn row_condition(rule: &Rule) -> Result<Frag> {
         }
         Rule::UrbanRural(u) => {
             let mut parts = Vec::new();
-            for (col, v) in [("ur2", &u.ur2), ("ur8", &u.ur8)] {
+            for (col, v) in [("ur2", &u.ur2), ("ur8", &u.ur8), ("ur6", &u.ur6), ("ur3", &u.ur3)] {
                 if !v.is_empty() {
                     let mut x = Frag::text(&format!("{col} IN "));
                     x.bind_list(v.iter().map(|q| Value::BigInt(*q as i64)));
+                    parts.push(x);
+                }
+            }
+            and_all(&mut f, parts);
+        }
+        Rule::Practice(p) => {
+            let mut parts = Vec::new();
+            for (col, v) in [("gpprac", &p.gp), ("cluster", &p.cluster)] {
+                if !v.is_empty() {
+                    let mut x = Frag::text(&format!("trim({col}) IN "));
+                    x.bind_list(v.iter().map(|c| text(c.trim())));
+                    parts.push(x);
+                }
+            }
+            and_all(&mut f, parts);
+        }
+        Rule::Sparra(r) => {
+            let mut parts = Vec::new();
+            if let Some(m) = r.min {
+                let mut x = Frag::text("sparra_start_fy >= ");
+                x.bind(Value::Double(m));
+                parts.push(x);
+            }
+            if let Some(m) = r.max {
+                let mut x = Frag::text("sparra_start_fy <= ");
+                x.bind(Value::Double(m));
+                parts.push(x);
+            }
+            and_all(&mut f, parts);
+        }
+        Rule::Homeless(b) => {
+            f.push("coalesce(hl1_in_fy, false) = ");
+            f.bind(Value::Boolean(*b));
+        }
+        // Without an individual file `keep_population` is NULL: everyone counts as in.
+        Rule::Population(b) => {
+            f.push("(coalesce(keep_population, 1) = 1) = ");
+            f.bind(Value::Boolean(*b));
+        }
+        Rule::SlfCohort(c) => {
+            let mut parts = Vec::new();
+            for (col, v) in [("demographic_cohort", &c.demographic), ("service_use_cohort", &c.service_use)] {
+                if !v.is_empty() {
+                    let mut x = Frag::text(&format!("{col} IN "));
+                    x.bind_list(v.iter().map(|c| text(c.trim())));
                     parts.push(x);
                 }
             }

@@ -1,8 +1,9 @@
 //! High Resource Individuals exactly as PHS computes them: per year and geography (Scotland,
 //! NHS board of residence, council), Scottish residents sorted by health cost descending
 //! (ties: anon_chi ascending, our documented stable order), each person's cumulative share of
-//! the area's total; HRI where the cumulative % <= 50. Missing board/council -> % NULL, flag
-//! false. If an individual file carries its own HRI %, we keep theirs and record disagreements.
+//! the area's total; HRI where the cumulative % <= 50 (`R/add_hri_variables.R` L98-128).
+//! Missing board/council -> % NULL, flag false (L129-133). A year whose individual file
+//! carries HRI %s keeps the file's %s, and disagreements with PHS's rule are recorded.
 use crate::model::geography::SCOTTISH_POSTCODE_AREAS;
 use crate::model::hri::band_sql;
 use anyhow::Result;
@@ -11,19 +12,24 @@ use duckdb::Connection;
 /// Tolerance for agreement with a file's own %: the SPSS files carry one decimal place.
 pub const AGREEMENT_TOLERANCE: f64 = 0.05;
 
-/// SQL: is this person-year a Scottish resident for HRI purposes?
+/// SQL: is this person-year in PHS's HRI population? PHS keeps `scottish_resident == 0` only:
+/// the postcode area (`^[A-Z]{1,3}`) is one found in the Scottish postcode lookup
+/// (`R/add_hri_variables.R` L25-47, filter L98; "The intention is to only keep the records
+/// where keep_flag = 0", L11). Blank and dummy postcodes (BF010AA, NF1 1AB, NK010AA, ZZ..)
+/// and English practices with them are codes 1-4 there, so they are all out; the practice
+/// code only matters for which of those codes applies, never for being in.
 pub fn resident_sql() -> String {
     let areas: Vec<String> = SCOTTISH_POSTCODE_AREAS.iter().map(|a| format!("'{a}'")).collect();
     format!(
-        "(regexp_extract(upper(trim(postcode)), '^[A-Z]+') IN ({areas}) \
-          OR ((postcode IS NULL OR trim(postcode) = '' OR upper(trim(postcode)) IN ('BF010AA', 'NF1 1AB', 'NK010AA') \
-               OR regexp_matches(upper(trim(postcode)), '^ZZ[0-9]{{2}}')) \
-              AND coalesce(trim(gpprac), '') NOT IN ('9995', '99995')))",
+        "coalesce(regexp_extract(upper(trim(postcode)), '^[A-Z]{{1,3}}') IN ({areas}), false)",
         areas = areas.join(", ")
     )
 }
 
 /// Write `person_year` from `py_base` (built by `person_year`) with the HRI columns added.
+/// A year whose individual file carries HRI %s takes the file's %s as they are for everyone
+/// (NULL stays NULL, `R/add_hri_variables.R` L146 left join); only a year without them is
+/// computed. Disagreements are the file's %s against PHS's rule computed here.
 pub fn apply_hri(conn: &Connection) -> Result<()> {
     let resident = resident_sql();
     let cum = |part: &str, filter: &str| {
@@ -35,38 +41,51 @@ pub fn apply_hri(conn: &Connection) -> Result<()> {
     };
     let scot = cum("", "");
     let hb = cum(", hri_board", "AND hri_board IS NOT NULL");
-    let lca = cum(", lca", "AND lca IS NOT NULL");
+    let lca = cum(", hri_lca", "AND hri_lca IS NOT NULL");
+    let pick = |file: &str, ours: &str, has: &str| format!("CASE WHEN coalesce(fy.{has}, false) THEN py.{file} ELSE h.{ours} END");
+    let (p_scot, p_hb, p_lca) =
+        (pick("file_hri_scotp", "scotp", "has_scot"), pick("file_hri_hbp", "hbp", "has_hb"), pick("file_hri_lcap", "lcap", "has_lca"));
     let sql = format!(
         "CREATE OR REPLACE TEMP TABLE hri_calc AS
          SELECT anon_chi, year, {scot} AS scotp, {hb} AS hbp, {lca} AS lcap
-         FROM (SELECT anon_chi, year, health_net_cost AS c, hri_board, lca, {resident} AS resident FROM py_base);
+         FROM (SELECT anon_chi, year, health_net_cost AS c, hri_board, hri_lca, {resident} AS resident FROM py_base);
+
+         -- which years' individual files carry their own HRI %s, per level
+         CREATE OR REPLACE TEMP TABLE hri_file_years AS
+         SELECT year, bool_or(hri_scotp IS NOT NULL) AS has_scot, bool_or(hri_hbp IS NOT NULL) AS has_hb,
+                bool_or(hri_lcap IS NOT NULL) AS has_lca
+         FROM stg_individual GROUP BY year;
 
          CREATE OR REPLACE TABLE hri_disagreements AS
          SELECT anon_chi, year, level, theirs, ours FROM (
-           SELECT py.anon_chi, py.year, 'scotland' AS level, py.file_hri_scotp AS theirs, h.scotp AS ours FROM py_base py JOIN hri_calc h USING (anon_chi, year)
-           UNION ALL SELECT py.anon_chi, py.year, 'board', py.file_hri_hbp, h.hbp FROM py_base py JOIN hri_calc h USING (anon_chi, year)
-           UNION ALL SELECT py.anon_chi, py.year, 'council', py.file_hri_lcap, h.lcap FROM py_base py JOIN hri_calc h USING (anon_chi, year))
-         WHERE theirs IS NOT NULL AND (ours IS NULL OR abs(theirs - ours) > {tol} OR (theirs <= 50) <> (ours <= 50));
+           SELECT py.anon_chi, py.year, 'scotland' AS level, fy.has_scot AS has, py.file_hri_scotp AS theirs, h.scotp AS ours, py.in_individual_file
+           FROM py_base py JOIN hri_calc h USING (anon_chi, year) JOIN hri_file_years fy USING (year)
+           UNION ALL SELECT py.anon_chi, py.year, 'board', fy.has_hb, py.file_hri_hbp, h.hbp, py.in_individual_file
+           FROM py_base py JOIN hri_calc h USING (anon_chi, year) JOIN hri_file_years fy USING (year)
+           UNION ALL SELECT py.anon_chi, py.year, 'council', fy.has_lca, py.file_hri_lcap, h.lcap, py.in_individual_file
+           FROM py_base py JOIN hri_calc h USING (anon_chi, year) JOIN hri_file_years fy USING (year))
+         WHERE has AND in_individual_file
+           AND ((theirs IS NULL) <> (ours IS NULL) OR abs(theirs - ours) > {tol} OR (theirs <= 50) <> (ours <= 50));
 
          CREATE OR REPLACE TABLE person_year AS
-         SELECT py.* EXCLUDE (file_hri_scotp, file_hri_hbp, file_hri_lcap, hri_board),
-           coalesce(py.file_hri_scotp, h.scotp) AS hri_scotp,
-           coalesce(py.file_hri_hbp, h.hbp) AS hri_hbp,
-           coalesce(py.file_hri_lcap, h.lcap) AS hri_lcap,
-           coalesce(coalesce(py.file_hri_scotp, h.scotp) <= 50, false) AS hri_scot,
-           coalesce(coalesce(py.file_hri_hbp, h.hbp) <= 50, false) AS hri_hb,
-           coalesce(coalesce(py.file_hri_lcap, h.lcap) <= 50, false) AS hri_lca,
+         SELECT py.* EXCLUDE (file_hri_scotp, file_hri_hbp, file_hri_lcap, hri_board, hri_lca, in_individual_file),
+           {p_scot} AS hri_scotp,
+           {p_hb} AS hri_hbp,
+           {p_lca} AS hri_lcap,
+           coalesce({p_scot} <= 50, false) AS hri_scot,
+           coalesce({p_hb} <= 50, false) AS hri_hb,
+           coalesce({p_lca} <= 50, false) AS hri_lca,
            {band_scot} AS hri_scot_band,
            {band_hb} AS hri_hb_band,
            {band_lca} AS hri_lca_band,
-           CASE WHEN py.file_hri_scotp IS NOT NULL THEN 'individual file' ELSE 'computed' END AS hri_source
-         FROM py_base py LEFT JOIN hri_calc h USING (anon_chi, year)
+           CASE WHEN coalesce(fy.has_scot, false) THEN 'individual file' ELSE 'computed' END AS hri_source
+         FROM py_base py LEFT JOIN hri_calc h USING (anon_chi, year) LEFT JOIN hri_file_years fy ON fy.year = py.year
          ORDER BY py.year, py.anon_chi;
-         DROP TABLE hri_calc; DROP TABLE py_base;",
+         DROP TABLE hri_calc; DROP TABLE py_base; DROP TABLE hri_file_years;",
         tol = AGREEMENT_TOLERANCE,
-        band_scot = band_sql("coalesce(py.file_hri_scotp, h.scotp)"),
-        band_hb = band_sql("coalesce(py.file_hri_hbp, h.hbp)"),
-        band_lca = band_sql("coalesce(py.file_hri_lcap, h.lcap)"),
+        band_scot = band_sql(&p_scot),
+        band_hb = band_sql(&p_hb),
+        band_lca = band_sql(&p_lca),
     );
     conn.execute_batch(&sql)?;
     Ok(())

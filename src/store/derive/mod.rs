@@ -36,8 +36,52 @@ pub(crate) const GEOGRAPHY: [(&str, &str); 11] = [
     ("ur8_2022", "ur8"),
 ];
 
+/// Board, council and partnership of a staged SLF row in today's codes: the 2019 column when
+/// present, else the older vintage PHS files also carry (`hbrescode` = hb2018, `ca2018`,
+/// `hscp2018`; `R/create_individual_file.R` L898-914), older codes mapped to current ones
+/// (`model::geography::code_vintages`). `hri_board` keeps `hbrescode` first: PHS ranks board
+/// HRIs within `hbrescode` (`R/add_hri_variables.R` L107).
+pub(crate) fn current_geography_sql() -> String {
+    use crate::model::geography::current_code_sql;
+    format!(
+        "{hb} AS hb2019, {ca} AS ca2019, {hscp} AS hscp2019, coalesce(hbrescode, hb2019) AS hri_board",
+        hb = current_code_sql("coalesce(hb2019, hbrescode)"),
+        ca = current_code_sql("coalesce(ca2019, ca2018)"),
+        hscp = current_code_sql("coalesce(hscp2019, hscp2018)"),
+    )
+}
+
+/// Age in whole years at 30 September of the FY starting `fy_start` (a DATE expression), from
+/// the birth year-month `birth_ym`: PHS `R/compute_mid_year_age.R` L20-29 (lubridate period
+/// from dob to 30 Sept). The month is enough because 30 Sept is that month's last day; a baby
+/// born after 30 Sept is 0 (a negative period of under a year has 0 whole years), never -1.
+pub(crate) fn age_sql(fy_start: &str, birth_ym: &str) -> String {
+    format!("greatest(0, year({fy_start}) - year({birth_ym}) - CASE WHEN month({birth_ym}) > 9 THEN 1 ELSE 0 END)")
+}
+
+/// Care home cost per day and home care cost per hour by FY (and council), from `assets/`
+/// (see `model::costs`), as temporary tables for this rebuild.
+fn build_rate_tables(conn: &Connection) -> Result<()> {
+    use crate::model::costs;
+    use duckdb::params;
+    conn.execute_batch(
+        "CREATE OR REPLACE TEMP TABLE ch_rate (year VARCHAR, nursing INTEGER, cost_per_day DOUBLE);
+         CREATE OR REPLACE TEMP TABLE hc_rate (year VARCHAR, lca VARCHAR, hourly_cost DOUBLE);",
+    )?;
+    let mut ch = conn.prepare("INSERT INTO ch_rate VALUES (?, ?, ?)")?;
+    for r in costs::care_home_rates_by_year() {
+        ch.execute(params![r.year, r.nursing, r.cost_per_day])?;
+    }
+    let mut hc = conn.prepare("INSERT INTO hc_rate VALUES (?, ?, ?)")?;
+    for r in costs::home_care_rates_by_year() {
+        hc.execute(params![r.year, r.lca, r.hourly_cost])?;
+    }
+    Ok(())
+}
+
 pub fn rebuild(conn: &Connection) -> Result<()> {
     use crate::store::ingest::timing;
+    build_rate_tables(conn)?;
     let t = std::time::Instant::now();
     person::build_sc_link(conn)?;
     person::build_person(conn)?;

@@ -27,13 +27,13 @@ pub fn build_person(conn: &Connection) -> Result<()> {
         "CREATE OR REPLACE TABLE person AS
          WITH person_records AS (
          SELECT anon_chi, year, record_keydate1 AS d, gender, dob, death_date, postcode, gpprac, lca, locality,
-                datazone2011, coalesce(hb2019, hbrescode) AS hb2019, hscp2019, ca2019,
+                datazone2011, {geo},
                 simd2020v2_rank, simd2020v2_sc_decile, simd2020v2_sc_quintile,
                 simd2020v2_hb2019_quintile, simd2020v2_hscp2019_quintile, ur8_2022, ur2_2022
-         FROM stg_episode
+         FROM stg_episode WHERE anon_chi IS NOT NULL -- rows without a CHI are activity, no person
          UNION ALL BY NAME
          SELECT anon_chi, year, CAST(NULL AS DATE) AS d, gender, dob, death_date, postcode, gpprac, lca, locality,
-                datazone2011, coalesce(hb2019, hbrescode) AS hb2019, hscp2019, ca2019,
+                datazone2011, {geo},
                 simd2020v2_rank, simd2020v2_sc_decile, simd2020v2_sc_quintile,
                 simd2020v2_hb2019_quintile, simd2020v2_hscp2019_quintile, ur8_2022, ur2_2022
          FROM stg_individual
@@ -52,7 +52,7 @@ pub fn build_person(conn: &Connection) -> Result<()> {
              max(death_date) AS death_date,
              {latest}
            FROM keyed GROUP BY anon_chi),
-         deaths AS (SELECT anon_chi, max(record_keydate1) AS nrs_death FROM stg_episode WHERE recid = 'NRS' GROUP BY anon_chi)
+         deaths AS (SELECT anon_chi, max(record_keydate1) AS nrs_death FROM stg_episode WHERE recid = 'NRS' AND anon_chi IS NOT NULL GROUP BY anon_chi)
          SELECT l.anon_chi, l.sex, l.birth_ym, coalesce(d.nrs_death, l.death_date) AS death_date,
                 coalesce(l.lca, c2.lca, z.lca) AS lca,
                 coalesce(l.ca2019, c.ca2019) AS ca2019,
@@ -75,7 +75,8 @@ pub fn build_person(conn: &Connection) -> Result<()> {
          SELECT p.*, c.council_name, b.board_name, h.hscp_name
          FROM person p LEFT JOIN ref_council c ON c.lca = p.lca
          LEFT JOIN ref_board b ON b.hb2019 = p.hb2019 LEFT JOIN ref_hscp h ON h.hscp2019 = p.hscp2019;",
-        latest = super::latest_known(&super::GEOGRAPHY)
+        latest = super::latest_known(&super::GEOGRAPHY),
+        geo = super::current_geography_sql(),
     ))?;
     Ok(())
 }

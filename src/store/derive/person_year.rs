@@ -19,28 +19,51 @@ pub const HEALTH_COMPONENTS: [(&str, &str); 8] = [
     ("ooh_cost", "OoH"),
 ];
 
-/// Geography and SIMD columns read from staged episodes and individual rows.
-const GEO_COLS: &str = "lca, ca2019, coalesce(hb2019, hbrescode) AS hb2019, hscp2019, locality, datazone2011, postcode, gpprac, \
-    simd2020v2_rank, simd2020v2_sc_decile, simd2020v2_sc_quintile, simd2020v2_hb2019_quintile, simd2020v2_hscp2019_quintile, ur2_2022, ur8_2022";
+/// Geography, SIMD and person-year columns read from staged episodes and individual rows
+/// (board, council and partnership in today's codes, see `current_geography_sql`).
+fn geo_cols() -> String {
+    format!(
+        "lca, {}, locality, datazone2011, postcode, gpprac, \
+         simd2020v2_rank, simd2020v2_sc_decile, simd2020v2_sc_quintile, simd2020v2_hb2019_quintile, simd2020v2_hscp2019_quintile, \
+         ur2_2022, ur8_2022, ur6_2022, ur3_2022, cluster, demographic_cohort, service_use_cohort, \
+         sparra_start_fy, sparra_end_fy, hhg_start_fy, hhg_end_fy, hl1_in_fy",
+        super::current_geography_sql()
+    )
+}
 
 /// Sort key of an individual-file row: above every episode key (episodes: day number since
 /// 1900 of the start date, NULL lowest, times 10^12, plus the row number).
 const INDIVIDUAL_KEY: &str = "8000000000000000000";
 
 /// Individual-file columns used for years without an episode file, and the file's HRI %.
-const IND_COLS: [&str; 15] = [
+const IND_COLS: [&str; 18] = [
     "acute_cost", "mat_cost", "mh_cost", "gls_cost", "op_cost_attend", "ae_cost", "pis_cost", "ooh_cost",
     "dn_cost", "ch_cost", "hc_total_cost", "health_net_cost", "hri_scotp", "hri_hbp", "hri_lcap",
+    "keep_population", "health_net_cost_inc_dnas", "preventable_beddays",
 ];
 
 /// Besides the person-level geography, each person-year keeps these (postcode and practice
 /// decide HRI residency; board and HSCP SIMD quintiles are per-year filters).
-const PER_YEAR_GEOGRAPHY: [(&str, &str); 4] = [
+const PER_YEAR_GEOGRAPHY: [(&str, &str); 14] = [
     ("postcode", "postcode"),
     ("gpprac", "gpprac"),
     ("simd2020v2_hb2019_quintile", "simd_hb_quintile"),
     ("simd2020v2_hscp2019_quintile", "simd_hscp_quintile"),
+    ("hri_board", "hri_board"),
+    ("ur6_2022", "ur6"),
+    ("ur3_2022", "ur3"),
+    ("cluster", "cluster"),
+    ("demographic_cohort", "demographic_cohort"),
+    ("service_use_cohort", "service_use_cohort"),
+    // SPARRA / HHG scores (PHS `R/join_sparra_hhg.R` L130-186): one per person-year
+    ("sparra_start_fy", "sparra_start_fy"),
+    ("sparra_end_fy", "sparra_end_fy"),
+    ("hhg_start_fy", "hhg_start_fy"),
+    ("hhg_end_fy", "hhg_end_fy"),
 ];
+
+/// Record types whose cost is health cost (`HEALTH_COMPONENTS`), as a SQL list.
+const HEALTH_RECIDS: &str = "('01B', '02B', '04B', 'GLS', '00B', 'AE2', 'PIS', 'OoH')";
 
 pub fn build_person_year(conn: &Connection) -> Result<()> {
     let mut cost_cols = Vec::new();
@@ -79,10 +102,11 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
          CREATE OR REPLACE TEMP TABLE py_geo AS
            SELECT anon_chi, year,
              {geo},
+             max(hl1_in_fy) AS hl1_in_fy_file, -- PHS takes the max over the year (`aggregate_by_chi.R` L160-170)
              {ltc_flag_year}
            FROM (SELECT anon_chi, year, {geo_cols}, {ltc_cols},
                    (coalesce(date_diff('day', DATE '1900-01-01', record_keydate1) + 1, 0)) * 1000000000000 + row_number AS sk
-                 FROM stg_episode
+                 FROM stg_episode WHERE anon_chi IS NOT NULL
                  UNION ALL
                  SELECT anon_chi, year, {geo_cols}, {ltc_cols}, {individual_key} AS sk FROM stg_individual)
            GROUP BY anon_chi, year;
@@ -112,15 +136,24 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
              count(*) FILTER (WHERE recid = 'SDS' AND sds_option = 2) > 0 AS sds_option_2,
              count(*) FILTER (WHERE recid = 'SDS' AND sds_option = 3) > 0 AS sds_option_3,
              count(*) FILTER (WHERE recid = 'SDS' AND sds_option = 4) > 0 AS sds_option_4,
-             count(*) FILTER (WHERE recid NOT IN ('NRS')) > 0 AS service_user
-           FROM event GROUP BY anon_chi, year;
+             count(*) FILTER (WHERE recid NOT IN ('NRS')) > 0 AS service_user,
+             coalesce(sum(coalesce(cost_inc_dnas, cost)) FILTER (WHERE recid IN {HEALTH_RECIDS}), 0) AS health_net_cost_inc_dnas,
+             count(*) FILTER (WHERE recid = 'HL1') > 0 AS hl1_event,
+             count(*) FILTER (WHERE alcohol) AS alcohol_events,
+             count(*) FILTER (WHERE substance) AS substance_events,
+             count(*) FILTER (WHERE falls) AS falls_events,
+             count(*) FILTER (WHERE selfharm) AS selfharm_events
+           FROM event WHERE anon_chi IS NOT NULL GROUP BY anon_chi, year;
          -- admissions with a CIJ marker: distinct CIJs per person-year (a CIJ counts as
          -- emergency if any of its episodes is); grouping first is much cheaper than DISTINCT
          CREATE OR REPLACE TEMP TABLE py_cij AS
            SELECT anon_chi, year, count(*) FILTER (WHERE e) AS emergency, count(*) FILTER (WHERE l) AS elective,
-             count(*) FILTER (WHERE p) AS ppa
-           FROM (SELECT anon_chi, year, bool_or(emergency) AS e, bool_or(elective) AS l, bool_or(ppa) AS p
-                 FROM event WHERE cij_marker IS NOT NULL AND (emergency OR elective OR ppa)
+             count(*) FILTER (WHERE p) AS ppa,
+             -- PPA bed days: per PPA CIJ, days of the CIJ inside the FY (PHS `R/aggregate_by_chi.R` L172-188)
+             coalesce(sum(CASE WHEN cs IS NOT NULL AND ce IS NOT NULL THEN date_diff('day', greatest(cs, {fs_e}), least(ce, {fe_e})) END) FILTER (WHERE p), 0) AS ppa_beddays
+           FROM (SELECT anon_chi, year, bool_or(emergency) AS e, bool_or(elective) AS l, bool_or(ppa) AS p,
+                   min(cij_start_date) AS cs, max(cij_end_date) AS ce
+                 FROM event WHERE anon_chi IS NOT NULL AND cij_marker IS NOT NULL AND (emergency OR elective OR ppa)
                  GROUP BY anon_chi, year, cij_marker)
            GROUP BY anon_chi, year;
          CREATE OR REPLACE TEMP TABLE py_ind AS
@@ -130,16 +163,21 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
          -- every person-year seen in staging (py_geo) or in events (py_agg)
          CREATE OR REPLACE TEMP TABLE py_keys AS
            SELECT anon_chi, year FROM py_geo UNION SELECT anon_chi, year FROM py_agg WHERE year IS NOT NULL;
-         CREATE OR REPLACE TEMP TABLE py_episode_years AS SELECT DISTINCT year FROM stg_episode;
+         -- a year's costs come from its episode rows only when they hold health activity; a
+         -- file with, say, one homelessness row for a year known from its individual file adds
+         -- its rows and leaves the year's costs alone (issue 11, item 4)
+         CREATE OR REPLACE TEMP TABLE py_episode_years AS
+           SELECT DISTINCT year FROM stg_episode WHERE recid IN {HEALTH_RECIDS};
 
          -- person_year without HRI; `hri` adds it and writes the sorted table once
          CREATE OR REPLACE TEMP TABLE py_base AS
          SELECT k.anon_chi, k.year,
            p.sex,
-           CASE WHEN p.birth_ym IS NOT NULL THEN year({fs}) - year(p.birth_ym) - CASE WHEN month(p.birth_ym) > 9 THEN 1 ELSE 0 END END AS age,
+           CASE WHEN p.birth_ym IS NOT NULL THEN {age} END AS age,
            coalesce(g.lca, c2.lca, p.lca) AS lca,
+           coalesce(g.lca, c2.lca) AS hri_lca, -- that year's council only: PHS leaves the % NA without one (`add_hri_variables.R` L132-133)
            coalesce(g.hb2019, c.hb2019, c2.hb2019, p.hb2019) AS hb2019,
-           g.hb2019 AS hri_board, -- the board as recorded in the extract: PHS scores HRIs on it
+           g.hri_board, -- the board as recorded in the extract (hbrescode first): PHS scores HRIs on it
            coalesce(g.hscp2019, c.hscp2019, c2.hscp2019, p.hscp2019) AS hscp2019,
            coalesce(g.locality, p.locality) AS locality,
            coalesce(g.datazone2011, p.datazone2011) AS datazone2011,
@@ -189,7 +227,19 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
            p.death_date IS NOT NULL AND p.death_date BETWEEN {fs} AND {fe} AS died_in_year,
            {ltc_out},
            {ltc_count_sum} AS ltc_count,
-           i.hri_scotp AS file_hri_scotp, i.hri_hbp AS file_hri_hbp, i.hri_lcap AS file_hri_lcap
+           i.hri_scotp AS file_hri_scotp, i.hri_hbp AS file_hri_hbp, i.hri_lcap AS file_hri_lcap,
+           i.anon_chi IS NOT NULL AS in_individual_file,
+           -- PHS's population flag (`R/add_keep_population_flag.R`); NULL without an individual file
+           i.keep_population,
+           g.cluster, g.ur6, g.ur3,
+           g.demographic_cohort, g.service_use_cohort,
+           g.sparra_start_fy, g.sparra_end_fy, g.hhg_start_fy, g.hhg_end_fy,
+           coalesce(g.hl1_in_fy_file = 1, false) OR coalesce(a.hl1_event, false) AS hl1_in_fy,
+           coalesce(a.alcohol_events, 0) AS alcohol_events, coalesce(a.substance_events, 0) AS substance_events,
+           coalesce(a.falls_events, 0) AS falls_events, coalesce(a.selfharm_events, 0) AS selfharm_events,
+           CASE WHEN ey.year IS NOT NULL THEN coalesce(m.ppa_beddays, 0) ELSE coalesce(i.preventable_beddays, 0) END AS preventable_beddays,
+           CASE WHEN ey.year IS NOT NULL THEN coalesce(a.health_net_cost_inc_dnas, 0)
+                ELSE coalesce(i.health_net_cost_inc_dnas, i.health_net_cost, 0) END AS health_net_cost_inc_dnas
          FROM py_keys k
          LEFT JOIN person p USING (anon_chi)
          LEFT JOIN py_geo g ON g.anon_chi = k.anon_chi AND g.year = k.year
@@ -206,13 +256,16 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
         ltc_first = ltc_first.join(", "),
         ltc_flag_year = ltc_flag_year.join(", "),
         ltc_cols = ltc_cols.join(", "),
-        geo_cols = GEO_COLS,
+        geo_cols = geo_cols(),
         individual_key = INDIVIDUAL_KEY,
         ind_cols = IND_COLS.join(", "),
         ltc_out = ltc_out.join(",\n           "),
         ltc_count_sum = ltc_count.join(" + "),
         fs = fy_start("k.year"),
         fe = fy_end("k.year"),
+        fs_e = fy_start("year"),
+        fe_e = fy_end("year"),
+        age = super::age_sql(&fy_start("k.year"), "p.birth_ym"),
         geo = super::latest_known(&[&super::GEOGRAPHY[..], &PER_YEAR_GEOGRAPHY[..]].concat()),
     );
     conn.execute_batch(&sql)?;

@@ -42,6 +42,12 @@ fn geography_fields() -> Vec<Field> {
         f("hb2019", Ty::Str),
         f("hscp2019", Ty::Str),
         f("ca2019", Ty::Str),
+        // older code vintages PHS files also carry (mapped to today's codes in derive)
+        f("hscp2018", Ty::Str),
+        f("ca2018", Ty::Str),
+        f("cluster", Ty::Str),
+        f("demographic_cohort", Ty::Str),
+        f("service_use_cohort", Ty::Str),
     ];
     for c in [
         "simd2020v2_rank",
@@ -52,10 +58,17 @@ fn geography_fields() -> Vec<Field> {
         "simd2020v2_hscp2019_decile",
         "simd2020v2_hscp2019_quintile",
         "ur8_2022",
+        "ur6_2022",
+        "ur3_2022",
         "ur2_2022",
     ] {
         v.push(f(c, Ty::Int));
     }
+    // SPARRA / HHG risk scores (PHS `R/join_sparra_hhg.R` L130-186) and homelessness in the FY
+    for c in ["sparra_start_fy", "sparra_end_fy", "hhg_start_fy", "hhg_end_fy"] {
+        v.push(f(c, Ty::Num));
+    }
+    v.push(f("hl1_in_fy", Ty::Flag));
     v
 }
 
@@ -68,9 +81,11 @@ fn ltc_fields() -> Vec<Field> {
     v
 }
 
+/// Row rules shared by the episode and individual files. A blank `anon_chi` is not one of
+/// them: the episode file keeps rows without a CHI as activity (PHS
+/// `R/create_episode_file.R` L139-153); only the individual file drops them (L175-183).
 fn person_rules() -> Vec<super::spec::Rule> {
     vec![
-        rule("anon_chi", "anon_chi IS NULL", "missing person id (anon_chi is empty)"),
         rule("year", "r_year IS NULL", "missing financial year"),
         rule("gender", "gender IS NOT NULL AND gender NOT IN (0, 1, 2, 9)", "gender must be 0, 1, 2 or 9"),
         rule("death_date", "death_date IS NOT NULL AND dob IS NOT NULL AND death_date < dob", "date of death before date of birth"),
@@ -128,6 +143,15 @@ fn episode() -> Spec {
         ("hc_hours_annual", Ty::Num),
         ("hc_reablement", Ty::Int),
         ("social_care_id", Ty::Str),
+        ("hbtreatcode", Ty::Str),
+        ("op1a", Ty::Str),
+        ("alcohol_adm", Ty::Flag),
+        ("submis_adm", Ty::Flag),
+        ("falls_adm", Ty::Flag),
+        ("selfharm_adm", Ty::Flag),
+        ("hl1_6before_ep", Ty::Flag),
+        ("hl1_6after_ep", Ty::Flag),
+        ("hl1_during_ep", Ty::Flag),
     ] {
         fields.push(f(n, t));
     }
@@ -175,6 +199,8 @@ fn individual() -> Spec {
         "hri_scotp",
         "hri_hbp",
         "hri_lcap",
+        "health_net_cost_inc_dnas",
+        "preventable_beddays",
     ] {
         fields.push(f(n, Ty::Num));
     }
@@ -182,7 +208,8 @@ fn individual() -> Spec {
         fields.push(f(n, Ty::Flag));
     }
     fields.extend(ltc_fields());
-    let mut rules = person_rules();
+    let mut rules = vec![rule("anon_chi", "anon_chi IS NULL", "missing person id (anon_chi is empty; PHS drops these from the individual file)")];
+    rules.extend(person_rules());
     rules.push(rule("health_net_cost", "health_net_cost < 0", "negative cost (health_net_cost)"));
     Spec { stg_table: "stg_individual", fields, rules }
 }

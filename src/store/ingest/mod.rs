@@ -44,9 +44,40 @@ struct Planned {
     notes: Vec<String>,
 }
 
+/// Choices an analyst makes for a load.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `--kind FILE=KIND`: files whose kind the analyst states (recognition is skipped).
+    pub kinds: Vec<(PathBuf, Kind)>,
+}
+
+impl LoadOptions {
+    /// Parse `FILE=KIND` (KIND is a kind code such as `individual` or `sc_client`).
+    pub fn parse_kind(arg: &str) -> Result<(PathBuf, Kind)> {
+        let Some((file, code)) = arg.rsplit_once('=') else {
+            bail!("--kind {arg}: expected FILE=KIND, e.g. --kind extract/indiv.parquet=individual");
+        };
+        let Some(kind) = Kind::from_code(code.trim()) else {
+            let codes: Vec<&str> = detect::ALL_KINDS.iter().map(|k| k.code()).collect();
+            bail!("--kind {arg}: unknown kind {code:?}; one of {}", codes.join(", "));
+        };
+        Ok((PathBuf::from(file), kind))
+    }
+
+    fn kind_of(&self, path: &Path) -> Option<Kind> {
+        let want = canonical(path);
+        self.kinds.iter().find(|(p, _)| canonical(p) == want).map(|(_, k)| *k)
+    }
+}
+
 /// Load `paths` (files or folders) into the workspace and return the load report.
 pub fn load(ws: &Workspace, paths: &[PathBuf]) -> Result<report::LoadReport> {
     load_with_progress(&ws.conn, paths, &|_, _, _| {})
+}
+
+/// As [`load`], with the analyst's choices (`--kind`).
+pub fn load_with_options(ws: &Workspace, paths: &[PathBuf], options: &LoadOptions) -> Result<report::LoadReport> {
+    load_with_options_progress(&ws.conn, paths, options, &|_, _, _| {})
 }
 
 /// As [`load`], calling `progress(files_done, files_total, current_file)` as it goes.
@@ -55,7 +86,16 @@ pub fn load_with_progress(
     paths: &[PathBuf],
     progress: &dyn Fn(usize, usize, &str),
 ) -> Result<report::LoadReport> {
-    let (plan, mut outcomes) = plan(conn, paths).map_err(|e| for_people(e).context("load stopped; the workspace is unchanged"))?;
+    load_with_options_progress(conn, paths, &LoadOptions::default(), progress)
+}
+
+pub fn load_with_options_progress(
+    conn: &Connection,
+    paths: &[PathBuf],
+    options: &LoadOptions,
+    progress: &dyn Fn(usize, usize, &str),
+) -> Result<report::LoadReport> {
+    let (plan, mut outcomes) = plan(conn, paths, options).map_err(|e| for_people(e).context("load stopped; the workspace is unchanged"))?;
     if plan.is_empty() && outcomes.iter().all(|o| o.status == "skipped") {
         bail!(
             "found no extract files to load in {} (expected SLF episode/individual files, SC2 extracts or a SIMD lookup as .parquet, .csv or .csv.gz)",
@@ -167,7 +207,7 @@ pub fn pause_for_tests(point: &str) {
     }
 }
 
-fn plan(conn: &Connection, paths: &[PathBuf]) -> Result<(Vec<Planned>, Vec<FileOutcome>)> {
+fn plan(conn: &Connection, paths: &[PathBuf], options: &LoadOptions) -> Result<(Vec<Planned>, Vec<FileOutcome>)> {
     let mut plan: Vec<Planned> = Vec::new();
     let mut outcomes = Vec::new();
     let found = discover::expand(paths)?;
@@ -199,7 +239,20 @@ fn plan(conn: &Connection, paths: &[PathBuf]) -> Result<(Vec<Planned>, Vec<FileO
         let format = detect::format_of(&path)?;
         let (columns, notes) = read::columns(conn, &path, format)?;
         let lower: Vec<String> = columns.iter().map(|c| c.trim().to_ascii_lowercase()).collect();
-        let kind = match detect::classify_columns(&lower).or_else(|| detect::kind_from_name(&path)) {
+        let recognised = match options.kind_of(&path) {
+            Some(k) => detect::Recognised::One(k),
+            None => detect::recognise(&lower),
+        };
+        let found = match recognised {
+            detect::Recognised::One(k) => Some(k),
+            detect::Recognised::Ambiguous(c) => bail!(
+                "{}: its columns fit more than one kind of extract: {}. Say which with --kind",
+                path.display(),
+                detect::describe_candidates(&c)
+            ),
+            detect::Recognised::None => None,
+        };
+        let kind = match found.or_else(|| detect::kind_from_name(&path)) {
             Some(k) => k,
             None if explicit => bail!(
                 "{}: its columns do not match any known extract (SLF episode/individual, SC2 tables, SIMD lookup); first columns: {}",
@@ -249,7 +302,12 @@ fn canonical(path: &Path) -> String {
 
 fn load_in_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(usize, usize, &str)) -> Result<Vec<FileOutcome>> {
     for kind in detect::ALL_KINDS {
-        conn.execute_batch(&kinds::spec(kind).ddl())?;
+        let spec = kinds::spec(kind);
+        conn.execute_batch(&spec.ddl())?;
+        let existing: Vec<String> = column_types(conn, spec.stg_table)?.into_iter().map(|(c, _)| c.to_ascii_lowercase()).collect();
+        for stmt in spec.add_missing_columns(&existing) {
+            conn.execute_batch(&stmt)?;
+        }
     }
     let mut outcomes = Vec::new();
     let total = plan.len() + 1;
@@ -260,6 +318,7 @@ fn load_in_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(us
         timing(&format!("load {}", p.path.display()), t);
         outcomes.push(o);
     }
+    refuse_doubled_rows(conn)?;
     progress(plan.len(), total, "deriving person, event and person_year");
     // Derived tables whose order matters are written with ORDER BY; letting DuckDB write the
     // rest in any order saves memory. (Not while reading files: CSV row numbers need order.)
@@ -374,6 +433,54 @@ fn load_file(conn: &Connection, p: &Planned) -> Result<FileOutcome> {
         rows_rejected: rejected,
         warnings,
     })
+}
+
+/// A file that repeats rows another file already gave for the same year and record type would
+/// double that year's figures: stop the load and say which files overlap (issue 11, item 4).
+/// Files that split a year by service or by person never share a row, and an episode that
+/// crosses 31 March is in two files with two different `year`s, so neither is refused.
+fn refuse_doubled_rows(conn: &Connection) -> Result<()> {
+    // cheap first pass: (year, recid) pairs held by more than one file
+    let shared: i64 = conn.query_row(
+        "SELECT count(*) FROM (SELECT year, recid FROM stg_episode GROUP BY year, recid HAVING count(DISTINCT file_id) > 1)",
+        [],
+        |r| r.get(0),
+    )?;
+    if shared == 0 {
+        return Ok(());
+    }
+    let mut st = conn.prepare(
+        "WITH shared AS (SELECT year, recid FROM stg_episode GROUP BY year, recid HAVING count(DISTINCT file_id) > 1),
+         keys AS (
+           SELECT e.year, e.recid, e.anon_chi, e.record_keydate1, e.record_keydate2, e.cost_total_net, e.file_id
+           FROM stg_episode e JOIN shared USING (year, recid)),
+         dup AS (
+           SELECT year, recid, list(DISTINCT file_id) AS files FROM keys
+           GROUP BY year, recid, anon_chi, record_keydate1, record_keydate2, cost_total_net
+           HAVING count(DISTINCT file_id) > 1),
+         doubled AS (SELECT year, recid, count(*) AS n, list_distinct(flatten(list(files))) AS files FROM dup GROUP BY year, recid)
+         SELECT d.year, d.recid, d.n,
+                (SELECT string_agg(l.path, ' and ' ORDER BY l.file_id) FROM load_log l WHERE list_contains(d.files, l.file_id)) AS known,
+                d.files
+         FROM doubled d ORDER BY d.year, d.recid LIMIT 5",
+    )?;
+    let rows: Vec<(String, String, i64, Option<String>)> =
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<Result<_, _>>()?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let what: Vec<String> = rows
+        .iter()
+        .map(|(y, recid, n, known)| {
+            let files = known.clone().map(|k| format!(" are in both {k}")).unwrap_or_default();
+            format!("{n} {recid} rows of {y}{files}")
+        })
+        .collect();
+    bail!(
+        "these files would count the same rows twice: {}. A file for a year already loaded adds its rows only when they are new; \
+         to replace a year, load the new file under the old file's name or start a new workspace",
+        what.join("; ")
+    )
 }
 
 /// (name, DuckDB type) of each column of a raw table.

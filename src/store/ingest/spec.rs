@@ -186,6 +186,16 @@ impl Spec {
         )
     }
 
+    /// `ALTER TABLE` statements adding the fields a staging table made by an older carepath
+    /// lacks (`existing`: its column names, lower-cased).
+    pub fn add_missing_columns(&self, existing: &[String]) -> Vec<String> {
+        self.fields
+            .iter()
+            .filter(|f| !existing.contains(&f.name))
+            .map(|f| format!("ALTER TABLE {} ADD COLUMN {} {}", self.stg_table, sql::ident(&f.name), f.ty.sql_type()))
+            .collect()
+    }
+
     /// Required fields that the file lacks (given its columns, lower-cased).
     pub fn missing_required(&self, cols: &[String]) -> Vec<String> {
         self.fields.iter().filter(|f| f.required && !cols.contains(&f.name)).map(|f| f.name.clone()).collect()

@@ -5,6 +5,10 @@
 //! - Packages (HC, CH, SDS, AT) are stored one row per financial year; rows with the same
 //!   service, type (`smrtype`) and start date are one package: cost, bed days and hours add up,
 //!   the end is the latest end, and the package is open if its latest year's row is open.
+//! - An episode that crosses 31 March is in both years' files of a real SLF (PHS
+//!   `R/is_date_in_fyyear.R`; DD `R/process_extract_delayed_discharges.R` L80-90): rows of the
+//!   same service, type, start and end from different years are one episode (one bar, one
+//!   journey episode), and each year's row keeps its own bed days and cost.
 //! - Inpatient episodes (01B, 02B, 04B, GLS) with the same CIJ (start and end dates of the CIJ,
 //!   else the CIJ marker within the year) form one journey; an episode without CIJ fields is a
 //!   journey of its own.
@@ -53,6 +57,11 @@ pub struct EventRow {
     pub source: Option<String>,
     pub file_id: Option<i64>,
     pub source_row: Option<i64>,
+}
+
+/// SLF records with a start and an end that a year file holds when they overlap its year.
+fn spans_years(recid: &str) -> bool {
+    matches!(recid, "01B" | "02B" | "04B" | "GLS" | "DD" | "DN" | "HL1" | "CMH")
 }
 
 fn is_package(recid: &str) -> bool {
@@ -185,6 +194,7 @@ pub fn assemble(
     // 1. events, packages merged
     let mut events: Vec<(TimelineEvent, EventRowCij)> = Vec::with_capacity(rows.len());
     let mut package_at: HashMap<(String, Option<String>, Option<Day>), usize> = HashMap::new();
+    let mut episode_at: HashMap<(String, Option<String>, Option<Day>, Option<Day>), usize> = HashMap::new();
     let mut rows = rows;
     rows.sort_by(|a, b| (a.start, a.year.clone(), a.event_id).cmp(&(b.start, b.year.clone(), b.event_id)));
     for r in rows {
@@ -197,6 +207,16 @@ pub fn assemble(
                 continue;
             }
             package_at.insert(key, events.len());
+        } else if spans_years(&e.recid) && e.start.is_some() {
+            let key = (e.recid.clone(), e.smrtype.clone(), e.start, e.end);
+            if let Some(&i) = episode_at.get(&key) {
+                // only the same episode from another year's file, never two episodes of one year
+                if !events[i].0.years.iter().any(|y| e.years.contains(y)) {
+                    merge_package(&mut events[i].0, e);
+                    continue;
+                }
+            }
+            episode_at.insert(key, events.len());
         }
         events.push((e, cij));
     }
@@ -339,6 +359,34 @@ mod tests {
         assert_eq!(t.events[0].recid, "AE2"); // A&E before the admission on the same day
         assert_eq!(t.events[0].journey, None);
         assert_eq!(t.journeys[1].number, 2);
+    }
+
+    #[test]
+    fn an_episode_in_both_year_files_is_one_stay() {
+        // PHS writes an episode to every FY file it overlaps (`R/is_date_in_fyyear.R`)
+        let d = day_of(2020, 3, 20);
+        let mut a = row(1, "01B", d, Some(d + 16));
+        let mut b = row(2, "01B", d, Some(d + 16));
+        b.year = Some("2021".into());
+        for (r, beds) in [(&mut a, 12.0), (&mut b, 4.0)] {
+            r.beddays = beds;
+            r.cost = beds * 100.0;
+            r.cij_marker = Some(3);
+            r.cij_start = Some(d);
+            r.cij_end = Some(d + 16);
+        }
+        // a second, different episode on the same day of the same year stays separate
+        let mut c = row(3, "01B", d, Some(d + 1));
+        c.beddays = 1.0;
+        let t = assemble(PersonHeader::new("x"), vec![b, a, c], vec![], vec![]);
+        let stays: Vec<_> = t.events.iter().filter(|e| e.recid == "01B").collect();
+        assert_eq!(stays.len(), 2);
+        let long = stays.iter().find(|e| e.end == Some(d + 16)).unwrap();
+        assert_eq!(long.beddays, 16.0);
+        assert_eq!(long.cost, 1600.0);
+        assert_eq!(long.years, vec!["1920".to_string(), "2021".to_string()]);
+        let j = t.journeys.iter().find(|j| j.end == Some(d + 16)).unwrap();
+        assert_eq!(j.episodes.len(), 1);
     }
 
     #[test]
