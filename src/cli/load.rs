@@ -45,6 +45,7 @@ pub fn run(args: &LoadArgs) -> Result<i32> {
         Format::Csv => super::output::emit(&render_csv(&report)),
         Format::Table => super::output::emit(&render(&report, &ws_path)),
     }
+    store::ingest::pause_for_tests("report");
     Ok(0)
 }
 
@@ -122,6 +123,15 @@ pub fn render(r: &LoadReport, ws: &Path) -> String {
             "HRI: {} person-year values in the individual files disagree with PHS's rule as computed here (kept the file's; see table hri_disagreements)\n",
             thousands(r.hri_disagreements)
         ));
+    }
+    for f in &r.files {
+        for w in &f.warnings {
+            let name = Path::new(&f.path).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            s.push_str(&format!("Note: {name}: {w}\n"));
+        }
+    }
+    for c in &r.conflicts {
+        s.push_str(&format!("Conflict: {} {}; {}\n", thousands(c.count), c.what, c.rule));
     }
     if r.rejects_total == 0 {
         s.push_str("Rejected rows: none\n");

@@ -2,7 +2,7 @@
 //! columns first and by its name as a hint (so a file missing a required column still gets a
 //! precise message rather than "unknown file").
 use anyhow::{bail, Context, Result};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -126,7 +126,9 @@ fn evidence() -> Vec<Evidence> {
             kind: Kind::ScDemographics,
             all: &["sending_location", "social_care_id"],
             any: strs(&["chi_upi", "anon_chi", "chi_date_of_birth", "chi_postcode", "chi_gender_code", "date_of_death"]),
-            none: SC_NONE,
+            // An activity table that also carries `chi_upi` (a home-care file with the CHI) is
+            // that activity table, not demographics.
+            none: &["recid", "year", "hc_service_start_date", "ch_admission_date", "sds_start_date", "service_start_date", "iorn_group"],
         },
         Evidence { kind: Kind::ScHomecare, all: &["sending_location", "social_care_id", "hc_service_start_date"], any: vec![], none: SC_NONE },
         Evidence { kind: Kind::ScCarehome, all: &["sending_location", "social_care_id", "ch_admission_date"], any: vec![], none: SC_NONE },
@@ -248,42 +250,6 @@ pub fn looks_loadable(path: &Path) -> bool {
     let n = path.file_name().map(|s| s.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     !n.starts_with('.')
         && [".parquet", ".parq", ".csv", ".csv.gz", ".tsv"].iter().any(|e| n.ends_with(e))
-}
-
-/// Expand the given paths: files are taken as they are, folders are scanned (recursively,
-/// skipping hidden folders such as `.carepath`) for loadable files, in name order.
-pub fn expand(paths: &[PathBuf]) -> Result<Vec<(PathBuf, bool)>> {
-    let mut out = Vec::new();
-    for p in paths {
-        let meta = std::fs::metadata(p)
-            .with_context(|| format!("{}: cannot read (does it exist, and may you read it?)", p.display()))?;
-        if meta.is_dir() {
-            scan_dir(p, &mut out)?;
-        } else {
-            out.push((p.clone(), true));
-        }
-    }
-    Ok(out)
-}
-
-fn scan_dir(dir: &Path, out: &mut Vec<(PathBuf, bool)>) -> Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("{}: cannot list the folder", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for p in entries {
-        let hidden = p.file_name().map(|n| n.to_string_lossy().starts_with('.')).unwrap_or(true);
-        if hidden {
-            continue;
-        }
-        if p.is_dir() {
-            scan_dir(&p, out)?;
-        } else if looks_loadable(&p) {
-            out.push((p, false));
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -42,22 +42,29 @@ pub fn default_workspace_for_extracts(path: &Path) -> PathBuf {
 
 impl Workspace {
     /// Open (creating if needed) the workspace at `path` with the secure settings and make sure
-    /// the bookkeeping tables exist.
+    /// the bookkeeping tables exist. An existing file that is not a DuckDB database is refused
+    /// before anything touches it (no chmod, no write).
     pub fn open(path: &Path) -> Result<Workspace> {
+        refuse_foreign_file(path)?;
+        private_files();
         let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         create_private_dir(dir)?;
-        let tmp = dir.join("tmp");
+        let tmp = spill_dir(path);
         create_private_dir(&tmp)?;
-        let conn = open_waiting(path, &tmp).with_context(|| {
-            format!(
-                "could not open workspace {} (is another carepath using it, or is it not a DuckDB file?)",
-                path.display()
-            )
-        })?;
+        set_mode(&tmp, 0o700); // also a spill folder that existed with looser permissions
+        let legacy = dir.join("tmp"); // where earlier versions spilled, inside `.carepath`
+        if dir.file_name().is_some_and(|n| n == ".carepath") && legacy.is_dir() {
+            set_mode(&legacy, 0o700);
+        }
+        let conn = open_waiting(path, &tmp)?;
         restrict_file(path);
         let ws = Workspace { conn, path: path.to_path_buf() };
         super::schema::ensure_bookkeeping(&ws.conn)?;
         super::reference::ensure_reference_tables(&ws.conn)?;
+        // Whatever opening created (bookkeeping tables with their defaults) goes into the file
+        // now, not only into the WAL: a process killed later never leaves a WAL of table
+        // definitions to replay. A no-op when nothing changed.
+        let _ = ws.conn.execute_batch("CHECKPOINT");
         restrict_file(&wal_path(path));
         Ok(ws)
     }
@@ -96,7 +103,7 @@ fn open_waiting(path: &Path, tmp: &Path) -> Result<Connection> {
             Err(e) if e.to_string().contains("lock") && std::time::Instant::now() < deadline => {
                 std::thread::sleep(std::time::Duration::from_millis(100));
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(open_error(path, &e.to_string())),
         }
     }
 }
@@ -112,9 +119,147 @@ fn secure_config(tmp: &Path) -> Result<Config> {
 }
 
 fn wal_path(path: &Path) -> PathBuf {
+    with_suffix(path, ".wal")
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
-    s.push(".wal");
+    s.push(suffix);
     PathBuf::from(s)
+}
+
+/// DuckDB's spill folder for a workspace: `<workspace>.tmp` (DuckDB's own default name), a
+/// folder that is carepath's alone, so it can be made owner-only whatever existed before.
+pub fn spill_dir(path: &Path) -> PathBuf {
+    with_suffix(path, ".tmp")
+}
+
+/// Every file carepath or DuckDB creates from now on (workspace, WAL, spill files, exports,
+/// staging files) is owner-only: the process file-creation mask drops group and other bits.
+#[cfg(unix)]
+pub fn private_files() {
+    // SAFETY: umask only sets the process's file-creation mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
+}
+
+#[cfg(not(unix))]
+pub fn private_files() {}
+
+/// Refuse an existing file that is not a DuckDB database (a CSV given as `--workspace` by
+/// mistake) before DuckDB or a chmod touches it. DuckDB files carry `DUCK` at byte 8.
+fn refuse_foreign_file(path: &Path) -> Result<()> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => anyhow::bail!("could not open workspace {}: {}", path.display(), io_reason(&e)),
+    };
+    if meta.is_dir() {
+        anyhow::bail!("could not open workspace {}: it is a folder; give a workspace file such as {}", path.display(), path.join("workspace.duckdb").display());
+    }
+    if !meta.is_file() {
+        anyhow::bail!("could not open workspace {}: it is not a regular file", path.display());
+    }
+    if meta.len() == 0 {
+        return Ok(()); // an empty file holds nothing to lose; DuckDB makes it a workspace
+    }
+    let mut head = [0u8; 12];
+    let n = {
+        use std::io::Read;
+        let mut f = std::fs::File::open(path).map_err(|e| anyhow::anyhow!("could not open workspace {}: {}", path.display(), io_reason(&e)))?;
+        f.read(&mut head).unwrap_or(0)
+    };
+    if n < 12 || &head[8..12] != b"DUCK" {
+        anyhow::bail!(
+            "could not open workspace {}: the file exists but is not a DuckDB workspace (it was left untouched); give a new file name or a folder's .carepath/workspace.duckdb",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied (check the file's and its folder's permissions)".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Say what failed when DuckDB cannot open a workspace, from its error text: locked by another
+/// process (with its PID), permission denied, not a DuckDB file, a WAL it cannot replay.
+pub fn open_error(path: &Path, duckdb_message: &str) -> anyhow::Error {
+    let first = duckdb_message.lines().next().unwrap_or(duckdb_message);
+    let ws = path.display();
+    if duckdb_message.contains("Conflicting lock") || duckdb_message.contains("Could not set lock") {
+        let holder = duckdb_message
+            .split("(PID ")
+            .nth(1)
+            .and_then(|s| s.split(')').next())
+            .map(|pid| {
+                let prog = duckdb_message.split("is held in ").nth(1).and_then(|s| s.split(" (PID").next()).unwrap_or("another program");
+                format!("process {pid} ({prog})")
+            })
+            .unwrap_or_else(|| "another process".into());
+        return anyhow::anyhow!("could not open workspace {ws}: it is in use by {holder}; close that program (or wait for its load to finish) and try again");
+    }
+    if duckdb_message.contains("Permission denied") {
+        return anyhow::anyhow!("could not open workspace {ws}: permission denied; check that you may read and write the file and its folder");
+    }
+    if duckdb_message.contains("not a valid DuckDB database file") {
+        return anyhow::anyhow!("could not open workspace {ws}: the file is not a DuckDB workspace");
+    }
+    if duckdb_message.contains("No space left on device") {
+        return anyhow::anyhow!("could not open workspace {ws}: the disk is full ({}); free some space and try again", free_space_text(path));
+    }
+    if duckdb_message.contains("WAL") {
+        return anyhow::anyhow!("could not open workspace {ws}: its write-ahead log ({}) cannot be replayed ({first})", wal_path(path).display());
+    }
+    anyhow::anyhow!("could not open workspace {ws}: {first}")
+}
+
+/// Free space on the disk holding `path` (or its folder), as text such as "1.2 GB free".
+pub fn free_space_text(path: &Path) -> String {
+    match free_bytes(path) {
+        Some(b) => format!("{} free", human_bytes(b)),
+        None => "free space unknown".into(),
+    }
+}
+
+fn human_bytes(b: u64) -> String {
+    let mb = b as f64 / (1024.0 * 1024.0);
+    if mb >= 1024.0 {
+        format!("{:.1} GB", mb / 1024.0)
+    } else {
+        format!("{mb:.1} MB")
+    }
+}
+
+#[cfg(unix)]
+pub fn free_bytes(path: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut p = path.to_path_buf();
+    while !p.exists() {
+        p = p.parent()?.to_path_buf();
+        if p.as_os_str().is_empty() {
+            p = PathBuf::from(".");
+        }
+    }
+    let c = std::ffi::CString::new(p.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statvfs writes into the zeroed struct we own; c is a valid NUL-terminated path.
+    unsafe {
+        let mut s: libc::statvfs = std::mem::zeroed();
+        if libc::statvfs(c.as_ptr(), &mut s) == 0 {
+            Some(s.f_bavail as u64 * s.f_frsize as u64)
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(not(unix))]
+pub fn free_bytes(_path: &Path) -> Option<u64> {
+    None
 }
 
 fn create_private_dir(dir: &Path) -> Result<()> {

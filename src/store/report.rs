@@ -34,6 +34,8 @@ pub struct LoadReport {
     pub datasets: Vec<DatasetSummary>,
     /// Person-years where an individual file's own HRI % disagrees with PHS's rule computed here.
     pub hri_disagreements: i64,
+    /// Rows that disagree with each other (same person-year twice, ...), with the rule used.
+    pub conflicts: Vec<super::ingest::validate::Conflict>,
     /// Episode rows without a CHI: kept as activity (in `event`, no person), never in
     /// person-level figures (PHS keeps them in the episode file, `R/create_episode_file.R` L139-153).
     pub rows_without_person: i64,
@@ -119,6 +121,7 @@ pub fn build(conn: &Connection, files: Vec<FileOutcome>) -> Result<LoadReport> {
         rejects_by_reason,
         datasets: datasets(conn)?,
         hri_disagreements,
+        conflicts: super::ingest::validate::conflicts(conn)?,
         rows_without_person,
         year_sources,
     })

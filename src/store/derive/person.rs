@@ -67,7 +67,7 @@ pub fn build_person(conn: &Connection) -> Result<()> {
          LEFT JOIN deaths d USING (anon_chi)
          LEFT JOIN ref_council c ON c.lca = l.lca
          LEFT JOIN ref_council c2 ON c2.ca2019 = l.ca2019
-         LEFT JOIN (SELECT DISTINCT ON (datazone2011) * FROM stg_simd_lookup ORDER BY datazone2011, file_id DESC) z
+         LEFT JOIN (SELECT DISTINCT ON (datazone2011) * FROM stg_simd_lookup ORDER BY datazone2011, file_id DESC, row_number DESC) z
                 ON z.datazone2011 = l.datazone2011
          ORDER BY l.anon_chi;
 

@@ -2,9 +2,12 @@
 //! rows go to `load_rejects` with file, row, column and reason), stage the good rows, then
 //! rebuild the canonical model, all in one transaction so a failed or killed load leaves the
 //! previous workspace exactly as it was.
+pub mod chi;
+pub mod discover;
 pub mod kinds;
 pub mod read;
 pub mod spec;
+pub mod validate;
 
 use crate::store::detect::{self, FileFormat, Kind};
 use crate::store::{derive, report, Workspace};
@@ -24,6 +27,10 @@ pub struct FileOutcome {
     pub rows_read: i64,
     pub rows_loaded: i64,
     pub rows_rejected: i64,
+    /// What the load noticed in this file and how it dealt with it (repeated column names,
+    /// CHI columns replaced by the anonymised id).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 struct Planned {
@@ -34,6 +41,7 @@ struct Planned {
     fingerprint: String,
     bytes: u64,
     replaces: Option<i64>,
+    notes: Vec<String>,
 }
 
 /// Choices an analyst makes for a load.
@@ -87,7 +95,7 @@ pub fn load_with_options_progress(
     options: &LoadOptions,
     progress: &dyn Fn(usize, usize, &str),
 ) -> Result<report::LoadReport> {
-    let (plan, mut outcomes) = plan(conn, paths, options).map_err(|e| e.context("load stopped; the workspace is unchanged"))?;
+    let (plan, mut outcomes) = plan(conn, paths, options).map_err(|e| for_people(e).context("load stopped; the workspace is unchanged"))?;
     if plan.is_empty() && outcomes.iter().all(|o| o.status == "skipped") {
         bail!(
             "found no extract files to load in {} (expected SLF episode/individual files, SC2 extracts or a SIMD lookup as .parquet, .csv or .csv.gz)",
@@ -117,14 +125,61 @@ fn load_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(usize
     match load_in_transaction(conn, plan, progress) {
         Ok(done) => {
             crash_point_for_tests();
-            conn.execute_batch("COMMIT").context("could not commit the load")?;
+            pause_for_tests("before-commit");
+            if let Err(e) = conn.execute_batch("COMMIT") {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(disk_full_or(conn, anyhow::Error::from(e).context("could not commit the load")));
+            }
+            pause_for_tests("commit");
+            // Fold the WAL into the workspace file now, so that what was committed is in the
+            // file itself and a later open has nothing to replay. (A kill before this point
+            // leaves a WAL that replays with carepath's own settings: the load stores data,
+            // never expressions that need an extension.)
+            let _ = conn.execute_batch("CHECKPOINT");
             Ok(done)
         }
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
-            Err(e.context("load stopped; the workspace is unchanged"))
+            Err(for_people(disk_full_or(conn, e)).context("load stopped; the workspace is unchanged"))
         }
     }
+}
+
+/// An error as people read it: each cause's first line only (DuckDB appends the SQL it was
+/// running, "LINE 1: SELECT ...", which means nothing to an analyst), and no bare error codes.
+fn for_people(e: anyhow::Error) -> anyhow::Error {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        let first = text.lines().next().unwrap_or("").trim().to_string();
+        let first = if first.contains("Unknown error code") { "the database engine failed without saying why".to_string() } else { first };
+        if !first.is_empty() && !parts.iter().any(|p| p.contains(&first)) {
+            parts.push(first);
+        }
+    }
+    anyhow::anyhow!(parts.join(": "))
+}
+
+/// A full disk is the workspace's problem, not the input file's: say so, with the free space
+/// of the workspace's and the spill folder's disks.
+fn disk_full_or(conn: &Connection, e: anyhow::Error) -> anyhow::Error {
+    let text = format!("{e:#}");
+    if !(text.contains("No space left on device") || text.contains("disk is full") || text.contains("Disk full")) {
+        return e;
+    }
+    let ws: Option<String> = conn
+        .query_row("SELECT path FROM duckdb_databases() WHERE database_name = current_database()", [], |r| r.get(0))
+        .ok()
+        .flatten();
+    let spill: Option<String> = conn.query_row("SELECT current_setting('temp_directory')", [], |r| r.get(0)).ok();
+    let place = |p: &Option<String>| {
+        p.as_deref().map(|p| format!("{p} ({})", crate::store::open::free_space_text(Path::new(p)))).unwrap_or_else(|| "unknown".into())
+    };
+    anyhow::anyhow!(
+        "the disk is full: workspace {}, spill folder {}. Free some space or give --workspace on a disk with room (about three times the size of the extracts)",
+        place(&ws),
+        place(&spill)
+    )
 }
 
 /// With CAREPATH_TIMINGS set, print how long each step took (for profiling loads).
@@ -141,10 +196,35 @@ fn crash_point_for_tests() {
     }
 }
 
+/// Tests kill the process at a known point: with `CAREPATH_TEST_PAUSE_AT` set to `point`
+/// (`before-commit`, `commit`, `report`), say so on stderr and wait to be killed.
+pub fn pause_for_tests(point: &str) {
+    if std::env::var("CAREPATH_TEST_PAUSE_AT").is_ok_and(|p| p == point) {
+        eprintln!("carepath-test: paused at {point}");
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(60));
+        }
+    }
+}
+
 fn plan(conn: &Connection, paths: &[PathBuf], options: &LoadOptions) -> Result<(Vec<Planned>, Vec<FileOutcome>)> {
     let mut plan: Vec<Planned> = Vec::new();
     let mut outcomes = Vec::new();
-    for (path, explicit) in detect::expand(paths)? {
+    let found = discover::expand(paths)?;
+    for (path, note) in found.skipped {
+        outcomes.push(FileOutcome {
+            path: path.display().to_string(),
+            kind: None,
+            format: None,
+            status: "skipped".into(),
+            note: Some(note),
+            rows_read: 0,
+            rows_loaded: 0,
+            rows_rejected: 0,
+            warnings: Vec::new(),
+        });
+    }
+    for (path, explicit) in found.files {
         let skipped = |note: String| FileOutcome {
             path: path.display().to_string(),
             kind: None,
@@ -154,9 +234,10 @@ fn plan(conn: &Connection, paths: &[PathBuf], options: &LoadOptions) -> Result<(
             rows_read: 0,
             rows_loaded: 0,
             rows_rejected: 0,
+            warnings: Vec::new(),
         };
         let format = detect::format_of(&path)?;
-        let columns = read::columns(conn, &path, format)?;
+        let (columns, notes) = read::columns(conn, &path, format)?;
         let lower: Vec<String> = columns.iter().map(|c| c.trim().to_ascii_lowercase()).collect();
         let recognised = match options.kind_of(&path) {
             Some(k) => detect::Recognised::One(k),
@@ -210,7 +291,7 @@ fn plan(conn: &Connection, paths: &[PathBuf], options: &LoadOptions) -> Result<(
         let replaces: Option<i64> = conn
             .query_row("SELECT file_id FROM load_log WHERE path = ? LIMIT 1", [&canonical], |r| r.get(0))
             .ok();
-        plan.push(Planned { path, kind, format, columns, fingerprint, bytes, replaces });
+        plan.push(Planned { path, kind, format, columns, fingerprint, bytes, replaces, notes });
     }
     Ok((plan, outcomes))
 }
@@ -263,19 +344,36 @@ fn load_file(conn: &Connection, p: &Planned) -> Result<FileOutcome> {
     let file_id: i64 = conn.query_row("SELECT nextval('file_id_seq')", [], |r| r.get(0))?;
     let raw_table = format!("raw_{}_{file_id}", p.kind.code());
     let path_text = canonical(&p.path);
+    let spec = validate::harden(kinds::spec(p.kind));
+    let known: Vec<String> = spec.fields.iter().map(|f| f.name.clone()).collect();
+    let mut warnings = p.notes.clone();
+    if p.format == FileFormat::Csv {
+        for (name, times) in validate::duplicate_header_names(&p.path, &read::sniff_delimiter(&p.path)?) {
+            warnings.push(format!("column {name} appears {times} times: the first is used, the others are kept as {name}_1 ... in the raw table"));
+        }
+    }
+    // CHI columns are read into a TEMP table and never reach the workspace as CHIs.
+    let chi_cols = chi::chi_columns(conn, &p.path, p.format, &p.columns, &known)?;
+    let read_into = if chi_cols.is_empty() { raw_table.clone() } else { "cp_chi_staging".to_string() };
     let t = std::time::Instant::now();
-    let (rows_read_table, csv_rejects) = read::create_raw(conn, &raw_table, &p.path, p.format)?;
+    conn.execute_batch("DROP TABLE IF EXISTS temp.cp_chi_staging")?;
+    let (rows_read_table, csv_rejects) = read::create_raw(conn, &read_into, !chi_cols.is_empty(), &p.path, p.format, &p.columns)?;
     timing("  raw", t);
-    let spec = kinds::spec(p.kind);
     let t = std::time::Instant::now();
-    let typed_columns = column_types(conn, &raw_table)?;
+    let mut typed_columns = column_types(conn, &read_into)?;
+    let mut stage_from = read_into.clone();
+    if !chi_cols.is_empty() {
+        let (src, cols) = chi::staging_source(&read_into, &typed_columns, &chi_cols, known.iter().any(|k| k == "anon_chi"));
+        stage_from = src;
+        typed_columns = cols;
+    }
     // Check and stage in one pass over the raw table; only the rows it leaves out are checked
     // again to record why (none, usually, so that pass is skipped).
-    let loaded = conn.execute(&spec.stage_sql(&raw_table, &typed_columns), [file_id])? as i64;
+    let loaded = conn.execute(&spec.stage_sql(&stage_from, &typed_columns), [file_id])? as i64;
     timing("  check+stage", t);
     if loaded < rows_read_table {
         let t = std::time::Instant::now();
-        conn.execute(&spec.reject_sql(&raw_table, &typed_columns), params![file_id, path_text])?;
+        conn.execute(&spec.reject_sql(&stage_from, &typed_columns), params![file_id, path_text])?;
         timing("  rejects", t);
     }
     for r in &csv_rejects {
@@ -285,12 +383,22 @@ fn load_file(conn: &Connection, p: &Planned) -> Result<FileOutcome> {
             params![file_id, path_text, r.line - 1, r.message],
         )?;
     }
-    if p.kind == Kind::ScDemographics {
-        anonymise_chi(conn, file_id, &raw_table, &p.columns)?;
+    if !chi_cols.is_empty() {
+        // A malformed CHI may still be most of one: its rejected value is not kept either.
+        for c in &chi_cols {
+            conn.execute(
+                "UPDATE load_rejects SET value = NULL WHERE file_id = ? AND lower(column_name) = lower(?)",
+                params![file_id, c],
+            )?;
+        }
+        chi::persist_anonymised(conn, &read_into, &raw_table, &chi_cols)?;
+        warnings.push(format!(
+            "CHI number column(s) {} replaced by the anonymised id before storing",
+            chi_cols.join(", ")
+        ));
     }
     let rows_read = rows_read_table + csv_rejects.len() as i64;
     let rejected = rows_read - loaded;
-    let known: Vec<String> = spec.fields.iter().map(|f| f.name.clone()).collect();
     let extra: Vec<String> = p
         .columns
         .iter()
@@ -323,6 +431,7 @@ fn load_file(conn: &Connection, p: &Planned) -> Result<FileOutcome> {
         rows_read,
         rows_loaded: loaded,
         rows_rejected: rejected,
+        warnings,
     })
 }
 
@@ -377,30 +486,10 @@ fn refuse_doubled_rows(conn: &Connection) -> Result<()> {
 /// (name, DuckDB type) of each column of a raw table.
 fn column_types(conn: &Connection, table: &str) -> Result<Vec<(String, String)>> {
     let mut st = conn.prepare(
-        "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? AND database_name = current_database() ORDER BY column_index",
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? AND database_name IN (current_database(), 'temp') ORDER BY column_index",
     )?;
     let v = st.query_map([table], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?.collect::<Result<Vec<_>, _>>()?;
     Ok(v)
-}
-
-/// The workspace never keeps a CHI number: staged and raw demographics get the anonymised id
-/// (base64 of the 10-digit CHI, as the SLF makes `anon_chi`) in its place, and rejected rows
-/// do not record the CHI value.
-fn anonymise_chi(conn: &Connection, file_id: i64, raw_table: &str, columns: &[String]) -> Result<()> {
-    conn.execute(
-        "UPDATE stg_sc_demographics SET anon_chi = coalesce(anon_chi, to_base64(encode(lpad(chi_upi, 10, '0')))), chi_upi = NULL WHERE file_id = ?",
-        [file_id],
-    )?;
-    conn.execute("UPDATE load_rejects SET value = NULL WHERE file_id = ? AND column_name = 'chi_upi'", [file_id])?;
-    if let Some(col) = columns.iter().find(|c| c.trim().eq_ignore_ascii_case("chi_upi")) {
-        let c = crate::store::sql::ident(col);
-        conn.execute_batch(&format!(
-            "ALTER TABLE {raw_table} ALTER {c} TYPE VARCHAR USING \
-             CASE WHEN regexp_full_match(trim(CAST({c} AS VARCHAR)), '[0-9]{{9,10}}') \
-             THEN to_base64(encode(lpad(trim(CAST({c} AS VARCHAR)), 10, '0'))) END"
-        ))?;
-    }
-    Ok(())
 }
 
 /// Remove everything a previously loaded file contributed (its newer version replaces it).

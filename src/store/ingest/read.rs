@@ -6,25 +6,45 @@ use duckdb::Connection;
 use std::io::Read;
 use std::path::Path;
 
-/// Column names of a file, as they appear in it.
-pub fn columns(conn: &Connection, path: &Path, format: FileFormat) -> Result<Vec<String>> {
-    let p = path.to_string_lossy().to_string();
+/// Options every CSV read uses: all text (types are ours to parse), the delimiter we sniffed
+/// (param 2), lines up to 64 MB (a huge field is a value, not a reason to refuse the file), and
+/// malformed lines kept aside in the named rejects tables.
+fn csv_reader(errors: &str, scans: &str) -> String {
+    format!(
+        "read_csv(?, header = true, all_varchar = true, delim = ?, max_line_size = {MAX_LINE}, buffer_size = {BUFFER}, \
+         store_rejects = true, rejects_table = '{errors}', rejects_scan = '{scans}')"
+    )
+}
+
+const MAX_LINE: u64 = 64 << 20;
+const BUFFER: u64 = 128 << 20;
+
+/// Column names of a file, as they appear in it (DuckDB makes repeated names unique: `a`,
+/// `a_1`), and for CSV what the text check noticed (see [`check_text`]).
+pub fn columns(conn: &Connection, path: &Path, format: FileFormat) -> Result<(Vec<String>, Vec<String>)> {
+    let p = super::discover::duckdb_path(path);
     let sql = match format {
-        FileFormat::Parquet => "DESCRIBE SELECT * FROM read_parquet(?)",
-        FileFormat::Csv => {
-            "DESCRIBE SELECT * FROM read_csv(?, header = true, all_varchar = true, delim = ?, store_rejects = true, \
-             rejects_table = 'cp_describe_errors', rejects_scan = 'cp_describe_scans')"
-        }
+        FileFormat::Parquet => "DESCRIBE SELECT * FROM read_parquet(?)".to_string(),
+        FileFormat::Csv => format!("DESCRIBE SELECT * FROM {}", csv_reader("cp_describe_errors", "cp_describe_scans")),
     };
-    let mut stmt = conn.prepare(sql)?;
+    let mut stmt = conn.prepare(&sql).map_err(|e| unusable(path, format, e))?;
     let mut params: Vec<String> = vec![p.clone()];
+    let mut notes = Vec::new();
     if format == FileFormat::Csv {
-        check_text(path)?;
+        notes = check_text(path)?;
         params.push(sniff_delimiter(path)?);
     }
-    let rows = stmt
-        .query_map(duckdb::params_from_iter(params.iter()), |r| r.get::<_, String>(0))
-        .map_err(|e| unusable(path, format, e))?;
+    // DuckDB's CSV sniffer gives up on a file with a lone CR; say where it is instead.
+    let cr_note = notes.iter().find(|n| n.contains("carriage return")).cloned();
+    let refuse = |e: duckdb::Error| match &cr_note {
+        Some(n) => anyhow!(
+            "{}: {}; the CSV reader cannot split it into rows. Replace the CR (e.g. tr '\\r' ' ') or save the file with Unix or Windows line endings",
+            path.display(),
+            n.split(':').next().unwrap_or(n)
+        ),
+        None => unusable(path, format, e),
+    };
+    let rows = stmt.query_map(duckdb::params_from_iter(params.iter()), |r| r.get::<_, String>(0)).map_err(refuse)?;
     let mut out = Vec::new();
     for r in rows {
         out.push(r.map_err(|e| unusable(path, format, e))?);
@@ -32,7 +52,7 @@ pub fn columns(conn: &Connection, path: &Path, format: FileFormat) -> Result<Vec
     if out.is_empty() {
         bail!("{}: has no columns (is it empty?)", path.display());
     }
-    Ok(out)
+    Ok((out, notes))
 }
 
 fn unusable(path: &Path, format: FileFormat, e: duckdb::Error) -> anyhow::Error {
@@ -48,22 +68,49 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s)
 }
 
+/// The select list that copies a file's columns into a raw table: each column quoted as an
+/// identifier, and a column the file calls `_row` (our row number's name) kept as
+/// `_row_in_file`.
+fn copy_list(columns: &[String]) -> String {
+    columns
+        .iter()
+        .map(|c| {
+            let q = crate::store::sql::ident(c);
+            if c.eq_ignore_ascii_case("_row") {
+                format!("{q} AS \"_row_in_file\"")
+            } else {
+                q
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A row the CSV reader could not split into the header's columns.
 pub struct CsvReject {
     pub line: i64,
     pub message: String,
 }
 
-/// Create `table` from the file. Returns rows read into the table and CSV lines that could not
-/// be parsed (those are counted as read and rejected by the caller).
-pub fn create_raw(conn: &Connection, table: &str, path: &Path, format: FileFormat) -> Result<(i64, Vec<CsvReject>)> {
-    let p = path.to_string_lossy().to_string();
+/// Create `table` from the file (a TEMP table when `temp`). Returns rows read into the table
+/// and CSV lines that could not be parsed (those are counted as read and rejected by the
+/// caller). `columns` are the file's columns as [`columns`] gave them.
+pub fn create_raw(conn: &Connection, table: &str, temp: bool, path: &Path, format: FileFormat, columns: &[String]) -> Result<(i64, Vec<CsvReject>)> {
+    let p = super::discover::duckdb_path(path);
+    let create = if temp { "CREATE TEMP TABLE" } else { "CREATE TABLE" };
+    let list = copy_list(columns);
     match format {
         FileFormat::Parquet => {
-            let sql = format!(
-                "CREATE TABLE {table} AS SELECT CAST(file_row_number AS BIGINT) + 1 AS _row, * EXCLUDE (file_row_number) \
-                 FROM read_parquet(?, file_row_number = true)"
-            );
+            // The reader's own row number is the cheap way; a file with a column of that name
+            // cannot use it, and is numbered in read order instead.
+            let sql = if columns.iter().any(|c| c.eq_ignore_ascii_case("file_row_number")) {
+                format!("{create} {table} AS SELECT row_number() OVER () AS _row, {list} FROM read_parquet(?)")
+            } else {
+                format!(
+                    "{create} {table} AS SELECT CAST(file_row_number AS BIGINT) + 1 AS _row, {list} \
+                     FROM read_parquet(?, file_row_number = true)"
+                )
+            };
             conn.execute(&sql, [&p]).map_err(|e| unusable(path, format, e))?;
             let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
             Ok((n, Vec::new()))
@@ -72,9 +119,8 @@ pub fn create_raw(conn: &Connection, table: &str, path: &Path, format: FileForma
             let delim = sniff_delimiter(path)?;
             conn.execute_batch("DROP TABLE IF EXISTS cp_reject_errors; DROP TABLE IF EXISTS cp_reject_scans;")?;
             let sql = format!(
-                "CREATE TABLE {table} AS SELECT row_number() OVER () AS _row, * FROM read_csv(?, header = true, \
-                 all_varchar = true, delim = ?, store_rejects = true, \
-                 rejects_table = 'cp_reject_errors', rejects_scan = 'cp_reject_scans')"
+                "{create} {table} AS SELECT row_number() OVER () AS _row, {list} FROM {}",
+                csv_reader("cp_reject_errors", "cp_reject_scans")
             );
             conn.execute(&sql, [&p, &delim]).map_err(|e| unusable(path, format, e))?;
             // Lines the reader rejected are missing from the sequence: shift later rows so that
@@ -107,9 +153,22 @@ pub fn create_raw(conn: &Connection, table: &str, path: &Path, format: FileForma
     }
 }
 
+/// The first `limit` rows of a file as a SQL source (for a cheap look at its values): the
+/// SQL text and its parameters.
+pub fn sample_source(path: &Path, format: FileFormat, limit: u32) -> Result<(String, Vec<String>)> {
+    let p = super::discover::duckdb_path(path);
+    Ok(match format {
+        FileFormat::Parquet => (format!("(SELECT * FROM read_parquet(?) LIMIT {limit})"), vec![p]),
+        FileFormat::Csv => (
+            format!("(SELECT * FROM {} LIMIT {limit})", csv_reader("cp_sample_errors", "cp_sample_scans")),
+            vec![p, sniff_delimiter(path)?],
+        ),
+    })
+}
+
 /// The delimiter of a CSV file, from its header line: the most frequent of , ; tab |.
 /// (Done here rather than by DuckDB's sniffer, which gives up when a later line is malformed.)
-fn sniff_delimiter(path: &Path) -> Result<String> {
+pub fn sniff_delimiter(path: &Path) -> Result<String> {
     use std::io::BufRead;
     let f = std::fs::File::open(path).with_context(|| format!("{}: cannot open the file", path.display()))?;
     let reader: Box<dyn std::io::Read> = if path.to_string_lossy().to_ascii_lowercase().ends_with(".gz") {
@@ -117,11 +176,18 @@ fn sniff_delimiter(path: &Path) -> Result<String> {
     } else {
         Box::new(f)
     };
+    // The header is the first line that is not blank (the CSV reader skips blank lines too).
+    let mut lines = std::io::BufReader::new(reader).take(MAX_LINE);
     let mut header = String::new();
-    std::io::BufReader::new(reader)
-        .take(1 << 20)
-        .read_line(&mut header)
-        .map_err(|e| anyhow!("{}: cannot read the header line ({e}); is it a CSV text file?", path.display()))?;
+    for _ in 0..1000 {
+        header.clear();
+        let n = lines
+            .read_line(&mut header)
+            .map_err(|e| anyhow!("{}: cannot read the header line ({e}); is it a CSV text file?", path.display()))?;
+        if n == 0 || !header.trim().is_empty() {
+            break;
+        }
+    }
     if header.trim().is_empty() {
         bail!("{}: is empty (no header line)", path.display());
     }
@@ -130,12 +196,15 @@ fn sniff_delimiter(path: &Path) -> Result<String> {
 }
 
 /// Plain CSV files are checked for binary content and UTF-8 before DuckDB reads them, so the
-/// message can say which line is wrong. (Gzipped files are checked by the CSV reader.)
-fn check_text(path: &Path) -> Result<()> {
+/// message can say which line is wrong. (Gzipped files are checked by the CSV reader.) Returns
+/// notes for the load report: a carriage return (CR) not followed by a line feed is a line
+/// break to the CSV reader (as to Excel), so such a row is split in two; the note says where.
+fn check_text(path: &Path) -> Result<Vec<String>> {
     let name = path.to_string_lossy().to_ascii_lowercase();
     if name.ends_with(".gz") {
-        return Ok(());
+        return Ok(Vec::new());
     }
+    let (mut lone_cr, mut first_cr_line, mut cr_pending) = (0u64, 0u64, false);
     let mut f = std::fs::File::open(path).with_context(|| format!("{}: cannot open the file", path.display()))?;
     let mut buf = vec![0u8; 1 << 20];
     let mut carry: Vec<u8> = Vec::new();
@@ -161,20 +230,39 @@ fn check_text(path: &Path) -> Result<()> {
                 );
             }
         };
-        line += chunk[..valid_upto].iter().filter(|&&b| b == b'\n').count() as u64;
+        for &b in &chunk[..valid_upto] {
+            if cr_pending && b != b'\n' {
+                lone_cr += 1;
+                if first_cr_line == 0 {
+                    first_cr_line = line;
+                }
+            }
+            cr_pending = b == b'\r';
+            if b == b'\n' {
+                line += 1;
+            }
+        }
         carry = chunk[valid_upto..].to_vec();
     }
     if !carry.is_empty() {
         bail!("{}: ends in the middle of a character (not valid UTF-8)", path.display());
     }
-    Ok(())
+    let mut notes = Vec::new();
+    if lone_cr > 0 {
+        notes.push(format!(
+            "{lone_cr} carriage return(s) (CR) without a line feed, the first on line {first_cr_line}: each is read as a line break, so that row is split (its parts are rejected if they do not have every column) and later row numbers count the break"
+        ));
+    }
+    Ok(notes)
 }
 
-/// Content fingerprint (FNV-1a 64 over the bytes, plus the size) to recognise the same file
-/// loaded twice under any name.
+/// Content fingerprint (SHA-256 of the bytes, hex) to recognise the same file loaded twice
+/// under any name; a collision-resistant hash, so a different file is never taken for one
+/// already loaded. Returns the fingerprint and the size in bytes.
 pub fn fingerprint(path: &Path) -> Result<(String, u64)> {
+    use sha2::Digest;
     let mut f = std::fs::File::open(path).with_context(|| format!("{}: cannot open the file", path.display()))?;
-    let mut h: u64 = 0xcbf29ce484222325;
+    let mut h = sha2::Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut size: u64 = 0;
     loop {
@@ -183,10 +271,8 @@ pub fn fingerprint(path: &Path) -> Result<(String, u64)> {
             break;
         }
         size += n as u64;
-        for &b in &buf[..n] {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x100000001b3);
-        }
+        h.update(&buf[..n]);
     }
-    Ok((format!("{size}-{h:016x}"), size))
+    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok((format!("sha256:{hex}"), size))
 }

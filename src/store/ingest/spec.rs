@@ -46,11 +46,14 @@ impl Ty {
             (Ty::Str, _) => text,
             (Ty::Date, Source::Date) => r.to_string(),
             (Ty::Date, Source::Timestamp) => format!("CAST({r} AS DATE)"),
+            (Ty::Date, Source::TimestampTz) => uk_date_of_instant(r),
             (Ty::Int, Source::Integer | Source::Boolean) => format!("CAST({r} AS BIGINT)"),
-            (Ty::Int, Source::Float) => format!("TRY_CAST({r} AS BIGINT)"),
-            (Ty::Num, Source::Integer | Source::Float) => format!("CAST({r} AS DOUBLE)"),
+            (Ty::Int, Source::Float | Source::WideInteger) => format!("TRY_CAST({r} AS BIGINT)"),
+            (Ty::Num, Source::Integer | Source::Float | Source::WideInteger) => format!("CAST({r} AS DOUBLE)"),
             (Ty::Flag, Source::Boolean) => format!("CAST({r} AS INTEGER)"),
-            (Ty::Flag, Source::Integer | Source::Float) => format!("CASE WHEN {r} IN (0, 1) THEN CAST({r} AS INTEGER) END"),
+            (Ty::Flag, Source::Integer | Source::Float | Source::WideInteger) => {
+                format!("CASE WHEN {r} IN (0, 1) THEN CAST({r} AS INTEGER) END")
+            }
             _ => self.parse(&text),
         }
     }
@@ -59,9 +62,9 @@ impl Ty {
     fn always_parses(&self, src: Source) -> bool {
         matches!(
             (self, src),
-            (Ty::Date, Source::Date | Source::Timestamp)
+            (Ty::Date, Source::Date | Source::Timestamp | Source::TimestampTz)
                 | (Ty::Int, Source::Integer | Source::Boolean)
-                | (Ty::Num, Source::Integer | Source::Float)
+                | (Ty::Num, Source::Integer | Source::Float | Source::WideInteger)
         )
     }
 
@@ -83,10 +86,32 @@ pub enum Source {
     Text,
     Date,
     Timestamp,
+    /// An instant (`TIMESTAMP WITH TIME ZONE`, what pandas and R write for dates).
+    TimestampTz,
     Integer,
+    /// Integers that may not fit a BIGINT (UBIGINT, HUGEINT): converted per value.
+    WideInteger,
     Float,
     Boolean,
     Other,
+}
+
+/// The UK calendar date of an instant, without the ICU extension (not compiled in): the UTC
+/// time plus one hour during British Summer Time (from 01:00 UTC on the last Sunday of March
+/// to 01:00 UTC on the last Sunday of October), so a date written at local midnight in summer
+/// (23:00 UTC the day before) is that date.
+fn uk_date_of_instant(r: &str) -> String {
+    let t = format!("CAST({r} AS TIMESTAMP)");
+    let last_sunday = |month: u32| {
+        format!(
+            "(CAST(make_date(year({t}), {month}, 31) AS TIMESTAMP) - to_days(CAST(dayofweek(make_date(year({t}), {month}, 31)) AS INTEGER)) + INTERVAL 1 HOUR)"
+        )
+    };
+    format!(
+        "CAST({t} + CASE WHEN {t} >= {} AND {t} < {} THEN INTERVAL 1 HOUR ELSE INTERVAL 0 HOUR END AS DATE)",
+        last_sunday(3),
+        last_sunday(10)
+    )
 }
 
 impl Source {
@@ -96,10 +121,14 @@ impl Source {
             Source::Text
         } else if t == "DATE" {
             Source::Date
+        } else if t == "TIMESTAMP WITH TIME ZONE" || t == "TIMESTAMPTZ" {
+            Source::TimestampTz
         } else if t.starts_with("TIMESTAMP") {
             Source::Timestamp
-        } else if ["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"].contains(&t.as_str()) {
+        } else if ["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"].contains(&t.as_str()) {
             Source::Integer
+        } else if ["UBIGINT", "HUGEINT", "UHUGEINT"].contains(&t.as_str()) {
+            Source::WideInteger
         } else if t == "FLOAT" || t == "DOUBLE" || t.starts_with("DECIMAL") {
             Source::Float
         } else if t == "BOOLEAN" {
