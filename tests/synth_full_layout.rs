@@ -247,6 +247,7 @@ fn sds_options_count_each_option_received_plus_option_4_for_a_mix() {
                 sum(w4)
          FROM want JOIN ind i USING (anon_chi, year)";
     let (n, bad, opt4): (i64, i64, i64) = c.query_row(sql, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).expect("query");
+    drop(c);
     assert!(n > 10, "only {n} person-years with SDS");
     assert!(opt4 > 0, "no option-4 (mixed) packages in the individual file years");
     assert_eq!(bad, 0, "{bad} of {n} person-years' SDS option counts differ from PHS's rule over the SC2 rows");
