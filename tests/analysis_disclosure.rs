@@ -352,7 +352,9 @@ fn csv_neutralises_formula_text_but_not_numbers() {
     assert_eq!(lines[2], "'+441234,101,-2.5");
     assert_eq!(lines[3], "'-leading dash,102,-2.5");
     assert_eq!(lines[4], "'@SUM(A1),103,-2.5");
-    assert_eq!(lines[5], "'\tTab,104,-2.5");
+    // Neutralised, and the tab itself made visible (no control character reaches a terminal
+    // that prints the file).
+    assert_eq!(lines[5], "'^ITab,104,-2.5");
     assert_eq!(lines[6], "\"Ayr, South\",105,-2.5");
     assert_eq!(lines[7], format!("plain,{MARKER},{MARKER}"));
     for line in &lines {

@@ -337,11 +337,11 @@ fn members_page_is_sorted_paged_and_searchable() {
     assert_eq!(p1.total, expected.len() as u64);
     assert_eq!(p1.rows.len(), 10);
     let p2 = page(10, 10);
-    let ids: Vec<String> = p1.rows.iter().chain(&p2.rows).map(|m| m.anon_chi.clone()).collect();
+    let ids: Vec<String> = p1.rows.iter().chain(&p2.rows).map(|m| m.id.clone()).collect();
     let want: Vec<String> = by_cost.iter().take(20).map(|x| x.1.clone()).collect();
     assert_eq!(ids, want);
     assert!(close(p1.rows[0].health_cost, by_cost[0].0));
-    let top = expected.iter().find(|p| p.anon == p1.rows[0].anon_chi).unwrap();
+    let top = expected.iter().find(|p| p.anon == p1.rows[0].id).unwrap();
     assert_eq!(p1.rows[0].age, Some(top.age("1920") as i64));
     assert_eq!(p1.rows[0].ltc_count, Some(top.ltc_count("1920") as i64));
     assert_eq!(p1.rows[0].emergency_admissions, top.year("1920").unwrap().emergency_admissions() as f64);
@@ -361,12 +361,20 @@ fn members_page_is_sorted_paged_and_searchable() {
     let p = members_page(&conn, &spec, &PageRequest { sort: MemberSort::Age, desc: false, offset: 0, limit: 1000, search: None }).unwrap();
     assert!(p.rows.windows(2).all(|w| w[0].age <= w[1].age));
 
-    // Search narrows by id text (bound, so quotes are harmless).
-    let needle = &expected[0].anon[..8];
-    let s = members_page(&conn, &spec, &PageRequest { sort: MemberSort::Cost, desc: true, offset: 0, limit: 50, search: Some(needle.to_string()) }).unwrap();
-    assert!(s.rows.iter().all(|m| m.anon_chi.contains(needle)));
-    assert_eq!(s.total, expected.iter().filter(|p| p.anon.contains(needle)).count() as u64);
-    let evil = members_page(&conn, &spec, &PageRequest { search: Some("x' OR '1'='1".into()), limit: 10, ..Default::default() }).unwrap();
+    // Search narrows by display pseudonym (bound, so quotes are harmless), never by anon_chi.
+    // (on a writable copy: the pseudonym table is written on first use)
+    let copy = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("members-search-{}.duckdb", std::process::id()));
+    std::fs::copy(ws, &copy).unwrap();
+    let w = carepath::store::Workspace::open(&copy).unwrap();
+    let conn = &w.conn;
+    carepath::ops::pseudonym::ensure(conn).unwrap();
+    let pseudo = carepath::ops::pseudonym::of(conn, &[expected[0].anon.clone()]).unwrap()[&expected[0].anon].clone();
+    let s = members_page(conn, &spec, &PageRequest { sort: MemberSort::Cost, desc: true, offset: 0, limit: 50, search: Some(pseudo.clone()) }).unwrap();
+    assert_eq!(s.total, 1, "{pseudo}");
+    assert_eq!(s.rows[0].id, expected[0].anon);
+    let by_chi = members_page(conn, &spec, &PageRequest { sort: MemberSort::Cost, desc: true, offset: 0, limit: 50, search: Some(expected[0].anon[..8].to_string()) }).unwrap();
+    assert_eq!(by_chi.total, 0, "anon_chi text finds nobody");
+    let evil = members_page(conn, &spec, &PageRequest { search: Some("x' OR '1'='1".into()), limit: 10, ..Default::default() }).unwrap();
     assert_eq!(evil.total, 0);
 }
 

@@ -2,7 +2,7 @@
 //! holds, formula-like text neutralised, person-level rows only with the flag (audited).
 mod cohort_fixtures;
 use carepath::analysis::disclosure::{Cell, Policy};
-use carepath::cli::export::{characterisation_table, publish};
+use carepath::ops::tables::{characterisation_table, cohort_set};
 use carepath::store::cohort::{Attrition, AttritionStep, Breakdown, BreakdownRow, Characterisation};
 use cohort_fixtures::*;
 use std::path::{Path, PathBuf};
@@ -129,7 +129,7 @@ fn exported_cells_respect_the_threshold_and_no_person_rows_by_default() {
     let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let conn = open_ro(ws);
     let person: i64 = conn.query_row("SELECT count(*) FROM audit_log WHERE action = 'export person-level'", [], |r| r.get(0)).unwrap();
-    let agg: i64 = conn.query_row("SELECT count(*) FROM audit_log WHERE action = 'export'", [], |r| r.get(0)).unwrap();
+    let agg: i64 = conn.query_row("SELECT count(*) FROM audit_log WHERE action = 'aggregate output' AND query LIKE 'export to %'", [], |r| r.get(0)).unwrap();
     assert!(agg >= 1);
     let _ = person; // other tests may have asked for person-level rows
 }
@@ -168,7 +168,7 @@ fn secondary_suppression_protects_a_derivable_cell() {
     // derivable; the gate must withhold another category, keep the total, and withhold the
     // percentages of both.
     let ch = table_with_one_small(&[3, 40, 12, 200, 55]);
-    let published = carepath::analysis::disclosure::apply(&Policy::default(), &characterisation_table(&ch));
+    let published = carepath::analysis::disclosure::apply(&Policy::default(), &characterisation_table(&ch).0);
     let col = |r: usize| published.rows[r][2].clone();
     assert_eq!(col(0), Cell::Suppressed);
     let hidden: Vec<usize> = (0..5).filter(|&r| col(r) == Cell::Suppressed).collect();
@@ -222,7 +222,8 @@ fn person_level_rows_only_with_the_flag_and_audited() {
     let out = run(&["export", "--workspace", ws.to_str().unwrap(), "--year", "1920", "--age-min", "85", "--out", dir.to_str().unwrap(), "--person-level"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let (h, rows) = read_csv(&dir.join("members.csv"));
-    assert_eq!(h[0], "anon_chi");
+    assert_eq!(h[0], "person");
+    assert!(rows.iter().all(|r| r[0].starts_with('P') && !people.iter().any(|p| p.anon == r[0])), "pseudonyms, never anon_chi");
     assert_eq!(rows.len(), people.iter().filter(|p| p.age("1920") >= 85).count());
     let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let conn = open_ro(ws);
@@ -265,8 +266,10 @@ fn publish_gates_attrition_from_the_library() {
         ],
     };
     let ch = table_with_one_small(&[1, 3]);
-    let tables = publish(&Policy::default(), &att, &ch);
-    let a = &tables[0].1;
+    let set = cohort_set(&att, &ch);
+    let raw: Vec<_> = set.tables.iter().map(|t| t.table.clone()).collect();
+    let tables = carepath::analysis::disclosure::apply_linked(&Policy::default(), &raw, &set.links);
+    let a = &tables[0];
     assert_eq!(a.rows[2][2], Cell::Suppressed);
     assert_eq!(a.rows[2][3], Cell::Suppressed);
     assert_eq!(a.rows[2][4], Cell::Suppressed);

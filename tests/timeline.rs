@@ -23,9 +23,30 @@ fn fixture() -> Fixture {
     Fixture { _dir: dir, data, ws }
 }
 
+/// The display pseudonym of an anon_chi in this workspace, from the audited id map
+/// (`export --reveal-ids`); the id itself when the workspace does not know it.
+fn pseudonym(ws: &Path, anon_chi: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let (w, d) = (ws.display().to_string(), dir.path().display().to_string());
+    let out = carepath(&["export", "--workspace", &w, "--out", &d, "--reveal-ids", "--no-sdc"]);
+    if !out.status.success() {
+        return anon_chi.to_string();
+    }
+    let text = std::fs::read_to_string(dir.path().join("pseudonyms.csv")).unwrap();
+    text.lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(','))
+        .find(|(_, a)| a.trim_start_matches('\'') == anon_chi)
+        .map(|(p, _)| p.to_string())
+        .unwrap_or_else(|| anon_chi.to_string())
+}
+
+/// `carepath timeline --person` takes the display pseudonym: tests name people by anon_chi and
+/// look the pseudonym up first.
 fn timeline(ws: &Path, person: &str, extra: &[&str]) -> std::process::Output {
+    let person = pseudonym(ws, person);
     let ws = ws.display().to_string();
-    let mut args = vec!["timeline", "--workspace", ws.as_str(), "--person", person];
+    let mut args = vec!["timeline", "--workspace", ws.as_str(), "--person", person.as_str()];
     args.extend_from_slice(extra);
     carepath(&args)
 }
@@ -431,21 +452,38 @@ fn every_view_is_audited() {
         assert!(timeline(&fx.ws, p, &extra).status.success());
     }
     let _ = timeline(&fx.ws, "bm9ib2R5", &[]);
+    let (pa, pb) = (pseudonym(&fx.ws, &a), pseudonym(&fx.ws, &b));
+    assert!(pa.starts_with('P') && pb.starts_with('P') && pa != pb, "{pa} {pb}");
     let conn = open_ro(&fx.ws);
     let n = |p: &str| {
-        conn.query_row("SELECT count(*) FROM audit_log WHERE action = 'view_timeline' AND detail = ?", [p], |r| {
+        conn.query_row("SELECT count(*) FROM audit_log WHERE action = 'timeline' AND detail = ?", [format!("timeline of {p}")], |r| {
             r.get::<_, i64>(0)
         })
         .unwrap()
     };
-    assert_eq!(n(&a), 2);
-    assert_eq!(n(&b), 1);
-    assert_eq!(n("bm9ib2R5"), 0, "nothing was shown for an unknown id");
+    assert_eq!(n(&pa), 2);
+    assert_eq!(n(&pb), 1);
+    assert_eq!(q_i64(&conn, "SELECT count(*) FROM audit_log WHERE action = 'timeline' AND detail LIKE '%bm9ib2R5%'"), 0, "nothing was shown for an unknown id");
+    // A forged $USER changes nothing: the name comes from the passwd database.
+    drop(conn);
+    let forged = std::process::Command::new(bin())
+        .args(["timeline", "--workspace", fx.ws.to_str().unwrap(), "--person", pa.as_str()])
+        .env("USER", "mallory")
+        .env("LOGNAME", "mallory")
+        .output()
+        .unwrap();
+    assert!(forged.status.success(), "{}", stderr(&forged));
+    let conn = open_ro(&fx.ws);
+    assert_eq!(q_i64(&conn, "SELECT count(*) FROM audit_log WHERE username = 'mallory'"), 0);
+    // No audit row names an anon_chi.
+    for p in [&a, &b] {
+        assert_eq!(q_i64(&conn, &format!("SELECT count(*) FROM audit_log WHERE detail LIKE '%{p}%' OR query LIKE '%{p}%'")), 0);
+    }
+    // The OS identity: the passwd name of the effective uid (as `id` reports it), not $USER.
+    let uid = String::from_utf8(std::process::Command::new("id").arg("-u").output().unwrap().stdout).unwrap().trim().parse::<i64>().unwrap();
+    let name = String::from_utf8(std::process::Command::new("id").arg("-un").output().unwrap().stdout).unwrap().trim().to_string();
     assert_eq!(
-        q_i64(
-            &conn,
-            "SELECT count(*) FROM audit_log WHERE action = 'view_timeline' AND (username IS NULL OR logged_at IS NULL)"
-        ),
+        q_i64(&conn, &format!("SELECT count(*) FROM audit_log WHERE action = 'timeline' AND (username <> '{name}' OR uid <> {uid} OR logged_at IS NULL OR workspace IS NULL)")),
         0
     );
 }

@@ -22,8 +22,13 @@ mod table;
 
 use serde::{Deserialize, Serialize};
 
-pub use csv::{neutralise, to_csv};
+pub use crate::format::neutralise;
+pub use csv::to_csv;
 pub use table::{at, Base, Cell, CellRef, Derived, Group, Member, Ratio, Table, TableError, MARKER};
+
+/// The smallest threshold carepath accepts without an audited override: counts of 1 to 9 are
+/// never published under the default rules (NES: "counts from 1 to 9"; PHS tools default 10).
+pub const MIN_THRESHOLD: u64 = 10;
 
 /// The disclosure policy. Deserialises from TOML/JSON with every field optional; unknown fields
 /// are an error so a misspelt setting cannot silently weaken protection.
@@ -102,6 +107,45 @@ pub fn apply(policy: &Policy, table: &Table) -> Table {
         })
         .collect();
     Table { columns: table.columns.clone(), rows, groups: Vec::new() }
+}
+
+/// Several tables published together (one output): each goes through [`apply`], and cells
+/// that show the same number in different tables (`links`: (table index, cell)) are withheld
+/// together, repeating until stable, so a count withheld in one table is not printed in
+/// another (the cohort count as the last attrition step and as the characterisation total).
+pub fn apply_linked(policy: &Policy, tables: &[Table], links: &[Vec<(usize, CellRef)>]) -> Vec<Table> {
+    let mut input: Vec<Table> = tables.to_vec();
+    let cells: usize = tables.iter().map(|t| t.rows.iter().map(Vec::len).sum::<usize>()).sum();
+    // Each round withholds at least one more input cell, so this ends within `cells` rounds.
+    for _ in 0..=cells {
+        let out: Vec<Table> = input.iter().map(|t| apply(policy, t)).collect();
+        let mut changed = false;
+        for link in links {
+            let any_hidden = link.iter().any(|(ti, c)| matches!(out.get(*ti).and_then(|t| t.get(*c)), Some(Cell::Suppressed)));
+            if !any_hidden {
+                continue;
+            }
+            for (ti, c) in link {
+                changed |= withhold(&mut input, *ti, *c);
+            }
+        }
+        if !changed {
+            return out;
+        }
+    }
+    tables.iter().map(fail_closed).collect()
+}
+
+/// Mark one input cell withheld before the gate runs (the differencing guard, linked cells);
+/// the gate then protects it like a primary suppression. Returns whether it changed.
+pub fn withhold(tables: &mut [Table], table: usize, c: CellRef) -> bool {
+    match tables.get_mut(table).and_then(|t| t.rows.get_mut(c.row)).and_then(|r| r.get_mut(c.col)) {
+        Some(cell @ Cell::Count(_)) => {
+            *cell = Cell::Suppressed;
+            true
+        }
+        _ => false,
+    }
 }
 
 /// One count on its own (a headline such as the cohort size), through the same gate.

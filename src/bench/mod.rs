@@ -229,13 +229,24 @@ fn warm(files: &[PathBuf]) {
     }
 }
 
+/// What the explorer's worker answers for `q` (through `ops::run` on a screen session).
+fn screen_answer(conn: &duckdb::Connection, path: &Path, q: crate::ops::Query) -> Result<crate::ops::Answer> {
+    let ctx = crate::ops::Context::new(conn.try_clone()?, path, crate::ops::Audience::Screen);
+    crate::ops::run(&q, &ctx).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
 /// An App showing the overview, as the TUI has it after opening a workspace.
-fn overview_app(ov: overview::Overview, label: &str) -> App {
-    let mut app = App::new(KeyMap::default(), label.to_string());
-    app.year = Some(ov.year.clone());
-    app.overview = Some(ov);
+fn overview_app(conn: &duckdb::Connection, path: &Path) -> Result<App> {
+    let mut app = App::new(KeyMap::default(), path.display().to_string());
+    if let crate::ops::Answer::Overview(g) = screen_answer(conn, path, crate::ops::Query::Overview { year: None })? {
+        if let Some(o) = g.raw() {
+            app.year = Some(o.year.clone());
+            app.years = o.years.clone();
+        }
+        app.overview = Some(g);
+    }
     app.screen = Screen::Overview;
-    app
+    Ok(app)
 }
 
 fn draw_once(term: &mut Terminal<TestBackend>, app: &App, theme: &Theme) -> Result<()> {
@@ -251,8 +262,7 @@ fn new_terminal() -> Result<Terminal<TestBackend>> {
 fn reopen_to_first_frame(path: &Path, theme: &Theme) -> Result<(f64, Workspace)> {
     let (ms, r) = time_ms(|| -> Result<Workspace> {
         let ws = Workspace::open(path)?;
-        let ov = overview::overview(&ws.conn, None)?;
-        let app = overview_app(ov, &path.display().to_string());
+        let app = overview_app(&ws.conn, path)?;
         let mut term = new_terminal()?;
         draw_once(&mut term, &app, theme)?;
         Ok(ws)
@@ -527,11 +537,19 @@ pub fn run(cfg: &BenchConfig) -> Result<Report> {
 
     // 6f. frame draws of every exploring screen
     say(cfg, "frame draws");
-    let ov = overview::overview(conn, None)?;
-    let mut app = overview_app(ov, &ws_path.display().to_string());
-    app.explore.attrition = snapshots.get(5).map(|s| cohort::count_and_attrition(conn, s)).transpose()?;
-    app.explore.spec = snapshots.get(5).cloned().unwrap_or_default();
-    app.explore.characterisation = last_char;
+    let mut app = overview_app(conn, &ws_path)?;
+    let spec = snapshots.get(5).cloned().unwrap_or_default();
+    let attrition = match screen_answer(conn, &ws_path, crate::ops::Query::Attrition { spec: spec.clone() })? {
+        crate::ops::Answer::Attrition(g) => Some(g),
+        _ => None,
+    };
+    let characterisation = match screen_answer(conn, &ws_path, crate::ops::Query::Characterise { spec: spec.clone() })? {
+        crate::ops::Answer::Characterisation(g) => Some(g),
+        _ => None,
+    };
+    let _ = last_char;
+    app.explore.figures = Some(crate::tui::explore::CohortAnswer::Split { attrition, characterisation });
+    app.explore.spec = spec;
     app.explore.members = last_page;
     app.explore.timeline = biggest;
     let mut term = new_terminal()?;

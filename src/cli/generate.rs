@@ -50,6 +50,7 @@ pub struct GenerateArgs {
 }
 
 pub fn run(args: &GenerateArgs) -> anyhow::Result<i32> {
+    crate::ops::limits::generated_people(args.people)?;
     let opts = GenerateOptions {
         people: args.people,
         years: args.years.clone(),

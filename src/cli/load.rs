@@ -26,12 +26,34 @@ pub fn default_workspace(paths: &[PathBuf]) -> PathBuf {
 pub fn run(args: &LoadArgs) -> Result<i32> {
     let ws_path = args.workspace.clone().unwrap_or_else(|| default_workspace(&args.paths));
     let ws = Workspace::open(&ws_path)?;
-    let report = store::ingest::load(&ws, &args.paths)?;
+    let ctx = crate::ops::Context::new(ws.conn, &ws_path, crate::ops::Audience::Output);
+    let crate::ops::Answer::Loaded(report) = crate::ops::run(&crate::ops::Query::Load { paths: args.paths.clone() }, &ctx)? else {
+        anyhow::bail!("unexpected answer to a load")
+    };
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        Format::Table | Format::Csv => print!("{}", render(&report, &ws_path)),
+        Format::Json => super::output::emit(&(serde_json::to_string_pretty(&report)? + "\n")),
+        Format::Csv => super::output::emit(&render_csv(&report)),
+        Format::Table => super::output::emit(&render(&report, &ws_path)),
     }
     Ok(0)
+}
+
+/// One CSV row per file read (name, kind, status, rows read, loaded, rejected).
+pub fn render_csv(r: &LoadReport) -> String {
+    let mut s = String::from("file,kind,status,note,rows_read,rows_loaded,rows_rejected\n");
+    for f in &r.files {
+        s.push_str(&crate::format::csv_line([
+            f.path.clone(),
+            f.kind.map(|k| k.label().to_string()).unwrap_or_default(),
+            f.status.clone(),
+            f.note.clone().unwrap_or_default(),
+            f.rows_read.to_string(),
+            f.rows_loaded.to_string(),
+            f.rows_rejected.to_string(),
+        ]));
+        s.push('\n');
+    }
+    s
 }
 
 pub fn render(r: &LoadReport, ws: &Path) -> String {

@@ -1,12 +1,16 @@
 //! Command line: every headless capability is a subcommand; no subcommand opens the TUI.
 pub mod bench;
 pub mod cohort;
+pub mod disclosure_args;
 pub mod export;
 pub mod generate;
 pub mod hri;
 pub mod load;
 pub mod output;
+pub mod overview;
+pub mod spec_flags;
 pub mod timeline;
+pub mod workspace;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -41,6 +45,8 @@ pub struct Cli {
 pub enum Command {
     /// Load extracts (files or folders) into a workspace and print the load report
     Load(load::LoadArgs),
+    /// Overview of a year: people, cost, HRI headline, by service, age and SIMD (disclosure-controlled)
+    Overview(overview::OverviewArgs),
     /// Count, attrition and characterisation of a cohort (spec file or inline filters)
     Cohort(cohort::CohortArgs),
     /// High Resource Individuals: shares, bands, Lorenz curve, Gini, persistence
@@ -61,6 +67,7 @@ pub fn run() -> i32 {
     let result = match cli.command {
         Some(Command::Load(args)) => load::run(&args),
         Some(Command::Generate(args)) => generate::run(&args),
+        Some(Command::Overview(args)) => overview::run(&args),
         Some(Command::Cohort(args)) => cohort::run(&args),
         Some(Command::Hri(args)) => hri::run(&args),
         Some(Command::Timeline(args)) => timeline::run(&args),
@@ -74,8 +81,11 @@ pub fn run() -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("carepath: {}", output::describe_error(&e));
-            1
+            output::note(&format!("carepath: {}", output::describe_error(&e)));
+            match e.downcast_ref::<crate::ops::OpsError>() {
+                Some(crate::ops::OpsError::Cancelled) => 130,
+                _ => 1,
+            }
         }
     }
 }

@@ -1,5 +1,12 @@
-//! Shared output helpers for subcommands: formats and human error messages.
+//! Output for subcommands: formats, aligned text tables, and the one printer every subcommand
+//! uses ([`emit`]), which makes control characters from the data visible instead of letting the
+//! terminal run them. Published (gated) tables render here for table, CSV and JSON alike.
+use crate::analysis::disclosure::{self, Cell};
+use crate::format::{clean_output, strip_controls};
+use crate::ops::{DisclosureNote, NamedTable};
 use clap::ValueEnum;
+
+pub use crate::format::{pounds, thousands};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Format {
@@ -9,19 +16,23 @@ pub enum Format {
     Csv,
 }
 
-/// Render an error and its causes as one readable message ("what failed: why").
-pub fn describe_error(e: &anyhow::Error) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for cause in e.chain() {
-        let s = cause.to_string();
-        if !parts.iter().any(|p| p.contains(&s)) {
-            parts.push(s);
-        }
-    }
-    parts.join(": ")
+/// Print a whole output to stdout, control characters made visible (newlines kept).
+pub fn emit(text: &str) {
+    print!("{}", clean_output(text));
 }
 
-/// A plain text table with aligned columns (numbers right-aligned), ASCII only.
+/// Print one line to stderr, control characters made visible.
+pub fn note(text: &str) {
+    eprintln!("{}", strip_controls(text));
+}
+
+/// Render an error and its causes as one readable message ("what failed: why").
+pub fn describe_error(e: &anyhow::Error) -> String {
+    crate::ops::error::describe(e)
+}
+
+/// A plain text table with aligned columns (numbers right-aligned), ASCII only. Cells are
+/// stripped of control characters (a cell holds one line).
 pub struct TextTable {
     headers: Vec<String>,
     rows: Vec<Vec<String>>,
@@ -29,11 +40,11 @@ pub struct TextTable {
 
 impl TextTable {
     pub fn new(headers: &[&str]) -> TextTable {
-        TextTable { headers: headers.iter().map(|s| s.to_string()).collect(), rows: Vec::new() }
+        TextTable { headers: headers.iter().map(|s| strip_controls(s)).collect(), rows: Vec::new() }
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        self.rows.push(cells.iter().map(|c| strip_controls(c)).collect());
     }
 
     pub fn render(&self) -> String {
@@ -44,7 +55,7 @@ impl TextTable {
                 w[i] = w[i].max(c.chars().count());
             }
         }
-        let numeric = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || ",.%-£ ".contains(c));
+        let numeric = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || ",.%-£* ".contains(c));
         let line = |cells: &[String]| {
             let mut out = String::new();
             for i in 0..n {
@@ -75,34 +86,58 @@ impl TextTable {
     }
 }
 
-/// 1234567 -> "1,234,567".
-pub fn thousands(n: i64) -> String {
-    let s = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
+/// Published tables as text: each table's title and aligned cells ("*" = withheld), then the
+/// disclosure note.
+pub fn tables_text(tables: &[NamedTable], note: &DisclosureNote) -> String {
+    let mut s = String::new();
+    for nt in tables {
+        let cols: Vec<&str> = nt.table.columns.iter().map(String::as_str).collect();
+        let mut tt = TextTable::new(&cols);
+        for r in &nt.table.rows {
+            tt.row(r.iter().map(Cell::render).collect());
         }
-        out.push(ch);
+        s.push_str(&format!("{}\n{}\n", nt.title, tt.render()));
     }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
+    s.push_str(&note.text);
+    s.push('\n');
+    s
 }
 
-/// Money in pounds, rounded to the pound: "£1,234".
-pub fn pounds(x: f64) -> String {
-    format!("£{}", thousands(x.round() as i64))
+/// Published tables as CSV blocks: a `# disclosure:` line, then per table a `# table: NAME`
+/// line and its CSV (quoted, neutralised), blocks separated by a blank line.
+pub fn tables_csv(tables: &[NamedTable], note: &DisclosureNote) -> String {
+    let mut s = format!("# disclosure: {}\n", note.text);
+    let blocks: Vec<String> = tables.iter().map(|nt| format!("# table: {}\n{}", nt.name, disclosure::to_csv(&nt.table))).collect();
+    s.push_str(&blocks.join("\n"));
+    s
+}
+
+/// Published tables as a JSON object {name: [row objects]} (withheld cells are "*").
+pub fn tables_json(tables: &[NamedTable]) -> serde_json::Value {
+    let mut obj = serde_json::Map::new();
+    for nt in tables {
+        let rows: Vec<serde_json::Value> = nt
+            .table
+            .rows
+            .iter()
+            .map(|r| serde_json::Value::Object(nt.table.columns.iter().cloned().zip(r.iter().map(Cell::to_json)).collect()))
+            .collect();
+        obj.insert(nt.name.clone(), serde_json::Value::Array(rows));
+    }
+    serde_json::Value::Object(obj)
+}
+
+/// The JSON of a published cell as a count (a number, or "*" when withheld).
+pub fn cell_json(c: Option<&Cell>) -> serde_json::Value {
+    c.map(Cell::to_json).unwrap_or(serde_json::Value::Null)
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn formats_numbers() {
-        assert_eq!(super::thousands(1234567), "1,234,567");
-        assert_eq!(super::thousands(-1000), "-1,000");
-        assert_eq!(super::pounds(1234.6), "£1,235");
+    fn table_cells_lose_control_characters() {
+        let mut t = super::TextTable::new(&["a"]);
+        t.row(vec!["x\u{1b}]52;c;ZXZpbA==\u{7}".into()]);
+        assert!(!t.render().contains('\u{1b}'));
     }
 }

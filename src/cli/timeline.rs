@@ -1,11 +1,10 @@
 //! `carepath timeline`: one person's anonymised care pathway (table, JSON or CSV of events).
-use super::output::{pounds, Format, TextTable};
+use super::output::{emit, pounds, Format, TextTable};
+use super::workspace::WorkspaceArg;
 use crate::model::timeline::{DateMode, DateOut, IndexChoice, Timeline, TimelineView};
-use crate::store::timeline::open_timeline;
-use crate::store::Workspace;
+use crate::ops::{self, Answer, Query};
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
-use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum IndexArg {
@@ -37,10 +36,9 @@ pub enum DatesArg {
 
 #[derive(Debug, Args)]
 pub struct TimelineArgs {
-    /// Workspace file (.duckdb) made by `carepath load`
-    #[arg(long)]
-    pub workspace: PathBuf,
-    /// The person's anonymised id (anon_chi)
+    #[command(flatten)]
+    pub ws: WorkspaceArg,
+    /// The person's display pseudonym (e.g. P000123, as `carepath cohort --members` shows)
     #[arg(long)]
     pub person: String,
     /// Which event is day 0
@@ -55,36 +53,24 @@ pub struct TimelineArgs {
 }
 
 pub fn run(args: &TimelineArgs) -> Result<i32> {
-    if !args.workspace.is_file() {
-        bail!(
-            "workspace {} not found (make one with `carepath load <extracts> --workspace <file>`)",
-            args.workspace.display()
-        );
-    }
-    let ws = Workspace::open(&args.workspace)?;
-    let person = args.person.trim();
-    let t = open_timeline(&ws.conn, person)?;
+    let ctx = args.ws.open()?;
+    let Answer::Timeline(t) = ops::run(&Query::Timeline { person: args.person.clone() }, &ctx)? else {
+        bail!("unexpected answer to a timeline query")
+    };
     let mode = match args.dates {
         DatesArg::Relative => DateMode::Relative,
         DatesArg::Calendar => DateMode::Calendar,
     };
     let view = t.view(args.index.into(), mode);
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&view)?),
-        Format::Csv => print!("{}", render_csv(&view)),
-        Format::Table => print!("{}", render_table(&t, &view)),
+        Format::Json => emit(&(serde_json::to_string_pretty(&view)? + "\n")),
+        Format::Csv => emit(&render_csv(&view)),
+        Format::Table => emit(&render_table(&t, &view)),
     }
     Ok(0)
 }
 
-/// Shorten an id for display ("MDEw…Tk3OA=="), as on the timeline screen.
-pub fn short_id(id: &str) -> String {
-    let c: Vec<char> = id.chars().collect();
-    if c.len() <= 14 {
-        return id.to_string();
-    }
-    format!("{}…{}", c[..4].iter().collect::<String>(), c[c.len() - 8..].iter().collect::<String>())
-}
+pub use crate::format::short_id;
 
 fn date_text(d: &Option<DateOut>) -> String {
     d.as_ref().map(DateOut::text).unwrap_or_default()
@@ -272,14 +258,6 @@ fn indent(t: &str) -> String {
     t.lines().map(|l| format!("  {l}\n")).collect()
 }
 
-fn csv_cell(x: &str) -> String {
-    if x.contains([',', '"', '\n']) {
-        format!("\"{}\"", x.replace('"', "\"\""))
-    } else {
-        x.to_string()
-    }
-}
-
 /// One row per event.
 pub fn render_csv(v: &TimelineView) -> String {
     let mut s = String::from(
@@ -301,7 +279,7 @@ pub fn render_csv(v: &TimelineView) -> String {
             e.diagnosis.as_ref().and_then(|d| d.chapter.clone()).unwrap_or_default(),
             e.details.join("; "),
         ];
-        s.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+        s.push_str(&crate::format::csv_line(cells.iter()));
         s.push('\n');
     }
     s

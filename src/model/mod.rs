@@ -1,6 +1,7 @@
 //! Plain domain types and code lists. No I/O: code lists are compiled in from `assets/`.
 pub mod codes;
 pub mod cohort;
+pub mod figures;
 pub mod geography;
 pub mod hri;
 pub mod ltc;

@@ -48,8 +48,7 @@ impl Workspace {
         create_private_dir(dir)?;
         let tmp = dir.join("tmp");
         create_private_dir(&tmp)?;
-        let config = secure_config(&tmp)?;
-        let conn = Connection::open_with_flags(path, config).with_context(|| {
+        let conn = open_waiting(path, &tmp).with_context(|| {
             format!(
                 "could not open workspace {} (is another carepath using it, or is it not a DuckDB file?)",
                 path.display()
@@ -81,6 +80,24 @@ impl Workspace {
             |r| r.get(0),
         )?;
         Ok(n > 0)
+    }
+}
+
+/// How long an open waits for another carepath to let go of the workspace: an explorer holds it
+/// only while it works (it closes it when idle), so a command run beside it gets its turn.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(8);
+
+/// Open the file, waiting (up to [`LOCK_WAIT`]) while another process holds DuckDB's lock.
+fn open_waiting(path: &Path, tmp: &Path) -> Result<Connection> {
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        match Connection::open_with_flags(path, secure_config(tmp)?) {
+            Ok(c) => return Ok(c),
+            Err(e) if e.to_string().contains("lock") && std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
 }
 

@@ -4,30 +4,8 @@
 use anyhow::Result;
 use duckdb::Connection;
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Overview {
-    pub year: String,
-    pub years: Vec<String>,
-    pub people: i64,
-    pub events: i64,
-    pub health_cost: f64,
-    pub hri_people: i64,
-    /// HRIs as a % of people scored (Scottish residents).
-    pub hri_pct_people: f64,
-    pub hri_pct_cost: f64,
-    pub hri_pct_acute_beddays: f64,
-    /// HRIs of the previous year who are HRIs again (%), when there is a previous year.
-    pub persistence_pct: Option<f64>,
-    /// (share of people, share of cost), cheapest first, 0..1.
-    pub lorenz: Vec<(f64, f64)>,
-    pub gini: f64,
-    /// (service name, cost, people)
-    pub by_service: Vec<(String, f64, i64)>,
-    /// (age band, cost, people)
-    pub by_age: Vec<(String, f64, i64)>,
-    /// (SIMD quintile label, cost, people)
-    pub by_simd: Vec<(String, f64, i64)>,
-}
+pub use crate::model::figures::Overview;
+
 
 pub const AGE_BANDS: [(&str, i64, i64); 6] =
     [("0-17", 0, 17), ("18-44", 18, 44), ("45-64", 45, 64), ("65-74", 65, 74), ("75-84", 75, 84), ("85+", 85, 200)];

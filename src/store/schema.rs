@@ -36,14 +36,6 @@ pub fn ensure_bookkeeping(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Append to the audit log (person views, person-level exports). Append-only by convention:
-/// carepath never updates or deletes its rows.
-pub fn audit(conn: &Connection, action: &str, detail: &str) -> Result<()> {
-    let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into());
-    conn.execute("INSERT INTO audit_log (username, action, detail) VALUES (?, ?, ?)", [&user, action, detail])?;
-    Ok(())
-}
-
 /// SQL for the state of the load log as text: it changes whenever a file is loaded or replaced,
 /// so a figure stored with it is known to be that of the current model. (Stored overview
 /// figures, the timeline side table and the in-process cohort cache all key on it.)

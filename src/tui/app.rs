@@ -1,96 +1,79 @@
-//! Application state and the one place it changes: `update(app, event)`. Views read the state;
-//! the runtime turns the requests `update` returns into worker jobs.
-use super::keys::{Action, Context, KeyMap};
-use super::worker::Slot;
-use crate::store::overview::Overview;
+//! Application state and the one place it changes: `update(app, event) -> Vec<Command>`. Views
+//! read the state; the runtime turns the commands into worker jobs and cancellations. The
+//! explore screens keep their own state (`explore::ExploreState`) and answer with `Effects`,
+//! which only this module applies.
+use super::events::{Input as TermInput, Stop};
+use super::explore::{self, Ctx, Effects, ExploreInput, ExploreState};
+use super::keys::{Action, KeyMap};
+use super::line_edit::{Edit, LineEdit};
+pub use super::screen::{Screen, SCREENS};
+use super::query::{self, Data};
+use super::shown::OnScreen;
+use super::worker::{Failure, Reply, Slot};
+use crate::model::figures::Overview;
+use crate::ops::{Answer, ExportFormat, ExportRequest, Gated, Progress, Query, Sdc};
 use crate::store::report::LoadReport;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    Overview,
-    Cohort,
-    Members,
-    Timeline,
-    Load,
-}
-
-pub const SCREENS: [Screen; 5] = [Screen::Overview, Screen::Cohort, Screen::Members, Screen::Timeline, Screen::Load];
-
-impl Screen {
-    pub fn title(&self) -> &'static str {
-        match self {
-            Screen::Overview => "Overview",
-            Screen::Cohort => "Cohort",
-            Screen::Members => "Members",
-            Screen::Timeline => "Timeline",
-            Screen::Load => "Load",
-        }
-    }
-    pub fn context(&self) -> Context {
-        match self {
-            Screen::Overview => Context::Overview,
-            Screen::Cohort => Context::Cohort,
-            Screen::Members => Context::Members,
-            Screen::Timeline => Context::Timeline,
-            Screen::Load => Context::Load,
-        }
-    }
-}
-
-/// Work the UI wants done by the worker.
+/// What `update` asks the runtime to do.
 #[derive(Debug, Clone)]
-pub enum Request {
-    Load(Vec<PathBuf>),
-    Overview(Option<String>),
-    Explore(super::explore::ExploreRequest),
-}
-
-impl Request {
-    pub fn slot(&self) -> Slot {
-        match self {
-            Request::Load(_) => Slot::Load,
-            Request::Overview(_) => Slot::Overview,
-            Request::Explore(e) => e.slot(),
-        }
-    }
-}
-
-/// Results coming back from the worker.
-#[derive(Debug, Clone)]
-pub enum Data {
-    LoadProgress { done: usize, total: usize, file: String },
-    Loaded(Box<LoadReport>),
-    Overview(Box<Overview>),
-    Explore(super::explore::ExploreData),
+pub enum Command {
+    /// Run this query as job `id` (ids grow; the latest per slot wins).
+    Run { id: u64, query: Query },
+    /// Cancel job `id` (interrupt it if it is running).
+    Cancel { id: u64 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {
     Command,
     Search,
-    Explore(super::explore::ExploreInput),
+    Explore(ExploreInput),
+    /// The folder to export into; Tab changes the format.
+    Export(ExportFormat),
 }
 
 #[derive(Debug, Clone)]
 pub struct Input {
     pub kind: InputKind,
-    pub text: String,
+    pub line: LineEdit,
 }
 
+/// Everything the explorer reacts to, from one channel: keys, worker answers, the spinner's
+/// tick, and reasons to stop (signals, the terminal gone).
 pub enum Event {
     Key(KeyEvent),
-    Reply { id: u64, slot: Slot, done: bool, result: Result<Data, String> },
+    Reply { id: u64, slot: Slot, done: bool, result: Result<Data, Failure> },
     Tick,
-    Resize,
+    /// The terminal's size (columns, rows).
+    Resize(u16, u16),
+    Stop(Stop),
+}
+
+impl From<TermInput> for Event {
+    fn from(i: TermInput) -> Event {
+        match i {
+            TermInput::Key(k) => Event::Key(k),
+            TermInput::Resize(w, h) => Event::Resize(w, h),
+            TermInput::Stop(s) => Event::Stop(s),
+        }
+    }
+}
+
+impl From<Reply<Data>> for Event {
+    fn from(r: Reply<Data>) -> Event {
+        Event::Reply { id: r.id, slot: r.slot, done: r.done, result: r.result }
+    }
 }
 
 pub struct App {
     pub keys: KeyMap,
     pub screen: Screen,
     pub help: bool,
+    /// First line of the help shown (it scrolls).
+    pub help_scroll: usize,
     pub input: Option<Input>,
     pub status: String,
     pub error: Option<String>,
@@ -98,6 +81,8 @@ pub struct App {
     pub waiting: HashMap<Slot, u64>,
     /// Jobs asked for but not yet answered.
     pub busy: HashMap<Slot, u64>,
+    next_id: u64,
+    outbox: Vec<Command>,
     pub tick: usize,
     pub workspace_label: String,
     pub year: Option<String>,
@@ -105,12 +90,17 @@ pub struct App {
     pub load_progress: Option<(usize, usize, String)>,
     pub load_report: Option<LoadReport>,
     pub load_scroll: usize,
-    pub overview: Option<Overview>,
-    /// Disclosure control on screen: counts below the threshold are shown as suppressed.
-    pub suppress: bool,
-    pub threshold: i64,
-    pub explore: super::explore::ExploreState,
+    pub overview: Option<Gated<Overview>>,
+    /// The years loaded (from the overview), oldest first.
+    pub years: Vec<String>,
+    /// Disclosure control on screen (`!`): what is drawn goes through the gate.
+    pub shown: OnScreen,
+    pub explore: ExploreState,
+    /// Terminal size (columns, rows), for layouts that decide what is on screen.
+    pub size: (u16, u16),
     pub quit: bool,
+    /// Set when the explorer stops for a signal or a lost terminal rather than a key.
+    pub stopped: Option<Stop>,
 }
 
 impl App {
@@ -119,11 +109,14 @@ impl App {
             keys,
             screen: Screen::Overview,
             help: false,
+            help_scroll: 0,
             input: None,
             status: String::new(),
             error: None,
             waiting: HashMap::new(),
             busy: HashMap::new(),
+            next_id: 0,
+            outbox: Vec::new(),
             tick: 0,
             workspace_label,
             year: None,
@@ -132,10 +125,12 @@ impl App {
             load_report: None,
             load_scroll: 0,
             overview: None,
-            suppress: false,
-            threshold: 10,
-            explore: super::explore::ExploreState::default(),
+            years: Vec::new(),
+            shown: OnScreen::default(),
+            explore: ExploreState::default(),
+            size: (80, 24),
             quit: false,
+            stopped: None,
         }
     }
 
@@ -143,36 +138,172 @@ impl App {
         !self.busy.is_empty()
     }
 
-    /// A count as shown on screen: suppressed when disclosure control is on and it is small.
-    pub fn count(&self, n: i64) -> String {
-        if self.suppress && n > 0 && n < self.threshold {
-            format!("<{}", self.threshold)
-        } else {
-            crate::cli::output::thousands(n)
+    /// Ask for work: the query gets the next id, which the reply must carry.
+    pub fn ask(&mut self, q: Query) {
+        self.next_id += 1;
+        let id = self.next_id;
+        let slot = query::slot(&q);
+        self.waiting.insert(slot, id);
+        self.busy.insert(slot, id);
+        self.outbox.push(Command::Run { id, query: q });
+    }
+
+    /// The commands asked for since the last call.
+    pub fn take_commands(&mut self) -> Vec<Command> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    fn ctx(&self) -> Ctx {
+        Ctx { screen: self.screen, width: self.size.0, year: self.year.clone(), sdc: self.shown.on }
+    }
+
+    /// Apply what an explore step asked for.
+    fn apply(&mut self, fx: Effects) {
+        for q in fx.ask {
+            self.ask(q);
+        }
+        if let Some(s) = fx.screen {
+            self.screen = s;
+        }
+        if let Some(s) = fx.status {
+            self.status = s;
+        }
+        if let Some(e) = fx.error {
+            self.error = Some(e);
+        }
+        if let Some((kind, text)) = fx.input {
+            self.input = Some(Input { kind: InputKind::Explore(kind), line: LineEdit::new(&text) });
+        }
+        if let Some(y) = fx.year {
+            if self.year.as_deref() != Some(y.as_str()) {
+                self.year = Some(y);
+                self.overview = None;
+                self.ask(Query::Overview { year: self.year.clone() });
+            }
         }
     }
-}
 
-/// Ask for work: remember the id we expect back.
-pub fn ask(app: &mut App, req: Request, submit: &mut dyn FnMut(Request) -> u64) {
-    let slot = req.slot();
-    let id = submit(req);
-    app.waiting.insert(slot, id);
-    app.busy.insert(slot, id);
-}
+    /// Everything year-dependent follows the new year, on every screen, so the header and the
+    /// figures always agree.
+    fn set_year(&mut self, year: String) {
+        self.year = Some(year);
+        self.overview = None;
+        self.ask(Query::Overview { year: self.year.clone() });
+        let fx = self.explore.invalidate(self.ctx());
+        self.apply(fx);
+    }
 
-/// The one place state changes. `submit` queues a worker job and returns its id;
-/// `interrupt` cancels the running query.
-pub fn update(app: &mut App, ev: Event, submit: &mut dyn FnMut(Request) -> u64, interrupt: &dyn Fn()) {
-    match ev {
-        Event::Tick => app.tick = app.tick.wrapping_add(1),
-        Event::Resize => {}
-        Event::Reply { id, slot, done, result } => on_reply(app, id, slot, done, result, submit),
-        Event::Key(key) => on_key(app, key, submit, interrupt),
+    /// `!`: disclosure control on screen on or off. The session changes first, then every
+    /// figure on show is asked for again; figures drawn under the old setting are dropped at
+    /// once (so nothing raw stays on screen under the SDC badge).
+    fn set_disclosure(&mut self, on: bool) {
+        self.shown.on = on;
+        let sdc = if on { Sdc::On(self.shown.policy.clone()) } else { Sdc::Off };
+        self.ask(Query::SetDisclosure(sdc));
+        self.overview = None;
+        if self.year.is_some() || !self.years.is_empty() {
+            self.ask(Query::Overview { year: self.year.clone() });
+        }
+        let fx = self.explore.on_disclosure(self.ctx());
+        self.apply(fx);
+        self.status = if on {
+            format!("disclosure control ON: counts below {} and anything they could be worked out from show as *", self.shown.policy.threshold)
+        } else {
+            "disclosure control off: raw figures".into()
+        };
+    }
+
+    /// `x`: ask where to export the current screen's table (a folder; Tab picks the format).
+    fn start_export(&mut self) {
+        let year = self.year.clone().unwrap_or_default();
+        let name = if self.screen == Screen::Overview { "population".to_string() } else { explore::slug(&self.explore.spec.name) };
+        let folder = format!("exports/{name}-{year}");
+        self.input = Some(Input { kind: InputKind::Export(ExportFormat::Csv), line: LineEdit::new(&folder) });
+    }
+
+    /// Export what this screen shows through the gate (always: an export leaves the screen):
+    /// the Overview's whole population, or the cohort being built (with its members list on
+    /// the Members screen, which is audited).
+    fn export(&mut self, folder: &str, format: ExportFormat) {
+        if folder.is_empty() {
+            self.error = Some("export needs a folder name (Esc to give up)".into());
+            return;
+        }
+        let mut spec = if self.screen == Screen::Overview {
+            crate::model::cohort::CohortSpec { name: "whole population".into(), ..Default::default() }
+        } else {
+            self.explore.spec.clone()
+        };
+        if let Some(y) = &self.year {
+            spec.years = vec![y.clone()];
+        }
+        let person_level = self.screen == Screen::Members;
+        let req = ExportRequest {
+            spec,
+            out: PathBuf::from(folder),
+            format,
+            policy: Some(self.shown.policy.clone()),
+            person_level,
+            reveal_ids: false,
+        };
+        self.ask(Query::Export(req));
+        self.status = format!("exporting to {folder}/ ...");
+    }
+
+    /// The slots whose answers the current screen is waiting for: what Esc cancels.
+    fn slots_of_screen(&self) -> &'static [Slot] {
+        match self.screen {
+            Screen::Overview => &[Slot::Overview, Slot::Load],
+            Screen::Cohort => &[Slot::Cohort, Slot::Characterise],
+            Screen::Members => &[Slot::Members],
+            Screen::Timeline => &[Slot::Timeline],
+            Screen::Load => &[Slot::Load],
+        }
+    }
+
+    /// Cancel what the user is looking at: the queries this screen waits for, or, when it
+    /// waits for none, everything still running (an export, a cohort file).
+    fn cancel(&mut self) {
+        let mine: Vec<u64> = self.slots_of_screen().iter().filter_map(|s| self.busy.get(s).copied()).collect();
+        let ids = if mine.is_empty() { self.busy.values().copied().collect() } else { mine };
+        for id in ids {
+            self.outbox.push(Command::Cancel { id });
+        }
+        self.status = "cancelling the running query".into();
     }
 }
 
-fn on_reply(app: &mut App, id: u64, slot: Slot, done: bool, result: Result<Data, String>, submit: &mut dyn FnMut(Request) -> u64) {
+/// The first requests when the app opens: a load when given extracts, else the overview.
+pub fn start(app: &mut App, load: &[PathBuf], has_model: bool) -> Vec<Command> {
+    if !load.is_empty() {
+        app.load_paths = load.to_vec();
+        app.ask(Query::Load { paths: load.to_vec() });
+    }
+    if has_model {
+        app.ask(Query::Years);
+        app.ask(Query::Overview { year: None });
+        let fx = app.explore.invalidate(app.ctx());
+        app.apply(fx);
+    }
+    app.take_commands()
+}
+
+/// The one place state changes. Returns the work to start or cancel.
+pub fn update(app: &mut App, ev: Event) -> Vec<Command> {
+    match ev {
+        Event::Tick => app.tick = app.tick.wrapping_add(1),
+        Event::Resize(w, h) => app.size = (w, h),
+        Event::Stop(s) => {
+            app.stopped = Some(s);
+            app.quit = true;
+        }
+        Event::Reply { id, slot, done, result } => on_reply(app, id, slot, done, result),
+        Event::Key(key) => on_key(app, key),
+    }
+    app.take_commands()
+}
+
+fn on_reply(app: &mut App, id: u64, slot: Slot, done: bool, result: Result<Data, Failure>) {
     if app.waiting.get(&slot) != Some(&id) {
         return; // superseded by a newer request
     }
@@ -181,56 +312,92 @@ fn on_reply(app: &mut App, id: u64, slot: Slot, done: bool, result: Result<Data,
     }
     match result {
         Err(e) => {
-            app.error = Some(if e.to_ascii_lowercase().contains("interrupt") { "query cancelled".into() } else { e });
+            app.error = Some(e.to_string());
             if slot == Slot::Load {
                 app.load_progress = None;
             }
         }
-        Ok(Data::LoadProgress { done, total, file }) => app.load_progress = Some((done, total, file)),
-        Ok(Data::Loaded(r)) => {
-            app.load_progress = None;
-            app.status = format!("loaded: {} people, {} events", app.count(r.people), app.count(r.events));
-            app.load_report = Some(*r);
-            ask(app, Request::Overview(app.year.clone()), submit);
-            super::explore::after_load(app, submit);
-        }
-        Ok(Data::Overview(o)) => {
-            if app.year.is_none() {
-                app.year = Some(o.year.clone());
-            }
-            app.overview = Some(*o);
-        }
-        Ok(Data::Explore(d)) => super::explore::on_data(app, d, submit),
+        Ok(Data::Progress(Progress::Load { done, total, file })) => app.load_progress = Some((done, total, file)),
+        Ok(Data::Answer(a)) => on_answer(app, *a),
     }
 }
 
-fn on_key(app: &mut App, key: KeyEvent, submit: &mut dyn FnMut(Request) -> u64, interrupt: &dyn Fn()) {
+fn on_answer(app: &mut App, a: Answer) {
+    match a {
+        Answer::Loaded(r) => {
+            app.load_progress = None;
+            app.status = format!("loaded: {} files (5 shows the load report)", r.files.len());
+            app.load_report = Some(*r);
+            app.ask(Query::Years);
+            app.ask(Query::Overview { year: app.year.clone() });
+            let fx = app.explore.invalidate(app.ctx());
+            app.apply(fx);
+        }
+        Answer::Overview(o) => {
+            if let Some(raw) = o.raw() {
+                app.years = raw.years.clone();
+                if app.year.is_none() {
+                    app.year = Some(raw.year.clone());
+                }
+            }
+            app.overview = Some(o);
+        }
+        Answer::Years(y) => {
+            if app.year.is_none() {
+                app.year = y.last().cloned();
+            }
+            app.years = y;
+        }
+        Answer::Disclosure(s) => app.shown.on = matches!(s, Sdc::On(_)),
+        Answer::Exported(r) => {
+            let folder = r.files.first().and_then(|f| f.parent()).map(|p| p.display().to_string()).unwrap_or_default();
+            let files: Vec<String> = r.files.iter().filter_map(|f| f.file_name()).map(|n| n.to_string_lossy().to_string()).collect();
+            app.status = crate::format::strip_controls(&format!("exported to {folder}/ ({}): {}", files.join(", "), r.message));
+        }
+        other => {
+            let fx = app.explore.on_answer(other);
+            app.apply(fx);
+        }
+    }
+}
+
+fn on_key(app: &mut App, key: KeyEvent) {
     if app.input.is_some() {
-        on_input_key(app, key, submit);
+        on_input_key(app, key);
         return;
     }
     let Some(action) = app.keys.action(app.screen.context(), &key) else { return };
     app.error = None;
+    app.status.clear();
     if app.help {
-        if matches!(action, Action::Back | Action::Help | Action::Quit) {
-            app.help = false;
+        match action {
+            Action::Back | Action::Help | Action::Quit => app.help = false,
+            Action::Down => app.help_scroll += 1,
+            Action::Up => app.help_scroll = app.help_scroll.saturating_sub(1),
+            Action::PageDown => app.help_scroll += 10,
+            Action::PageUp => app.help_scroll = app.help_scroll.saturating_sub(10),
+            Action::Top => app.help_scroll = 0,
+            _ => {}
         }
         return;
     }
     match action {
         Action::Quit => app.quit = true,
-        Action::Help => app.help = true,
+        Action::Help => {
+            app.help = true;
+            app.help_scroll = 0;
+        }
         Action::Cancel => {
             if app.is_busy() {
-                interrupt();
-                app.status = "cancelling the running query".into();
+                app.cancel();
             }
         }
         Action::Back => {
             if app.is_busy() {
-                interrupt();
-                app.status = "cancelling the running query".into();
-            } else if !super::explore::back(app) {
+                app.cancel();
+            } else if let Some(s) = explore::back(app.screen) {
+                app.screen = s;
+            } else {
                 app.screen = Screen::Overview;
             }
         }
@@ -238,44 +405,38 @@ fn on_key(app: &mut App, key: KeyEvent, submit: &mut dyn FnMut(Request) -> u64, 
             let i = SCREENS.iter().position(|s| *s == app.screen).unwrap_or(0);
             let n = SCREENS.len();
             let j = if action == Action::NextScreen { (i + 1) % n } else { (i + n - 1) % n };
-            switch(app, SCREENS[j], submit);
+            switch(app, SCREENS[j]);
         }
-        Action::Screen1 => switch(app, Screen::Overview, submit),
-        Action::Screen2 => switch(app, Screen::Cohort, submit),
-        Action::Screen3 => switch(app, Screen::Members, submit),
-        Action::Screen4 => switch(app, Screen::Timeline, submit),
-        Action::Screen5 => switch(app, Screen::Load, submit),
-        Action::Command => app.input = Some(Input { kind: InputKind::Command, text: String::new() }),
-        Action::Search => app.input = Some(Input { kind: InputKind::Search, text: String::new() }),
-        Action::Suppress => {
-            app.suppress = !app.suppress;
-            app.status = if app.suppress {
-                format!("disclosure control ON: counts below {} are shown as <{}", app.threshold, app.threshold)
-            } else {
-                "disclosure control off".into()
-            };
-        }
-        Action::NextYear if app.screen == Screen::Overview => {
-            if let Some(o) = &app.overview {
-                let years = o.years.clone();
+        Action::Screen1 => switch(app, Screen::Overview),
+        Action::Screen2 => switch(app, Screen::Cohort),
+        Action::Screen3 => switch(app, Screen::Members),
+        Action::Screen4 => switch(app, Screen::Timeline),
+        Action::Screen5 => switch(app, Screen::Load),
+        Action::Command => app.input = Some(Input { kind: InputKind::Command, line: LineEdit::default() }),
+        Action::Search => app.input = Some(Input { kind: InputKind::Search, line: LineEdit::default() }),
+        Action::Suppress => app.set_disclosure(!app.shown.on),
+        Action::Export => app.start_export(),
+        Action::NextYear => {
+            let years = app.years.clone();
+            if !years.is_empty() {
                 let cur = years.iter().position(|y| Some(y) == app.year.as_ref()).unwrap_or(0);
-                if !years.is_empty() {
-                    app.year = Some(years[(cur + 1) % years.len()].clone());
-                    ask(app, Request::Overview(app.year.clone()), submit);
-                    super::explore::on_year_change(app, submit);
-                }
+                app.set_year(years[(cur + 1) % years.len()].clone());
             }
         }
         _ => match app.screen {
             Screen::Load => on_load_key(app, action),
-            _ => super::explore::on_action(app, action, submit),
+            _ => {
+                let fx = app.explore.on_action(app.ctx(), action);
+                app.apply(fx);
+            }
         },
     }
 }
 
-fn switch(app: &mut App, screen: Screen, submit: &mut dyn FnMut(Request) -> u64) {
+fn switch(app: &mut App, screen: Screen) {
     app.screen = screen;
-    super::explore::on_switch(app, submit);
+    let fx = app.explore.on_switch(app.ctx());
+    app.apply(fx);
 }
 
 fn on_load_key(app: &mut App, action: Action) {
@@ -289,66 +450,98 @@ fn on_load_key(app: &mut App, action: Action) {
     }
 }
 
-fn on_input_key(app: &mut App, key: KeyEvent, submit: &mut dyn FnMut(Request) -> u64) {
+fn on_input_key(app: &mut App, key: KeyEvent) {
     let Some(input) = app.input.as_mut() else { return };
-    match key.code {
-        KeyCode::Esc => app.input = None,
-        KeyCode::Backspace => {
-            input.text.pop();
-        }
-        KeyCode::Char(c) if !key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) => input.text.push(c),
-        KeyCode::Enter => {
+    if let (InputKind::Export(f), crossterm::event::KeyCode::Tab) = (input.kind, key.code) {
+        input.kind = InputKind::Export(match f {
+            ExportFormat::Csv => ExportFormat::Parquet,
+            ExportFormat::Parquet => ExportFormat::Json,
+            ExportFormat::Json => ExportFormat::Csv,
+        });
+        return;
+    }
+    match input.line.key(&key) {
+        Edit::Editing => {}
+        Edit::Abandon => app.input = None,
+        Edit::Submit => {
             let Some(input) = app.input.take() else { return };
+            let text = input.line.text();
+            let text = text.trim();
+            app.error = None;
             match input.kind {
-                InputKind::Command => run_command(app, input.text.trim(), submit),
-                InputKind::Search => super::explore::on_search(app, input.text.trim(), submit),
-                InputKind::Explore(kind) => super::explore::on_input(app, kind, input.text.trim(), submit),
+                InputKind::Command => run_command(app, text),
+                InputKind::Search => {
+                    let fx = app.explore.on_search(text);
+                    app.apply(fx);
+                }
+                InputKind::Explore(kind) => {
+                    let fx = app.explore.on_input(kind, text);
+                    app.apply(fx);
+                }
+                InputKind::Export(format) => app.export(text, format),
             }
         }
-        _ => {}
     }
 }
 
 /// `:` commands: `q`, `help`, `year 1920`, `suppress on|off`, `threshold N`, `load PATH`, plus
 /// those of the cohort and timeline screens.
-pub fn run_command(app: &mut App, cmd: &str, submit: &mut dyn FnMut(Request) -> u64) {
+pub fn run_command(app: &mut App, cmd: &str) {
     let mut parts = cmd.splitn(2, ' ');
     let head = parts.next().unwrap_or("");
     let arg = parts.next().unwrap_or("").trim();
     match head {
         "" => {}
         "q" | "quit" => app.quit = true,
-        "help" | "h" => app.help = true,
+        "help" | "h" => {
+            app.help = true;
+            app.help_scroll = 0;
+        }
         "year" => {
-            let years = app.overview.as_ref().map(|o| o.years.clone()).unwrap_or_default();
-            if years.iter().any(|y| y == arg) {
-                app.year = Some(arg.to_string());
-                ask(app, Request::Overview(app.year.clone()), submit);
-                super::explore::on_year_change(app, submit);
-            } else {
-                app.error = Some(format!("no financial year '{arg}' in this workspace (have: {})", years.join(", ")));
+            let years = app.years.clone();
+            match year_code(arg).filter(|y| years.contains(y)) {
+                Some(y) => app.set_year(y),
+                None => {
+                    let have: Vec<String> = years.iter().map(|y| crate::model::year::label(y)).collect();
+                    app.error = Some(format!("no financial year '{arg}' in this workspace (have: {})", have.join(", ")));
+                }
             }
         }
-        "suppress" => {
-            app.suppress = arg != "off";
-            app.status = format!("disclosure control {}", if app.suppress { "ON" } else { "off" });
-        }
-        "threshold" => match arg.parse::<i64>() {
-            Ok(n) if n > 0 => {
-                app.threshold = n;
-                app.status = format!("suppression threshold {n}");
+        "suppress" => app.set_disclosure(arg != "off"),
+        "threshold" => {
+            let mut policy = app.shown.policy.clone();
+            match arg.parse::<u64>() {
+                Ok(n) => {
+                    policy.threshold = n;
+                    match crate::ops::gate_check(&policy) {
+                        Ok(()) => {
+                            app.shown.policy = policy;
+                            app.set_disclosure(true);
+                        }
+                        Err(e) => app.error = Some(e.to_string()),
+                    }
+                }
+                Err(_) => app.error = Some("threshold needs a whole number, e.g. :threshold 10".into()),
             }
-            _ => app.error = Some("threshold needs a whole number above 0, e.g. :threshold 10".into()),
-        },
+        }
         "load" if !arg.is_empty() => {
             app.screen = Screen::Load;
             app.load_paths = vec![PathBuf::from(arg)];
-            ask(app, Request::Load(app.load_paths.clone()), submit);
+            app.ask(Query::Load { paths: app.load_paths.clone() });
         }
-        _ => {
-            if !super::explore::on_command(app, head, arg, submit) {
-                app.error = Some(format!("unknown command ':{cmd}' (try :help)"));
-            }
-        }
+        _ => match app.explore.on_command(head, arg) {
+            Some(fx) => app.apply(fx),
+            None => app.error = Some(format!("unknown command ':{cmd}' (try :help)")),
+        },
     }
+}
+
+/// A financial year as typed (`1920`, `2019/20`, `2019-20`) in SLF form (`1920`).
+fn year_code(text: &str) -> Option<String> {
+    let t = text.trim();
+    let code = match t.split_once(['/', '-']) {
+        Some((a, b)) if a.len() == 4 && a.is_ascii() && b.len() == 2 => format!("{}{b}", &a[2..]),
+        _ => t.to_string(),
+    };
+    crate::model::year::FinYear::parse(&code).map(|y| y.code())
 }

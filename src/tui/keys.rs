@@ -53,6 +53,7 @@ pub enum Action {
     PrevSameService,
     IndexEvent,
     CalendarDates,
+    FitAll,
     NextYear,
     Suppress,
     Cancel,
@@ -102,6 +103,7 @@ impl Action {
             PrevSameService => "prev_same_service",
             IndexEvent => "index_event",
             CalendarDates => "calendar_dates",
+            FitAll => "fit_all",
             NextYear => "next_year",
             Suppress => "suppress",
             Cancel => "cancel",
@@ -113,7 +115,7 @@ impl Action {
         match self {
             Quit => "quit carepath",
             Help => "this help",
-            Back => "back / close / cancel a running query",
+            Back => "back one screen (cancels the query this screen waits for)",
             NextScreen => "next screen",
             PrevScreen => "previous screen",
             Screen1 => "Overview",
@@ -123,8 +125,8 @@ impl Action {
             Screen5 => "Load report",
             Up => "move up",
             Down => "move down",
-            Left => "previous event / move left",
-            Right => "next event / move right",
+            Left => "previous event (timeline) / move left",
+            Right => "next event (timeline) / move right",
             Top => "go to top",
             Bottom => "go to bottom",
             PageUp => "page up",
@@ -132,13 +134,13 @@ impl Action {
             Command => "command line (:help lists commands)",
             Search => "search",
             Enter => "open / confirm",
-            Toggle => "switch filter on/off",
+            Toggle => "switch the selected filter on/off",
             Add => "add a filter",
             Edit => "edit the selected filter",
             Delete => "remove the selected filter",
             Save => "save the cohort definition (TOML)",
             Open => "open a cohort definition (TOML)",
-            Export => "export with disclosure control",
+            Export => "export this screen's table to files (disclosure control applied)",
             Sort => "next sort column",
             Reverse => "reverse sort order",
             NextPerson => "next person in the cohort",
@@ -149,10 +151,11 @@ impl Action {
             PanRight => "pan right",
             NextSameService => "next event of the same service",
             PrevSameService => "previous event of the same service",
-            IndexEvent => "jump to the index event (day 0)",
+            IndexEvent => "cycle day 0: first event, first emergency admission, became an HRI",
             CalendarDates => "relative days / calendar dates",
-            NextYear => "next financial year",
-            Suppress => "disclosure control on screen on/off",
+            FitAll => "fit the whole pathway in view",
+            NextYear => "next financial year (all screens follow)",
+            Suppress => "disclosure control on screen on/off (small counts shown as *)",
             Cancel => "cancel the running query",
         }
     }
@@ -219,7 +222,8 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Global, "/", Action::Search),
     (Context::Global, "enter", Action::Enter),
     (Context::Global, "!", Action::Suppress),
-    (Context::Overview, "y", Action::NextYear),
+    (Context::Global, "y", Action::NextYear),
+    (Context::Global, "x", Action::Export),
     (Context::Overview, "c", Action::Screen2),
     (Context::Cohort, "space", Action::Toggle),
     (Context::Cohort, "a", Action::Add),
@@ -227,8 +231,6 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Cohort, "d", Action::Delete),
     (Context::Cohort, "s", Action::Save),
     (Context::Cohort, "o", Action::Open),
-    (Context::Cohort, "x", Action::Export),
-    (Context::Cohort, "y", Action::NextYear),
     (Context::Members, "s", Action::Sort),
     (Context::Members, "r", Action::Reverse),
     (Context::Timeline, "[", Action::PrevPerson),
@@ -242,6 +244,7 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Timeline, "p", Action::PrevSameService),
     (Context::Timeline, "0", Action::IndexEvent),
     (Context::Timeline, "c", Action::CalendarDates),
+    (Context::Timeline, "f", Action::FitAll),
 ];
 
 impl Default for KeyMap {
@@ -290,6 +293,22 @@ impl KeyMap {
     pub fn action(&self, ctx: Context, key: &KeyEvent) -> Option<Action> {
         let spec = key_spec(key)?;
         self.map.get(&(ctx, spec.clone())).or_else(|| self.map.get(&(Context::Global, spec))).copied()
+    }
+
+    /// For the help screen: the bindings of this screen first, then those that apply
+    /// everywhere (global ones not shadowed by the screen's).
+    pub fn bindings_by_scope(&self, ctx: Context) -> (Vec<(String, Action)>, Vec<(String, Action)>) {
+        let mut own: BTreeMap<Action, Vec<String>> = BTreeMap::new();
+        let mut global: BTreeMap<Action, Vec<String>> = BTreeMap::new();
+        for ((c, k), a) in &self.map {
+            if *c == ctx && ctx != Context::Global {
+                own.entry(*a).or_default().push(k.clone());
+            } else if *c == Context::Global && !self.map.contains_key(&(ctx, k.clone())) {
+                global.entry(*a).or_default().push(k.clone());
+            }
+        }
+        let list = |m: BTreeMap<Action, Vec<String>>| m.into_iter().map(|(a, ks)| (ks.join(" "), a)).collect();
+        (list(own), list(global))
     }
 
     /// Bindings that apply in a context, for the help screen: (keys, action).

@@ -1,22 +1,32 @@
 //! The terminal explorer. `run` opens the workspace (loading a folder in the background when
-//! given one), starts the worker that owns the DuckDB connection, and loops: draw, read keys
-//! without blocking, apply worker replies. State changes only in `app::update`.
+//! given one), starts the worker that owns the connection (an `ops::Context`), and loops: draw,
+//! then block on the one event channel (keys, answers, signals, a lost terminal). State changes
+//! only in `app::update`, which returns the queries to run or cancel.
 pub mod app;
+pub mod events;
 pub mod explore;
 pub mod keys;
+pub mod line_edit;
+pub mod query;
+pub mod screen;
+pub mod shown;
 pub mod terminal;
 pub mod theme;
 pub mod views;
 pub mod worker;
 
+use crate::ops::{self, Audience};
 use crate::store::{self, Workspace};
 use anyhow::{Context, Result};
-use app::{App, Data, Event, Request};
-use crossterm::event::{self as ct, KeyEventKind};
+use app::{App, Command, Event};
 use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 use theme::Theme;
-use worker::{Job, Worker};
+use worker::Worker;
+
+/// The explorer's worker: runs `ops::Query` values on an `ops::Context`.
+pub type OpsWorker = Worker<ops::Context, ops::Query>;
 
 #[derive(Debug, Clone, Default)]
 pub struct TuiOptions {
@@ -57,35 +67,56 @@ pub fn load_keys(opts: &TuiOptions) -> Result<keys::KeyMap> {
     }
 }
 
-/// Build the worker job that answers a request.
-pub fn job_for(req: Request) -> Job<Data> {
-    match req {
-        Request::Load(paths) => Box::new(move |conn, progress| {
-            let report = store::ingest::load_with_progress(conn, &paths, &|done, total, file| {
-                progress(Data::LoadProgress { done, total, file: file.to_string() })
-            })?;
-            Ok(Data::Loaded(Box::new(report)))
-        }),
-        Request::Overview(year) => Box::new(move |conn, _| {
-            Ok(Data::Overview(Box::new(store::overview::overview(conn, year.as_deref())?)))
-        }),
-        Request::Explore(r) => explore::job_for(r),
+/// The worker and what must survive it closing and reopening the workspace (the disclosure
+/// setting lives in the session, so it is applied again to a reopened one).
+pub struct Runtime {
+    pub worker: OpsWorker,
+    sdc: Arc<Mutex<ops::Sdc>>,
+}
+
+impl Runtime {
+    /// Share the workspace: the worker lets go of it when idle and reopens it at `path`.
+    pub fn shared<T: From<worker::Reply<query::Data>> + Send + 'static>(session: ops::Context, path: &Path, replies: mpsc::Sender<T>) -> Runtime {
+        let sdc = Arc::new(Mutex::new(session.sdc()));
+        let (path, setting) = (path.to_path_buf(), Arc::clone(&sdc));
+        let opener: worker::Opener<ops::Context> = Box::new(move || {
+            let ctx = open_session(&path)?;
+            let s = setting.lock().map(|s| s.clone()).unwrap_or(ops::Sdc::On(Default::default()));
+            ctx.set_sdc(s).map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok(ctx)
+        });
+        Runtime { worker: Worker::start_shared(session, opener, worker::Sharing::default(), replies), sdc }
+    }
+
+    /// Keep the session open for good (tests).
+    pub fn fixed<T: From<worker::Reply<query::Data>> + Send + 'static>(session: ops::Context, replies: mpsc::Sender<T>) -> Runtime {
+        let sdc = Arc::new(Mutex::new(session.sdc()));
+        Runtime { worker: Worker::start(session, replies), sdc }
+    }
+
+    /// Hand `update`'s commands to the worker.
+    pub fn dispatch(&self, commands: Vec<Command>) {
+        for c in commands {
+            match c {
+                Command::Run { id, query } => {
+                    if let ops::Query::SetDisclosure(s) = &query {
+                        if let Ok(mut shared) = self.sdc.lock() {
+                            *shared = s.clone();
+                        }
+                    }
+                    self.worker.submit_as(id, query)
+                }
+                Command::Cancel { id } => self.worker.cancel(id),
+            }
+        }
     }
 }
 
-/// The first requests when the app opens: a load when given extracts, else the overview.
-pub fn start(app: &mut App, target: &Target, has_model: bool, submit: &mut dyn FnMut(Request) -> u64) {
-    if !target.load.is_empty() {
-        app.load_paths = target.load.clone();
-        if !has_model {
-            app.screen = app::Screen::Load;
-        }
-        app::ask(app, Request::Load(target.load.clone()), submit);
-    }
-    if has_model {
-        app::ask(app, Request::Overview(None), submit);
-        explore::after_load(app, submit);
-    }
+/// The explorer's session on a workspace: answers are for the screen (disclosure control off
+/// until `!`), person-level views are audited with the OS user.
+pub fn open_session(path: &Path) -> Result<ops::Context> {
+    let ws = Workspace::open(path)?;
+    Ok(ops::Context::new(ws.conn, path, Audience::Screen))
 }
 
 pub fn run(path: Option<&Path>, opts: &TuiOptions) -> Result<i32> {
@@ -96,54 +127,75 @@ pub fn run(path: Option<&Path>, opts: &TuiOptions) -> Result<i32> {
     }
     let ws = Workspace::open(&target.workspace)?;
     let has_model = ws.has_model()?;
+    let session = ops::Context::new(ws.conn, &target.workspace, Audience::Screen);
     let theme = Theme::detect(opts.ascii);
     let mut app = App::new(keys, target.label.clone());
-    let worker: Worker<Data> = Worker::start(ws.conn);
+    let (tx, rx) = mpsc::channel::<Event>();
+    // Signals first: from here on SIGTERM/SIGHUP end the program through the cleanup below.
+    events::spawn_signals(tx.clone()).context("could not watch for termination signals")?;
+    let rt = Runtime::shared(session, &target.workspace, tx.clone());
     let mut guard = terminal::TerminalGuard::enter(opts.mouse)?;
-    {
-        let mut submit = |r: Request| worker.submit(r.slot(), job_for(r));
-        start(&mut app, &target, has_model, &mut submit);
+    events::spawn_keys(tx.clone());
+    events::spawn_hangup_watch(tx);
+    if let Ok(size) = guard.terminal.size() {
+        app.size = (size.width, size.height);
     }
+    rt.dispatch(app::start(&mut app, &target.load, has_model));
+    let tick = Duration::from_millis(120);
     let mut last_tick = Instant::now();
-    let mut dirty = true;
-    while !app.quit && !guard.stopped() {
-        if dirty || app.is_busy() {
-            draw(&mut guard.terminal, &app, &theme)?;
-            dirty = false;
-            // Tests prove the terminal is restored after a panic by setting this.
-            if app.overview.is_some() && std::env::var_os("CAREPATH_TEST_PANIC_AFTER_DRAW").is_some() {
-                panic!("test panic after drawing (CAREPATH_TEST_PANIC_AFTER_DRAW)");
+    while !app.quit {
+        // Something happened (or this is the first frame): draw once.
+        if draw(&mut guard.terminal, &app, &theme).is_err() {
+            // The terminal cannot be written: it has gone. Leave as for a hang-up.
+            app.stopped = Some(events::Stop::TerminalGone("writing to the terminal failed".into()));
+            break;
+        }
+        // Tests prove the terminal is restored after a panic by setting this.
+        if app.overview.is_some() && std::env::var_os("CAREPATH_TEST_PANIC_AFTER_DRAW").is_some() {
+            panic!("test panic after drawing (CAREPATH_TEST_PANIC_AFTER_DRAW)");
+        }
+        // Block until something happens; only a turning spinner needs a timeout.
+        let first = if app.is_busy() {
+            match rx.recv_timeout(tick.saturating_sub(last_tick.elapsed())) {
+                Ok(ev) => ev,
+                Err(mpsc::RecvTimeoutError::Timeout) => Event::Tick,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
             }
-        }
-        if ct::poll(Duration::from_millis(50)).context("reading the keyboard")? {
-            let ev = match ct::read().context("reading the keyboard")? {
-                ct::Event::Key(k) if k.kind != KeyEventKind::Release => Some(Event::Key(k)),
-                ct::Event::Resize(_, _) => Some(Event::Resize),
-                _ => None,
-            };
-            if let Some(ev) = ev {
-                apply(&mut app, &worker, ev);
-                dirty = true;
+        } else {
+            match rx.recv() {
+                Ok(ev) => ev,
+                Err(_) => break,
             }
-        }
-        while let Ok(r) = worker.replies.try_recv() {
-            let ev = Event::Reply { id: r.id, slot: r.slot, done: r.done, result: r.result };
-            apply(&mut app, &worker, ev);
-            dirty = true;
-        }
-        if last_tick.elapsed() >= Duration::from_millis(120) {
-            apply(&mut app, &worker, Event::Tick);
+        };
+        if matches!(first, Event::Tick) || last_tick.elapsed() >= tick {
             last_tick = Instant::now();
+            if !matches!(first, Event::Tick) {
+                apply(&mut app, &rt, Event::Tick);
+            }
+        }
+        apply(&mut app, &rt, first);
+        // Apply everything already waiting, then draw once (smooth over slow links).
+        while let Ok(ev) = rx.try_recv() {
+            apply(&mut app, &rt, ev);
+            if app.quit {
+                break;
+            }
         }
     }
+    // Interrupt any running query first, then give the terminal back, then let the worker
+    // finish (at most a second: the process exits after that and the OS frees the lock).
+    rt.worker.cancel_running();
     drop(guard);
-    Ok(0)
+    rt.worker.shutdown(Duration::from_secs(1));
+    Ok(match &app.stopped {
+        None => 0,
+        Some(events::Stop::Signal(sig)) => 128 + sig,
+        Some(events::Stop::TerminalGone(_)) => 1,
+    })
 }
 
-fn apply(app: &mut App, worker: &Worker<Data>, ev: Event) {
-    let mut submit = |r: Request| worker.submit(r.slot(), job_for(r));
-    let interrupt = || worker.interrupt();
-    app::update(app, ev, &mut submit, &interrupt);
+fn apply(app: &mut App, rt: &Runtime, ev: Event) {
+    rt.dispatch(app::update(app, ev));
 }
 
 /// Draw one frame inside a synchronized update, so terminals that support it never show a

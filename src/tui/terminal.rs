@@ -1,20 +1,18 @@
 //! Entering and leaving the full-screen terminal. The terminal is restored on every exit path:
 //! normal return, error (the guard's Drop), panic (a hook restores before the message prints)
-//! and SIGTERM/SIGHUP/SIGINT (a flag the event loop checks, so it leaves through the guard).
+//! and SIGTERM/SIGHUP/SIGINT (`events` turns them into stop events, so the loop leaves through
+//! the guard). Writes to a terminal that has gone fail at once and are ignored.
 use anyhow::{Context, Result};
 use crossterm::{cursor, event, execute, terminal};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use std::io::{stdout, Stdout};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
 pub struct TerminalGuard {
     pub terminal: Term,
     mouse: bool,
-    pub stop: Arc<AtomicBool>,
 }
 
 /// Put the terminal back as it was (safe to call more than once).
@@ -28,10 +26,6 @@ pub fn restore(mouse: bool) {
 
 impl TerminalGuard {
     pub fn enter(mouse: bool) -> Result<TerminalGuard> {
-        let stop = Arc::new(AtomicBool::new(false));
-        for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP, signal_hook::consts::SIGINT] {
-            signal_hook::flag::register(sig, Arc::clone(&stop)).context("could not watch for termination signals")?;
-        }
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             restore(mouse);
@@ -49,16 +43,12 @@ impl TerminalGuard {
             return Err(e).context("could not switch to the full-screen terminal");
         }
         match Terminal::new(CrosstermBackend::new(stdout())) {
-            Ok(terminal) => Ok(TerminalGuard { terminal, mouse, stop }),
+            Ok(terminal) => Ok(TerminalGuard { terminal, mouse }),
             Err(e) => {
                 restore(mouse);
                 Err(e).context("could not start drawing on the terminal")
             }
         }
-    }
-
-    pub fn stopped(&self) -> bool {
-        self.stop.load(Ordering::Relaxed)
     }
 }
 

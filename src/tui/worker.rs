@@ -1,13 +1,26 @@
-//! The one thread that owns the DuckDB connection. The UI sends jobs tagged with an id and a
-//! slot; a newer job in the same slot supersedes an older one still waiting, and the UI drops
-//! replies whose id is not the latest it asked for. The UI keeps the interrupt handle, so Esc or
-//! Ctrl-C cancels a running query without leaving the program.
-use duckdb::{Connection, InterruptHandle};
+//! The one thread that owns the workspace connection. The UI sends work values (the explorer
+//! sends `ops::Query`; see `Work`) tagged with an id; a newer one in the same slot supersedes an
+//! older one still waiting, and the UI drops replies whose id is not the latest it asked for. Replies go into the sender the worker was
+//! started with (the explorer's one event channel).
+//!
+//! Cancelling names the job: `cancel(id)` interrupts that job if it is the one running (the
+//! running id is checked and the interrupt sent under one lock, so a job that has just finished
+//! cannot pass the interrupt on to the next one), or drops it if it is still waiting. Either
+//! way its reply is `Failure::Cancelled`, known from the cancel itself, not from DuckDB's text.
+//!
+//! Sharing the workspace: DuckDB lets one process at a time open a file for writing, and the
+//! explorer writes (the audit log, display pseudonyms, loads). So the worker closes its
+//! connection when it has been idle for a moment (`idle`) and opens it again for the next job:
+//! while the analyst reads a screen, `carepath cohort` or an export in another terminal can use
+//! the workspace. If another carepath holds it when a job comes, the worker waits for it
+//! (the job can still be cancelled meanwhile).
+use duckdb::InterruptHandle;
 use std::collections::VecDeque;
-use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 /// What kind of work a job is: at most one job per slot waits at a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,89 +32,321 @@ pub enum Slot {
     Members,
     Timeline,
     Export,
+    /// Saving and opening cohort files.
+    Spec,
+    /// The disclosure setting of the session.
+    Settings,
     Other,
 }
 
-pub type Job<R> = Box<dyn FnOnce(&Connection, &dyn Fn(R)) -> anyhow::Result<R> + Send>;
+/// Why a job gave no result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The user cancelled it (Esc / Ctrl-C), or the explorer is closing.
+    Cancelled,
+    /// It failed: the message for the user.
+    Failed(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Cancelled => write!(f, "query cancelled"),
+            Failure::Failed(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+/// What a worker holds open: something a running query can be interrupted through.
+pub trait Session: Send + 'static {
+    fn interrupt_handle(&self) -> Arc<InterruptHandle>;
+}
+
+impl Session for duckdb::Connection {
+    fn interrupt_handle(&self) -> Arc<InterruptHandle> {
+        duckdb::Connection::interrupt_handle(self)
+    }
+}
+
+impl Session for crate::ops::Context {
+    fn interrupt_handle(&self) -> Arc<InterruptHandle> {
+        crate::ops::Context::interrupt_handle(self)
+    }
+}
+
+/// A piece of work the worker runs on its session: typed data, not a closure, so what the UI
+/// asks for can be read, compared and cancelled by id.
+pub trait Work<S>: Send + 'static {
+    type Answer: Send + 'static;
+    /// At most one waiting job per slot.
+    fn slot(&self) -> Slot;
+    /// Run it; `progress` sends answers before the final one (a load's files).
+    fn run(self, session: &S, progress: &dyn Fn(Self::Answer)) -> Result<Self::Answer, Failure>;
+}
+
+/// Opens the session again after an idle close.
+pub type Opener<S> = Box<dyn FnMut() -> anyhow::Result<S> + Send>;
 
 pub struct Reply<R> {
     pub id: u64,
     pub slot: Slot,
     /// Progress messages are sent before the final result and carry `done = false`.
     pub done: bool,
-    pub result: Result<R, String>,
+    pub result: Result<R, Failure>,
 }
 
-pub struct Worker<R: Send + 'static> {
-    tx: Option<Sender<(u64, Slot, Job<R>)>>,
-    pub replies: Receiver<Reply<R>>,
-    interrupt: Arc<InterruptHandle>,
+enum Msg<W> {
+    Job(u64, W),
+    Cancel(u64),
+}
+
+/// The job running now (0: none), whether it has been cancelled, and how to interrupt it.
+#[derive(Default)]
+struct Running {
+    id: u64,
+    cancelled: bool,
+    interrupt: Option<Arc<InterruptHandle>>,
+}
+
+pub struct Worker<S: Session, W: Work<S>> {
+    tx: Option<Sender<Msg<W>>>,
+    running: Arc<Mutex<Running>>,
     next_id: AtomicU64,
     handle: Option<JoinHandle<()>>,
+    session: std::marker::PhantomData<fn() -> S>,
 }
 
-impl<R: Send + 'static> Worker<R> {
-    pub fn start(conn: Connection) -> Worker<R> {
-        let interrupt = conn.interrupt_handle();
-        let (tx, rx) = mpsc::channel::<(u64, Slot, Job<R>)>();
-        let (rtx, replies) = mpsc::channel::<Reply<R>>();
-        let handle = std::thread::spawn(move || run(conn, rx, rtx));
-        Worker { tx: Some(tx), replies, interrupt, next_id: AtomicU64::new(0), handle: Some(handle) }
+/// How long the workspace stays open after the last job, and how long a job waits for another
+/// carepath to let go of it.
+#[derive(Debug, Clone, Copy)]
+pub struct Sharing {
+    pub idle: Duration,
+    pub wait: Duration,
+}
+
+impl Default for Sharing {
+    fn default() -> Self {
+        Sharing { idle: Duration::from_millis(1500), wait: Duration::from_secs(30) }
+    }
+}
+
+impl<S: Session, W: Work<S>> Worker<S, W> {
+    /// Start the worker on an open session that it keeps for good (tests, one-off tools).
+    pub fn start<T: From<Reply<W::Answer>> + Send + 'static>(session: S, replies: Sender<T>) -> Worker<S, W> {
+        Self::spawn(session, None, replies)
     }
 
-    /// Queue a job; returns its id.
-    pub fn submit(&self, slot: Slot, job: Job<R>) -> u64 {
+    /// Start the worker on `session`; it closes it after `sharing.idle` without work and opens
+    /// it again with `opener` when the next job comes.
+    pub fn start_shared<T: From<Reply<W::Answer>> + Send + 'static>(session: S, opener: Opener<S>, sharing: Sharing, replies: Sender<T>) -> Worker<S, W> {
+        Self::spawn(session, Some((opener, sharing)), replies)
+    }
+
+    fn spawn<T: From<Reply<W::Answer>> + Send + 'static>(session: S, reopen: Option<(Opener<S>, Sharing)>, replies: Sender<T>) -> Worker<S, W> {
+        let running = Arc::new(Mutex::new(Running::default()));
+        let (tx, rx) = mpsc::channel::<Msg<W>>();
+        let state = Arc::clone(&running);
+        let handle = std::thread::spawn(move || run(session, reopen, rx, replies, state));
+        Worker { tx: Some(tx), running, next_id: AtomicU64::new(0), handle: Some(handle), session: std::marker::PhantomData }
+    }
+
+    /// Queue work; returns its id.
+    pub fn submit(&self, work: W) -> u64 {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
-        if let Some(tx) = &self.tx {
-            let _ = tx.send((id, slot, job));
-        }
+        self.submit_as(id, work);
         id
     }
 
-    /// Cancel whatever query is running now.
-    pub fn interrupt(&self) {
-        self.interrupt.interrupt();
-    }
-}
-
-impl<R: Send + 'static> Drop for Worker<R> {
-    fn drop(&mut self) {
-        self.interrupt.interrupt();
-        self.tx.take();
-        if let Some(h) = self.handle.take() {
-            let _ = h.join();
+    /// Queue work under an id the caller chose.
+    pub fn submit_as(&self, id: u64, work: W) {
+        self.next_id.fetch_max(id, Ordering::Relaxed);
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Msg::Job(id, work));
         }
     }
-}
 
-fn run<R: Send + 'static>(conn: Connection, rx: Receiver<(u64, Slot, Job<R>)>, tx: Sender<Reply<R>>) {
-    let mut queue: VecDeque<(u64, Slot, Job<R>)> = VecDeque::new();
-    loop {
-        if queue.is_empty() {
-            match rx.recv() {
-                Ok(j) => queue.push_back(j),
-                Err(_) => return, // the UI has gone
+    /// Cancel job `id`: interrupt it if it is running, drop it if it is waiting.
+    pub fn cancel(&self, id: u64) {
+        if let Ok(mut r) = self.running.lock() {
+            if r.id == id && id != 0 {
+                r.cancelled = true;
+                if let Some(h) = &r.interrupt {
+                    h.interrupt();
+                }
             }
         }
-        // Take everything waiting; a newer job replaces an older one of the same slot.
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Msg::Cancel(id));
+        }
+    }
+
+    /// Cancel whatever job is running now.
+    pub fn cancel_running(&self) {
+        let id = self.running.lock().map(|r| r.id).unwrap_or(0);
+        if id != 0 {
+            self.cancel(id);
+        }
+    }
+
+    /// Stop: interrupt the running query, take no more jobs, and wait for the thread at most
+    /// `within`. A query that ignores the interrupt is left behind: the process is about to
+    /// exit, and the operating system releases the workspace's lock with it.
+    pub fn shutdown(mut self, within: Duration) {
+        self.stop(within);
+    }
+
+    fn stop(&mut self, within: Duration) {
+        self.cancel_running();
+        self.tx.take();
+        let deadline = Instant::now() + within;
+        if let Some(h) = self.handle.take() {
+            while !h.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            if h.is_finished() {
+                let _ = h.join();
+            }
+        }
+    }
+}
+
+impl<S: Session, W: Work<S>> Drop for Worker<S, W> {
+    fn drop(&mut self) {
+        self.stop(Duration::from_secs(1));
+    }
+}
+
+type Queue<W> = VecDeque<(u64, W)>;
+
+/// Take a message into the queue: a newer job replaces an older one of the same slot; a
+/// cancel drops a waiting job (answering it). False when the UI has gone.
+fn take<S, W: Work<S>, T: From<Reply<W::Answer>>>(msg: Msg<W>, queue: &mut Queue<W>, tx: &Sender<T>) -> bool {
+    match msg {
+        Msg::Job(id, work) => {
+            let slot = work.slot();
+            queue.retain(|(_, w)| w.slot() != slot);
+            queue.push_back((id, work));
+            true
+        }
+        Msg::Cancel(id) => {
+            let at = queue.iter().position(|(j, _)| *j == id);
+            match at.and_then(|i| queue.remove(i)) {
+                Some((_, w)) => tx.send(T::from(Reply { id, slot: w.slot(), done: true, result: Err(Failure::Cancelled) })).is_ok(),
+                None => true,
+            }
+        }
+    }
+}
+
+fn run<S: Session, W: Work<S>, T: From<Reply<W::Answer>> + Send + 'static>(
+    first: S,
+    mut reopen: Option<(Opener<S>, Sharing)>,
+    rx: Receiver<Msg<W>>,
+    tx: Sender<T>,
+    running: Arc<Mutex<Running>>,
+) {
+    let mut session = Some(first);
+    let mut queue: Queue<W> = VecDeque::new();
+    loop {
+        if queue.is_empty() {
+            // Idle: keep the workspace open for a moment, then let others have it.
+            let msg = match (&session, &reopen) {
+                (Some(_), Some((_, sharing))) => match rx.recv_timeout(sharing.idle) {
+                    Ok(m) => m,
+                    Err(RecvTimeoutError::Timeout) => {
+                        session = None;
+                        continue;
+                    }
+                    Err(RecvTimeoutError::Disconnected) => return,
+                },
+                _ => match rx.recv() {
+                    Ok(m) => m,
+                    Err(_) => return, // the UI has gone
+                },
+            };
+            if !take::<S, W, T>(msg, &mut queue, &tx) {
+                return;
+            }
+        }
         loop {
             match rx.try_recv() {
-                Ok(j) => {
-                    queue.retain(|(_, s, _)| *s != j.1);
-                    queue.push_back(j);
+                Ok(m) => {
+                    if !take::<S, W, T>(m, &mut queue, &tx) {
+                        return;
+                    }
                 }
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => return,
             }
         }
-        let Some((id, slot, job)) = queue.pop_front() else { continue };
+        let Some((id, work)) = queue.pop_front() else { continue };
+        let slot = work.slot();
+        if session.is_none() {
+            match reopen.as_mut() {
+                Some((opener, sharing)) => match open_again::<S, W, T>(opener, sharing.wait, id, &rx, &mut queue, &tx) {
+                    Ok(s) => session = Some(s),
+                    Err(f) => {
+                        if tx.send(T::from(Reply { id, slot, done: true, result: Err(f) })).is_err() {
+                            return;
+                        }
+                        continue;
+                    }
+                },
+                None => return,
+            }
+        }
+        let Some(s) = session.as_ref() else { continue };
+        if let Ok(mut r) = running.lock() {
+            *r = Running { id, cancelled: false, interrupt: Some(s.interrupt_handle()) };
+        }
         let progress_tx = tx.clone();
-        let progress = move |r: R| {
-            let _ = progress_tx.send(Reply { id, slot, done: false, result: Ok(r) });
+        let progress = move |r: W::Answer| {
+            let _ = progress_tx.send(T::from(Reply { id, slot, done: false, result: Ok(r) }));
         };
-        let result = job(&conn, &progress).map_err(|e| crate::cli::output::describe_error(&e));
-        if tx.send(Reply { id, slot, done: true, result }).is_err() {
+        let outcome = work.run(s, &progress);
+        let was_cancelled = running.lock().map(|mut r| std::mem::take(&mut *r).cancelled).unwrap_or(false);
+        let result = match outcome {
+            Err(_) if was_cancelled => Err(Failure::Cancelled),
+            other => other,
+        };
+        if tx.send(T::from(Reply { id, slot, done: true, result })).is_err() {
             return;
+        }
+    }
+}
+
+/// Open the workspace again for job `id`, waiting while another carepath holds it. Messages
+/// that arrive meanwhile are queued; a cancel of `id` (or the UI going) gives up.
+fn open_again<S, W: Work<S>, T: From<Reply<W::Answer>>>(
+    opener: &mut Opener<S>,
+    wait: Duration,
+    id: u64,
+    rx: &Receiver<Msg<W>>,
+    queue: &mut Queue<W>,
+    tx: &Sender<T>,
+) -> Result<S, Failure> {
+    let deadline = Instant::now() + wait;
+    loop {
+        let err = match opener() {
+            Ok(s) => return Ok(s),
+            Err(e) => e,
+        };
+        if Instant::now() >= deadline {
+            return Err(Failure::Failed(format!(
+                "the workspace is in use by another carepath (a load or an export?) and did not become free within {} s: {}",
+                wait.as_secs(),
+                crate::ops::error::describe(&err)
+            )));
+        }
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(Msg::Cancel(c)) if c == id => return Err(Failure::Cancelled),
+            Ok(m) => {
+                if !take::<S, W, T>(m, queue, tx) {
+                    return Err(Failure::Cancelled);
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return Err(Failure::Cancelled),
         }
     }
 }

@@ -1,10 +1,14 @@
 //! Drives the TUI's real `update` and worker jobs synchronously on a generated workspace, and
 //! renders screens with ratatui's TestBackend so tests read what a person would see.
 #![allow(dead_code)]
-use carepath::tui::app::{update, App, Data, Event, Request};
+use carepath::ops::{Audience, Context, Query};
+use carepath::tui::app::{update, App, Command, Event};
+use carepath::tui::query::Data;
+use carepath::tui::worker::Work;
 use carepath::tui::keys::KeyMap;
 use carepath::tui::theme::Theme;
-use carepath::tui::{job_for, views};
+use carepath::tui::worker::Failure;
+use carepath::tui::views;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -44,47 +48,69 @@ pub fn workspace_copy(tag: &str) -> PathBuf {
     dst
 }
 
+/// A private copy of the generated extract folder (no workspace yet): starting the explorer on
+/// it loads it in the background.
+pub fn data_copy(tag: &str) -> PathBuf {
+    let src = shared_workspace().with_file_name("data");
+    let dst = src.with_file_name(format!("data-{tag}"));
+    let _ = std::fs::remove_dir_all(&dst);
+    copy_tree(&src, &dst);
+    dst
+}
+
+fn copy_tree(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).expect("create data copy");
+    for entry in std::fs::read_dir(src).expect("read data dir").flatten() {
+        let (from, to) = (entry.path(), dst.join(entry.file_name()));
+        if entry.file_name() == ".carepath" {
+            continue;
+        } else if from.is_dir() {
+            copy_tree(&from, &to);
+        } else {
+            std::fs::copy(&from, &to).expect("copy extract file");
+        }
+    }
+}
+
 pub struct Harness {
     pub app: App,
-    pub conn: duckdb::Connection,
-    queue: VecDeque<(u64, Request)>,
-    next: u64,
+    /// The explorer's session (screen audience), as the worker holds it.
+    pub ctx: Context,
+    queue: VecDeque<(u64, Query)>,
     pub theme: Theme,
 }
 
 impl Harness {
     /// Open like `carepath WORKSPACE` does, and answer the first requests.
     pub fn open(tag: &str) -> Harness {
-        let ws = carepath::store::Workspace::open(&workspace_copy(tag)).expect("open workspace");
-        let mut h = Harness { app: App::new(KeyMap::default(), "test".into()), conn: ws.conn, queue: VecDeque::new(), next: 0, theme: Theme::plain() };
-        let target = carepath::tui::Target { workspace: PathBuf::new(), load: vec![], label: "test".into() };
-        let (queue, next) = (&mut h.queue, &mut h.next);
-        let mut submit = |r: Request| {
-            *next += 1;
-            queue.push_back((*next, r));
-            *next
-        };
-        carepath::tui::start(&mut h.app, &target, true, &mut submit);
+        let path = workspace_copy(tag);
+        let ws = carepath::store::Workspace::open(&path).expect("open workspace");
+        let ctx = Context::new(ws.conn, &path, Audience::Screen);
+        let mut h = Harness { app: App::new(KeyMap::default(), "test".into()), ctx, queue: VecDeque::new(), theme: Theme::plain() };
+        let commands = carepath::tui::app::start(&mut h.app, &[], true);
+        h.take(commands);
         h.run();
         h
     }
 
-    fn event(&mut self, ev: Event) {
-        let (queue, next) = (&mut self.queue, &mut self.next);
-        let mut submit = |r: Request| {
-            *next += 1;
-            queue.push_back((*next, r));
-            *next
-        };
-        update(&mut self.app, ev, &mut submit, &|| {});
+    fn take(&mut self, commands: Vec<Command>) {
+        for c in commands {
+            if let Command::Run { id, query } = c {
+                self.queue.push_back((id, query));
+            }
+        }
     }
 
-    /// Answer every queued request as the worker would (latest per slot wins).
+    pub fn event(&mut self, ev: Event) {
+        let commands = update(&mut self.app, ev);
+        self.take(commands);
+    }
+
+    /// Answer every queued request as the worker would.
     pub fn run(&mut self) {
-        while let Some((id, req)) = self.queue.pop_front() {
-            let slot = req.slot();
-            let job = job_for(req);
-            let result: Result<Data, String> = job(&self.conn, &|_| {}).map_err(|e| format!("{e:#}"));
+        while let Some((id, q)) = self.queue.pop_front() {
+            let slot = q.slot();
+            let result: Result<Data, Failure> = q.run(&self.ctx, &|_| {});
             self.event(Event::Reply { id, slot, done: true, result });
         }
     }
@@ -96,6 +122,11 @@ impl Harness {
 
     pub fn char(&mut self, c: char) {
         self.key(KeyCode::Char(c));
+    }
+
+    pub fn ctrl(&mut self, c: char) {
+        self.event(Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)));
+        self.run();
     }
 
     pub fn type_text(&mut self, s: &str) {

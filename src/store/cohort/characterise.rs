@@ -9,80 +9,13 @@ use crate::model::ltc::ltcs;
 use crate::store::sql::ident;
 use anyhow::Result;
 use duckdb::Connection;
-use serde::Serialize;
+pub use crate::model::figures::{Breakdown, BreakdownRow, Characterisation, LtcPrevalence, MeasureRow};
 use std::collections::HashMap;
 
-/// One category of a breakdown: people in the cohort and in the population.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct BreakdownRow {
-    /// Category key (`"65-74"`, `"F"`, `"1"`, a council code, `"Unknown"`).
-    pub key: String,
-    /// Display label (council name for councils).
-    pub label: String,
-    pub cohort: u64,
-    pub cohort_pct: Option<f64>,
-    pub population: u64,
-    pub population_pct: Option<f64>,
-}
 
-/// A breakdown of people by one attribute; categories partition everyone (incl. "Unknown").
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Breakdown {
-    /// `age_band`, `sex`, `simd_quintile`, `ltc_count`, `council`, `hri_band`.
-    pub name: String,
-    pub title: String,
-    pub rows: Vec<BreakdownRow>,
-}
 
-/// People with one LTC (not additive: people have several).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LtcPrevalence {
-    pub code: String,
-    pub label: String,
-    pub cohort: u64,
-    pub cohort_pct: Option<f64>,
-    pub population: u64,
-    pub population_pct: Option<f64>,
-}
 
-/// Service use or cost: totals, per person, and the cohort's share of the population total.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MeasureRow {
-    pub measure: String,
-    pub label: String,
-    pub cohort_total: f64,
-    pub cohort_per_person: Option<f64>,
-    pub population_total: f64,
-    pub population_per_person: Option<f64>,
-    /// 100 * cohort total / population total.
-    pub cohort_share_pct: Option<f64>,
-    /// People in the cohort with any of it (> 0).
-    pub cohort_users: u64,
-    pub population_users: u64,
-}
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Characterisation {
-    pub years: Vec<String>,
-    pub cohort_people: u64,
-    pub population_people: u64,
-    /// 100 * cohort / population.
-    pub cohort_share_of_people_pct: Option<f64>,
-    pub breakdowns: Vec<Breakdown>,
-    /// All 19 LTCs, most common in the cohort first ("top LTCs").
-    pub ltcs: Vec<LtcPrevalence>,
-    pub measures: Vec<MeasureRow>,
-}
-
-impl Characterisation {
-    pub fn breakdown(&self, name: &str) -> Option<&Breakdown> {
-        self.breakdowns.iter().find(|b| b.name == name)
-    }
-
-    pub fn measure(&self, m: Measure) -> Option<&MeasureRow> {
-        self.measures.iter().find(|r| r.measure == m.name())
-    }
-}
 
 const DIMS: [(&str, &str); 6] = [
     ("age_band", "Age band"),

@@ -15,71 +15,13 @@ use anyhow::{bail, Result};
 use duckdb::arrow::array::{Array, ArrayRef, AsArray};
 use duckdb::arrow::datatypes::{Float64Type, Int64Type};
 use duckdb::Connection;
-use serde::Serialize;
+pub use crate::model::figures::{BandRow, HriArea, HriPicture, Persistence, TopShare};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct BandRow {
-    pub band: String,
-    pub people: u64,
-    pub share_of_people: Option<f64>,
-    pub share_of_cost: Option<f64>,
-    pub share_of_acute_beddays: Option<f64>,
-}
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Persistence {
-    pub previous_year: String,
-    /// HRIs in the previous year (in this area then).
-    pub previous_hri: u64,
-    /// Of those, HRIs again this year.
-    pub remained: u64,
-    /// Of those, dead by the end of this year.
-    pub died: u64,
-    /// remained / previous_hri (fraction).
-    pub share: Option<f64>,
-}
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TopShare {
-    /// Fraction of people from the top (0.02 = top 2%).
-    pub top: f64,
-    /// Fraction of health cost they hold.
-    pub share_of_cost: f64,
-}
 
-/// Figures for one area (or all areas together). Shares are fractions 0..1.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct HriArea {
-    pub area: String,
-    pub area_name: String,
-    pub people: u64,
-    pub hri_people: u64,
-    pub hri_share_of_people: Option<f64>,
-    pub health_cost: f64,
-    pub hri_cost: f64,
-    pub hri_share_of_cost: Option<f64>,
-    pub acute_beddays: f64,
-    pub hri_acute_beddays: f64,
-    pub hri_share_of_acute_beddays: Option<f64>,
-    pub bands: Vec<BandRow>,
-    pub gini: f64,
-    /// (share of people cheapest first, share of health cost).
-    pub lorenz: Vec<(f64, f64)>,
-    pub top_shares: Vec<TopShare>,
-    pub persistence: Option<Persistence>,
-}
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct HriPicture {
-    pub year: String,
-    pub level: HriLevel,
-    /// Everyone at this level (Scotland, or all boards/councils pooled).
-    #[serde(flatten)]
-    pub overall: HriArea,
-    /// Per board or council (empty at Scotland level).
-    pub areas: Vec<HriArea>,
-}
 
 /// Fractions of people listed in `top_shares`.
 pub const TOP_FRACTIONS: [f64; 5] = [0.01, 0.02, 0.05, 0.10, 0.20];

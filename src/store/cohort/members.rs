@@ -1,33 +1,21 @@
-//! The cohort's people, one sorted page at a time (anonymised ids only).
+//! The cohort's people, one sorted page at a time. Pages carry `anon_chi` in `Member::id`; the
+//! operations layer swaps it for the display pseudonym before a page leaves the program.
 use super::rows::{self, RowCohort};
 use super::sql::{age_band_sql, build, text, Frag};
 use crate::model::cohort::CohortSpec;
 use anyhow::Result;
 use duckdb::types::Value;
 use duckdb::Connection;
-use serde::{Deserialize, Serialize};
+pub use crate::model::figures::{Member, MemberSort, MembersPage, PageRequest};
 
-/// Columns the members list sorts by. Ties are always broken by `anon_chi` ascending.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-pub enum MemberSort {
-    AnonChi,
-    Age,
-    Sex,
-    Simd,
-    LtcCount,
-    #[default]
-    Cost,
-    BedDays,
-    EmergencyAdmissions,
-    /// By the Scotland-level HRI cumulative % (High band first when ascending).
-    HriBand,
-    Council,
-}
+/// The workspace's pseudonym table (see `ops::pseudonym`): a search matches display
+/// pseudonyms, never `anon_chi` (a substring search of base64 CHIs would probe CHIs).
+pub const PSEUDONYM_TABLE: &str = "person_pseudonym";
 
-impl MemberSort {
-    fn column(&self) -> &'static str {
-        match self {
+/// The SQL column a members page sorts by.
+fn sort_column(sort: MemberSort) -> &'static str {
+    {
+        match sort {
             MemberSort::AnonChi => "anon_chi",
             MemberSort::Age => "age",
             MemberSort::Sex => "sex",
@@ -42,42 +30,8 @@ impl MemberSort {
     }
 }
 
-/// What page to fetch.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct PageRequest {
-    pub sort: MemberSort,
-    pub desc: bool,
-    pub offset: u64,
-    pub limit: u64,
-    /// Keep only ids containing this text (case-sensitive: ids are base64).
-    pub search: Option<String>,
-}
 
-/// One member, from their index year (attributes) and the chosen years (use, summed).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Member {
-    pub anon_chi: String,
-    pub age: Option<i64>,
-    pub age_band: String,
-    pub sex: Option<String>,
-    pub simd_quintile: Option<i64>,
-    pub council: Option<String>,
-    pub ltc_count: Option<i64>,
-    pub health_cost: f64,
-    /// Inpatient bed days (acute, maternity, mental health, GLS).
-    pub bed_days: f64,
-    pub emergency_admissions: f64,
-    /// Scotland-level HRI band of the index year.
-    pub hri_band: Option<String>,
-}
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MembersPage {
-    /// Members matching the search (the whole cohort without one).
-    pub total: u64,
-    pub offset: u64,
-    pub rows: Vec<Member>,
-}
 
 pub fn members_page(conn: &Connection, spec: &CohortSpec, req: &PageRequest) -> Result<MembersPage> {
     match rows::single_year(conn, spec)? {
@@ -99,15 +53,15 @@ pub fn members_general(conn: &Connection, spec: &CohortSpec, req: &PageRequest) 
         age_band_sql("idx.age")
     ));
     if let Some(s) = req.search.as_deref().filter(|s| !s.is_empty()) {
-        q.push(" AND contains(anon_chi, ");
+        q.push(&format!(" AND anon_chi IN (SELECT anon_chi FROM {} WHERE contains(pseudonym, ", PSEUDONYM_TABLE));
         q.bind(text(s));
-        q.push(")");
+        q.push("))");
     }
     let dir = if req.desc { "DESC" } else { "ASC" };
     q.push(&format!(
         ") SELECT anon_chi, age, age_band, sex, simd_quintile, council, ltc_count, health_cost, bed_days, emergency_admissions, hri_band, \
          count(*) OVER () FROM m ORDER BY {} {dir} NULLS LAST, anon_chi ASC LIMIT ",
-        req.sort.column()
+        sort_column(req.sort)
     ));
     q.bind(Value::BigInt(req.limit.min(i64::MAX as u64) as i64));
     q.push(" OFFSET ");
@@ -138,9 +92,9 @@ pub fn members_general(conn: &Connection, spec: &CohortSpec, req: &PageRequest) 
 fn members_single(conn: &Connection, rc: &RowCohort, req: &PageRequest) -> Result<MembersPage> {
     let mut cond = rc.cond.clone();
     if let Some(s) = req.search.as_deref().filter(|s| !s.is_empty()) {
-        cond.push(" AND contains(anon_chi, ");
+        cond.push(&format!(" AND anon_chi IN (SELECT anon_chi FROM {} WHERE contains(pseudonym, ", PSEUDONYM_TABLE));
         cond.bind(text(s));
-        cond.push(")");
+        cond.push("))");
     }
     let mut q = Frag::text("SELECT count(*) FROM person_year WHERE ");
     q.append(&cond);
@@ -166,7 +120,7 @@ fn members_single(conn: &Connection, rc: &RowCohort, req: &PageRequest) -> Resul
         age_band_sql("age")
     ));
     q.append(&cond);
-    q.push(&format!(") m ORDER BY {} {dir} NULLS {nulls}, anon_chi {tie} LIMIT ", req.sort.column()));
+    q.push(&format!(") m ORDER BY {} {dir} NULLS {nulls}, anon_chi {tie} LIMIT ", sort_column(req.sort)));
     q.bind(Value::BigInt((end - req.offset) as i64));
     q.push(" OFFSET ");
     q.bind(Value::BigInt(offset.min(i64::MAX as u64) as i64));
@@ -185,7 +139,7 @@ fn members_single(conn: &Connection, rc: &RowCohort, req: &PageRequest) -> Resul
 /// A member from the first 11 columns of a page query (both paths select them in this order).
 fn member_from_row(r: &duckdb::Row<'_>) -> duckdb::Result<Member> {
     Ok(Member {
-        anon_chi: r.get(0)?,
+        id: r.get(0)?,
         age: r.get(1)?,
         age_band: r.get(2)?,
         sex: r.get(3)?,

@@ -32,47 +32,24 @@
 //!   over all the chosen years. "Per person" divides by the number of people.
 pub mod sql;
 
+mod attrition;
 mod cache;
 mod characterise;
 mod hri;
-mod members;
+pub mod members;
 mod rows;
 
 pub use characterise::{characterise, characterise_general, Breakdown, BreakdownRow, Characterisation, LtcPrevalence, MeasureRow};
 pub use hri::{hri_picture, BandRow, HriArea, HriPicture, Persistence};
-pub use members::{members_general, members_page, Member, MemberSort, MembersPage, PageRequest};
+pub use members::{members_general, members_page, Member, MemberSort, MembersPage, PageRequest, PSEUDONYM_TABLE};
 pub use sql::{available_years, resolve_years};
 
 use crate::model::cohort::CohortSpec;
 use anyhow::Result;
 use duckdb::Connection;
-use serde::Serialize;
+pub use crate::model::figures::{Attrition, AttritionStep};
 
-/// One row of the attrition table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AttritionStep {
-    /// Filter label (the first row is the starting population).
-    pub filter: String,
-    /// Position of the filter in `spec.filters` (None for the starting population).
-    pub filter_index: Option<usize>,
-    pub remaining: u64,
-    /// 100 * remaining / start (None when the start is 0).
-    pub pct_of_start: Option<f64>,
-    /// 100 * (remaining - previous) / previous (None for the first row or a previous 0).
-    pub pct_change: Option<f64>,
-}
 
-/// Cohort size and attrition.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Attrition {
-    pub years: Vec<String>,
-    /// People with a person-year in the chosen years.
-    pub start: u64,
-    /// People in the cohort (the last step's `remaining`).
-    pub count: u64,
-    /// Starting population first, then each enabled filter in order.
-    pub steps: Vec<AttritionStep>,
-}
 
 /// Label of the starting population for a list of FY codes.
 pub fn start_label(years: &[String]) -> String {
@@ -80,9 +57,9 @@ pub fn start_label(years: &[String]) -> String {
     format!("People with a record in {}", labels.join(", "))
 }
 
-/// Count and attrition in one SQL pass (see [`sql::attrition_query`]).
+/// Count and attrition in one SQL pass (see `attrition::attrition_query`).
 pub fn count_and_attrition(conn: &Connection, spec: &CohortSpec) -> Result<Attrition> {
-    let (q, step_list, years) = sql::attrition_query(conn, spec)?;
+    let (q, step_list, years) = attrition::attrition_query(conn, spec)?;
     let n = step_list.len();
     let counts: Vec<u64> = conn.prepare_cached(&q.sql)?.query_row(duckdb::params_from_iter(q.params.iter()), |r| {
         (0..=n).map(|i| r.get::<_, i64>(i).map(|v| v.max(0) as u64)).collect::<Result<Vec<u64>, _>>()

@@ -219,52 +219,6 @@ pub fn build(conn: &Connection, spec: &CohortSpec, extras: bool) -> Result<Cohor
     Ok(CohortSql { ctes, steps, years })
 }
 
-/// The attrition query: one row of `count(*)` (the starting population) then one count per
-/// enabled filter, cumulative in filter order. Over ONE year (the default: the latest year)
-/// each person has at most one person_year row, so the steps are plain row conditions counted
-/// in a single scan of that year's rows, with no per-person grouping: this is the query the
-/// cohort builder runs on every edit. Over several years the per-person CTEs of [`build`] are
-/// needed (a filter may hold in any of the person's years).
-pub fn attrition_query(conn: &Connection, spec: &CohortSpec) -> Result<(Frag, Vec<Step>, Vec<String>)> {
-    let years = resolve_years(conn, spec)?;
-    if years.len() != 1 {
-        let c = build(conn, spec, false)?;
-        let mut q = c.ctes.clone();
-        q.push("SELECT count(*)");
-        for k in 1..=c.steps.len() {
-            q.push(&format!(", count(*) FILTER (WHERE s{k})"));
-        }
-        q.push(" FROM cohort");
-        return Ok((q, c.steps, c.years));
-    }
-    spec.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let enabled: Vec<(usize, &crate::model::cohort::Filter)> = spec.enabled().collect();
-    // k = how many filters the row passes before its first failure. CASE tests each condition
-    // only on rows still in, once per row (count_if over AND-chains recomputed every prefix:
-    // about 3x slower).
-    let mut q = Frag::text("SELECT count(*)");
-    for k in 1..=enabled.len() {
-        q.push(&format!(", count_if(k >= {k})"));
-    }
-    q.push(" FROM (SELECT ");
-    q.push(if enabled.is_empty() { "0" } else { "CASE" });
-    let mut steps = Vec::new();
-    for (k, (i, f)) in enabled.iter().enumerate() {
-        q.push(" WHEN NOT coalesce(");
-        q.append(&super::rows::filter_condition(&f.rule, &years)?);
-        q.push(&format!(", false) THEN {k}"));
-        steps.push(Step { index: *i, label: f.label() });
-    }
-    if !steps.is_empty() {
-        q.push(&format!(" ELSE {} END", steps.len()));
-    }
-    q.push(" AS k FROM person_year WHERE year = ");
-    q.bind(text(&years[0]));
-    q.push(")");
-    let ctes = q;
-    Ok((ctes, steps, years))
-}
-
 type Enabled<'a> = [(usize, &'a crate::model::cohort::Filter)];
 
 /// Diagnosis filters: one boolean per filter per person from events in the window, as the CTE
@@ -482,7 +436,7 @@ pub(super) fn row_condition(rule: &Rule) -> Result<Frag> {
 }
 
 /// A window filter as an aggregate boolean SQL expression over the person's rows of `py`.
-/// (`rows::window_row_condition` is its one-row form: keep the two in step.)
+/// (its one-row form is `window_condition_over(.., Over::OneRow)`: keep the two in step.)
 fn window_condition(i: usize, rule: &Rule) -> Frag {
     window_condition_over(i, rule, Over::PersonRows)
 }

@@ -10,17 +10,16 @@
 //! and the side table is missing or stale, the canonical tables are read directly (slower, same
 //! answer).
 //!
-//! [`load_timeline`] reads only (what the benchmark times); [`open_timeline`] is what a viewer
-//! calls: it also appends the view to the audit log.
+//! [`load_timeline`] reads only; showing a timeline to someone goes through the operations layer
+//! (`ops::Query::Timeline`), which audits the view and replaces the id by a pseudonym.
 mod build;
 
 pub use build::{assemble, EventRow};
 
 use crate::model::ltc::ltcs;
 use crate::model::timeline::{fy_bounds, fy_label, Day, LtcOnset, PersonHeader, Timeline, YearSummary};
-use crate::store::schema::audit;
 use crate::store::sql::ident;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use duckdb::{params, Connection, OptionalExt};
 
 /// The person asked for is not in the workspace (a clear, typed error for CLI and TUI).
@@ -53,17 +52,8 @@ pub fn person_exists(conn: &Connection, anon_chi: &str) -> Result<bool> {
     Ok(n > 0)
 }
 
-fn has_table(conn: &Connection, name: &str) -> Result<bool> {
-    let n: i64 = conn.query_row(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND database_name = current_database()",
-        [name],
-        |r| r.get(0),
-    )?;
-    Ok(n > 0)
-}
-
-/// Load one person's whole timeline (all years, all services). Reads only: no audit entry (use
-/// [`open_timeline`] to show a timeline to someone). Errors with [`TimelineError::UnknownPerson`]
+/// Load one person's whole timeline (all years, all services). Reads only: no audit entry (a
+/// viewer goes through `ops::Query::Timeline`). Errors with [`TimelineError::UnknownPerson`]
 /// if the id is not in the workspace.
 pub fn load_timeline(conn: &Connection, anon_chi: &str) -> Result<Timeline> {
     // One query in the common case: the side table row set carries its own freshness flag. A
@@ -84,20 +74,6 @@ pub fn load_timeline(conn: &Connection, anon_chi: &str) -> Result<Timeline> {
     }
     years.sort_by_key(|y| (y.start, y.year.clone()));
     Ok(assemble(person, rows, years, ltc_onsets))
-}
-
-/// Load a timeline to show it: checks the workspace, loads, and appends
-/// (time, user, `view_timeline`, person id) to the audit log. Every viewer (CLI, TUI) uses this.
-pub fn open_timeline(conn: &Connection, anon_chi: &str) -> Result<Timeline> {
-    let t = match load_timeline(conn, anon_chi) {
-        Ok(t) => t,
-        Err(_) if !has_table(conn, "event")? || !has_table(conn, "person")? => {
-            return Err(TimelineError::NoModel.into())
-        }
-        Err(e) => return Err(e),
-    };
-    audit(conn, "view_timeline", anon_chi).context("could not record the timeline view in the audit log")?;
-    Ok(t)
 }
 
 /// A few person ids for benchmarks (deterministic for a given seed): people with events.

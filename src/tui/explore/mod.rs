@@ -1,49 +1,40 @@
-//! The exploring flow: cohort builder -> members -> one person's timeline. The state of these
-//! three screens, the requests they make of the worker, and how keys and replies change them.
+//! The exploring flow: cohort builder -> members -> one person's timeline. This module owns the
+//! state of these three screens and nothing else: every function takes `&mut ExploreState` and
+//! what it may read of the rest (`Ctx`), and returns `Effects` (requests for the worker, a
+//! screen to show, a message, an input line to open) for the app to apply. It never reads or
+//! writes the app's fields, and it does not import the app.
 pub mod filter_input;
 pub mod views;
 
-use super::app::{ask, App, Data, Input, InputKind, Request, Screen};
 use super::keys::Action;
-use super::worker::{Job, Slot};
+use super::screen::Screen;
 use crate::model::cohort::{CohortSpec, Filter};
+use crate::model::figures::{Attrition, Characterisation, Member, MemberSort, MembersPage, PageRequest};
 use crate::model::timeline::{DateMode, IndexChoice, Timeline};
-use crate::store::cohort::{self, Attrition, Characterisation, MemberSort, MembersPage, PageRequest};
+use crate::ops::{Answer, CohortFigures, Gated, Query};
 use std::path::PathBuf;
 
 /// Members fetched at a time: a screenful or two, never the whole cohort.
 pub const PAGE: u64 = 40;
 
-#[derive(Debug, Clone)]
-pub enum ExploreRequest {
-    Attrition(CohortSpec),
-    Characterise(CohortSpec),
-    Members(CohortSpec, PageRequest),
-    Timeline(String),
-    SaveSpec(PathBuf, CohortSpec),
-    OpenSpec(PathBuf),
+/// Width of the lane names on the timeline, and the most days one column can hold.
+pub const LANE_LABEL_W: usize = 11;
+pub const MAX_ZOOM: i64 = 365 * 4;
+
+/// Columns of the time axis on a screen `width` wide.
+pub fn chart_cols(width: u16) -> i64 {
+    (width as i64 - LANE_LABEL_W as i64 - 1).max(10)
 }
 
-impl ExploreRequest {
-    pub fn slot(&self) -> Slot {
-        match self {
-            ExploreRequest::Attrition(_) => Slot::Cohort,
-            ExploreRequest::Characterise(_) => Slot::Characterise,
-            ExploreRequest::Members(..) => Slot::Members,
-            ExploreRequest::Timeline(_) => Slot::Timeline,
-            ExploreRequest::SaveSpec(..) | ExploreRequest::OpenSpec(_) => Slot::Other,
-        }
-    }
-}
-
+/// The cohort builder's figures, as the operations layer answered them: gated tables always,
+/// typed raw figures only while disclosure control is off.
 #[derive(Debug, Clone)]
-pub enum ExploreData {
-    Attrition(Attrition),
-    Characterised(Box<Characterisation>),
-    Members(MembersPage),
-    Timeline(Box<Timeline>),
-    Saved(PathBuf),
-    Opened(PathBuf, CohortSpec),
+pub enum CohortAnswer {
+    /// Disclosure control off: attrition and characterisation arrive separately.
+    Split { attrition: Option<Gated<Attrition>>, characterisation: Option<Gated<Characterisation>> },
+    /// Disclosure control on: both in one answer, gated together (a count withheld in one
+    /// table is withheld in all).
+    Together(Gated<CohortFigures>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,8 +49,7 @@ pub enum ExploreInput {
 pub struct ExploreState {
     pub spec: CohortSpec,
     pub filter_sel: usize,
-    pub attrition: Option<Attrition>,
-    pub characterisation: Option<Characterisation>,
+    pub figures: Option<CohortAnswer>,
     pub members: Option<MembersPage>,
     /// Selected member: position in the whole sorted cohort.
     pub member_sel: u64,
@@ -72,12 +62,15 @@ pub struct ExploreState {
     pub event_sel: Option<usize>,
     pub index: IndexChoice,
     pub dates: DateMode,
-    /// Days per column on the time axis, and the day at the left edge relative to day 0.
+    /// Days per column on the time axis.
     pub zoom: i64,
-    pub pan: Option<i64>,
+    /// Day (relative to day 0) at the centre of the time axis; None: follow the selected event.
+    pub centre: Option<i64>,
     /// The cohort figures no longer match the workspace/year: recompute when a cohort screen
     /// is next shown (not at start-up, where nobody has asked for them yet).
     pub stale: bool,
+    /// Disclosure control was on when the figures were last asked for.
+    pub sdc: bool,
 }
 
 impl Default for ExploreState {
@@ -85,8 +78,7 @@ impl Default for ExploreState {
         ExploreState {
             spec: CohortSpec { name: "whole population".into(), ..Default::default() },
             filter_sel: 0,
-            attrition: None,
-            characterisation: None,
+            figures: None,
             members: None,
             member_sel: 0,
             sort: MemberSort::Cost,
@@ -98,431 +90,506 @@ impl Default for ExploreState {
             index: IndexChoice::First,
             dates: DateMode::Relative,
             zoom: 14,
-            pan: None,
+            centre: None,
             stale: true,
+            sdc: false,
         }
     }
 }
 
-pub fn job_for(r: ExploreRequest) -> Job<Data> {
-    match r {
-        ExploreRequest::Attrition(spec) => {
-            Box::new(move |conn, _| Ok(Data::Explore(ExploreData::Attrition(cohort::count_and_attrition(conn, &spec)?))))
-        }
-        ExploreRequest::Characterise(spec) => Box::new(move |conn, _| {
-            Ok(Data::Explore(ExploreData::Characterised(Box::new(cohort::characterise(conn, &spec)?))))
-        }),
-        ExploreRequest::Members(spec, req) => {
-            Box::new(move |conn, _| Ok(Data::Explore(ExploreData::Members(cohort::members_page(conn, &spec, &req)?))))
-        }
-        ExploreRequest::Timeline(id) => Box::new(move |conn, _| {
-            Ok(Data::Explore(ExploreData::Timeline(Box::new(crate::store::timeline::open_timeline(conn, &id)?))))
-        }),
-        ExploreRequest::SaveSpec(path, spec) => Box::new(move |_, _| {
-            std::fs::write(&path, spec.to_toml())
-                .map_err(|e| anyhow::anyhow!("could not save the cohort to {}: {e}", path.display()))?;
-            Ok(Data::Explore(ExploreData::Saved(path)))
-        }),
-        ExploreRequest::OpenSpec(path) => Box::new(move |_, _| {
-            let spec = CohortSpec::from_file(&path)?;
-            Ok(Data::Explore(ExploreData::Opened(path, spec)))
-        }),
+/// What explore may read of the rest of the app.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub screen: Screen,
+    /// Terminal width (the timeline's axis depends on it).
+    pub width: u16,
+    /// The financial year the header shows.
+    pub year: Option<String>,
+    /// Disclosure control is on (`!`).
+    pub sdc: bool,
+}
+
+/// What an explore step asks the app to do.
+#[derive(Debug, Default)]
+pub struct Effects {
+    pub ask: Vec<Query>,
+    pub screen: Option<Screen>,
+    pub status: Option<String>,
+    pub error: Option<String>,
+    /// Open an input line of this kind, pre-filled with this text.
+    pub input: Option<(ExploreInput, String)>,
+    /// The year changed (a cohort file was opened for another year).
+    pub year: Option<String>,
+}
+
+impl Effects {
+    fn status(s: impl Into<String>) -> Effects {
+        Effects { status: Some(s.into()), ..Default::default() }
+    }
+    fn error(s: impl Into<String>) -> Effects {
+        Effects { error: Some(s.into()), ..Default::default() }
+    }
+    fn input(k: ExploreInput, text: impl Into<String>) -> Effects {
+        Effects { input: Some((k, text.into())), ..Default::default() }
+    }
+    fn ask(mut self, r: Query) -> Effects {
+        self.ask.push(r);
+        self
+    }
+    fn and(mut self, other: Effects) -> Effects {
+        self.ask.extend(other.ask);
+        self.screen = other.screen.or(self.screen);
+        self.status = other.status.or(self.status);
+        self.error = other.error.or(self.error);
+        self.input = other.input.or(self.input);
+        self.year = other.year.or(self.year);
+        self
     }
 }
 
-fn req(app: &mut App, r: ExploreRequest, submit: &mut dyn FnMut(Request) -> u64) {
-    ask(app, Request::Explore(r), submit);
-}
-
-/// The cohort changed: recount, re-characterise, refetch the first page of members.
-fn refresh_cohort(app: &mut App, submit: &mut dyn FnMut(Request) -> u64) {
-    app.explore.stale = false;
-    let spec = app.explore.spec.clone();
-    req(app, ExploreRequest::Attrition(spec.clone()), submit);
-    req(app, ExploreRequest::Characterise(spec), submit);
-    app.explore.member_sel = 0;
-    fetch_members(app, 0, submit);
-}
-
-fn fetch_members(app: &mut App, offset: u64, submit: &mut dyn FnMut(Request) -> u64) {
-    let e = &app.explore;
-    let page = PageRequest { sort: e.sort, desc: e.desc, offset, limit: PAGE, search: e.search.clone() };
-    let spec = e.spec.clone();
-    req(app, ExploreRequest::Members(spec, page), submit);
-}
-
-/// The workspace or the year changed: the cohort figures are recomputed now if a cohort
-/// screen is showing, else when one is next shown.
-fn invalidate(app: &mut App, submit: &mut dyn FnMut(Request) -> u64) {
-    if let Some(y) = &app.year {
-        app.explore.spec.years = vec![y.clone()];
-    }
-    app.explore.stale = true;
-    if matches!(app.screen, Screen::Cohort | Screen::Members) {
-        refresh_cohort(app, submit);
-    }
-}
-
-pub fn after_load(app: &mut App, submit: &mut dyn FnMut(Request) -> u64) {
-    invalidate(app, submit);
-}
-
-pub fn on_year_change(app: &mut App, submit: &mut dyn FnMut(Request) -> u64) {
-    if app.year.is_some() {
-        invalidate(app, submit);
-    }
-}
-
-pub fn on_switch(app: &mut App, submit: &mut dyn FnMut(Request) -> u64) {
-    if app.explore.stale && matches!(app.screen, Screen::Cohort | Screen::Members | Screen::Timeline) {
-        if app.year.is_none() {
-            app.year = app.overview.as_ref().map(|o| o.year.clone());
-        }
-        if let Some(y) = &app.year {
-            app.explore.spec.years = vec![y.clone()];
-        }
-        refresh_cohort(app, submit);
-        return;
-    }
-    if app.screen == Screen::Timeline && app.explore.timeline.is_none() {
-        open_selected(app, submit);
-    }
-}
-
-pub fn on_data(app: &mut App, d: ExploreData, submit: &mut dyn FnMut(Request) -> u64) {
-    let e = &mut app.explore;
-    match d {
-        ExploreData::Attrition(a) => e.attrition = Some(a),
-        ExploreData::Characterised(c) => e.characterisation = Some(*c),
-        ExploreData::Members(p) => {
-            e.members = Some(p);
-            if e.open_when_page_arrives {
-                e.open_when_page_arrives = false;
-                open_selected(app, submit);
+impl ExploreState {
+    /// The cohort changed: recount, re-characterise, refetch the first page of members.
+    fn refresh(&mut self, sdc: bool) -> Effects {
+        self.stale = false;
+        self.member_sel = 0;
+        self.sdc = sdc;
+        let spec = self.spec.clone();
+        let fx = if sdc {
+            self.figures = None;
+            Effects::default().ask(Query::Cohort { spec })
+        } else {
+            if !matches!(self.figures, Some(CohortAnswer::Split { .. })) {
+                self.figures = None;
             }
+            Effects::default().ask(Query::Attrition { spec: spec.clone() }).ask(Query::Characterise { spec })
+        };
+        self.members = None;
+        fx
+    }
+
+    /// Show the members list: fetch its first page if we hold none (a members page is a
+    /// person-level view, audited, so it is fetched only when it is to be shown).
+    fn show_members(&mut self) -> Effects {
+        let fx = Effects { screen: Some(Screen::Members), ..Default::default() };
+        if self.members.is_none() {
+            return fx.and(self.fetch_members(0));
         }
-        ExploreData::Timeline(t) => {
-            e.event_sel = t.jump_to_index(e.index).or_else(|| t.first_event());
-            e.pan = None;
-            e.timeline = Some(*t);
+        fx
+    }
+
+    fn fetch_members(&self, offset: u64) -> Effects {
+        let page = PageRequest { sort: self.sort, desc: self.desc, offset, limit: PAGE, search: self.search.clone() };
+        Effects::default().ask(Query::Members { spec: self.spec.clone(), page })
+    }
+
+    /// Disclosure control was switched: figures drawn under the old setting go at once; they
+    /// are asked for again now if a cohort screen shows, else when one is next shown.
+    pub fn on_disclosure(&mut self, ctx: Ctx) -> Effects {
+        self.figures = None;
+        self.sdc = ctx.sdc;
+        self.stale = true;
+        if matches!(ctx.screen, Screen::Cohort | Screen::Members) {
+            return self.on_switch(ctx);
         }
-        ExploreData::Saved(p) => app.status = format!("cohort saved to {}", p.display()),
-        ExploreData::Opened(p, spec) => {
-            app.status = format!("opened cohort '{}' from {}", spec.name, p.display());
-            if let Some(y) = spec.years.last() {
-                app.year = Some(y.clone());
+        Effects::default()
+    }
+
+    /// The workspace or the year changed: the cohort figures are recomputed now if a cohort
+    /// screen is showing, else when one is next shown.
+    pub fn invalidate(&mut self, ctx: Ctx) -> Effects {
+        if let Some(y) = &ctx.year {
+            self.spec.years = vec![y.clone()];
+        }
+        // Figures of another year or load must not sit under the new header.
+        self.figures = None;
+        self.members = None;
+        self.stale = true;
+        self.on_switch(ctx)
+    }
+
+    /// A screen was switched to (`ctx.screen`), or its figures went stale while it shows.
+    pub fn on_switch(&mut self, ctx: Ctx) -> Effects {
+        let mut fx = Effects::default();
+        if self.stale && matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Timeline) {
+            if let Some(y) = &ctx.year {
+                self.spec.years = vec![y.clone()];
             }
-            app.explore.spec = spec;
-            app.explore.filter_sel = 0;
-            refresh_cohort(app, submit);
+            fx = self.refresh(ctx.sdc);
         }
-    }
-}
-
-/// Esc on an explore screen steps back along the flow; false when there is nowhere to go.
-pub fn back(app: &mut App) -> bool {
-    match app.screen {
-        Screen::Timeline => app.screen = Screen::Members,
-        Screen::Members => app.screen = Screen::Cohort,
-        _ => return false,
-    }
-    true
-}
-
-/// The member currently selected, when their page is loaded.
-pub fn selected_member(app: &App) -> Option<&cohort::Member> {
-    let p = app.explore.members.as_ref()?;
-    let i = app.explore.member_sel.checked_sub(p.offset)?;
-    p.rows.get(i as usize)
-}
-
-fn open_selected(app: &mut App, submit: &mut dyn FnMut(Request) -> u64) {
-    match selected_member(app).map(|m| m.anon_chi.clone()) {
-        Some(id) => {
-            app.screen = Screen::Timeline;
-            req(app, ExploreRequest::Timeline(id), submit);
-        }
-        None => app.status = "no member selected: build a cohort, then pick someone on the Members screen".into(),
-    }
-}
-
-/// Move the member selection, fetching another page when it leaves the one we hold.
-fn move_member(app: &mut App, to: i64, submit: &mut dyn FnMut(Request) -> u64) -> bool {
-    let total = app.explore.members.as_ref().map(|p| p.total).unwrap_or(0);
-    if total == 0 {
-        return false;
-    }
-    let to = to.clamp(0, total as i64 - 1) as u64;
-    let changed = to != app.explore.member_sel;
-    app.explore.member_sel = to;
-    let (offset, len) = app.explore.members.as_ref().map(|p| (p.offset, p.rows.len() as u64)).unwrap_or((0, 0));
-    if to < offset || to >= offset + len {
-        let page_start = to / PAGE * PAGE;
-        fetch_members(app, page_start, submit);
-    }
-    changed
-}
-
-pub fn on_action(app: &mut App, action: Action, submit: &mut dyn FnMut(Request) -> u64) {
-    match app.screen {
-        Screen::Cohort => on_cohort(app, action, submit),
-        Screen::Members => on_members(app, action, submit),
-        Screen::Timeline => on_timeline(app, action, submit),
-        _ => {}
-    }
-}
-
-fn on_cohort(app: &mut App, action: Action, submit: &mut dyn FnMut(Request) -> u64) {
-    let n = app.explore.spec.filters.len();
-    let sel = app.explore.filter_sel;
-    match action {
-        Action::Down if n > 0 => app.explore.filter_sel = (sel + 1).min(n - 1),
-        Action::Up => app.explore.filter_sel = sel.saturating_sub(1),
-        Action::Top => app.explore.filter_sel = 0,
-        Action::Bottom => app.explore.filter_sel = n.saturating_sub(1),
-        Action::Add => app.input = Some(Input { kind: InputKind::Explore(ExploreInput::AddFilter), text: String::new() }),
-        Action::Edit if sel < n => {
-            let text = filter_input::to_text(&app.explore.spec.filters[sel]);
-            app.input = Some(Input { kind: InputKind::Explore(ExploreInput::EditFilter(sel)), text });
-        }
-        Action::Toggle if sel < n => {
-            let f = &mut app.explore.spec.filters[sel];
-            f.enabled = !f.enabled;
-            refresh_cohort(app, submit);
-        }
-        Action::Delete if sel < n => {
-            app.explore.spec.filters.remove(sel);
-            app.explore.filter_sel = sel.min(app.explore.spec.filters.len().saturating_sub(1));
-            refresh_cohort(app, submit);
-        }
-        Action::Save => {
-            let text = format!("{}.toml", slug(&app.explore.spec.name));
-            app.input = Some(Input { kind: InputKind::Explore(ExploreInput::SavePath), text });
-        }
-        Action::Open => app.input = Some(Input { kind: InputKind::Explore(ExploreInput::OpenPath), text: String::new() }),
-        Action::Enter => app.screen = Screen::Members,
-        Action::Export => {
-            app.status = "export from the command line: carepath export --workspace W --spec FILE (disclosure control applied)".into()
-        }
-        _ => {}
-    }
-}
-
-fn on_members(app: &mut App, action: Action, submit: &mut dyn FnMut(Request) -> u64) {
-    let sel = app.explore.member_sel as i64;
-    match action {
-        Action::Down => {
-            move_member(app, sel + 1, submit);
-        }
-        Action::Up => {
-            move_member(app, sel - 1, submit);
-        }
-        Action::PageDown => {
-            move_member(app, sel + 20, submit);
-        }
-        Action::PageUp => {
-            move_member(app, sel - 20, submit);
-        }
-        Action::Top => {
-            move_member(app, 0, submit);
-        }
-        Action::Bottom => {
-            move_member(app, i64::MAX / 2, submit);
-        }
-        Action::Enter => open_selected(app, submit),
-        Action::Sort => {
-            const ORDER: [MemberSort; 8] = [
-                MemberSort::Cost,
-                MemberSort::BedDays,
-                MemberSort::EmergencyAdmissions,
-                MemberSort::LtcCount,
-                MemberSort::Age,
-                MemberSort::Simd,
-                MemberSort::HriBand,
-                MemberSort::AnonChi,
-            ];
-            let i = ORDER.iter().position(|s| *s == app.explore.sort).unwrap_or(0);
-            app.explore.sort = ORDER[(i + 1) % ORDER.len()];
-            app.explore.desc = !matches!(app.explore.sort, MemberSort::AnonChi | MemberSort::Simd | MemberSort::HriBand);
-            app.explore.member_sel = 0;
-            fetch_members(app, 0, submit);
-        }
-        Action::Reverse => {
-            app.explore.desc = !app.explore.desc;
-            app.explore.member_sel = 0;
-            fetch_members(app, 0, submit);
-        }
-        _ => {}
-    }
-}
-
-fn on_timeline(app: &mut App, action: Action, submit: &mut dyn FnMut(Request) -> u64) {
-    match action {
-        Action::PrevPerson | Action::NextPerson => {
-            let sel = app.explore.member_sel as i64;
-            let to = if action == Action::NextPerson { sel + 1 } else { sel - 1 };
-            if move_member(app, to, submit) {
-                if selected_member(app).is_some() {
-                    open_selected(app, submit);
+        match ctx.screen {
+            Screen::Members => fx.and(self.show_members()),
+            Screen::Timeline if self.timeline.is_none() => {
+                if self.members.is_none() {
+                    self.open_when_page_arrives = true;
+                    fx.and(self.fetch_members(0))
                 } else {
-                    app.explore.open_when_page_arrives = true;
+                    fx.and(self.open_selected())
                 }
             }
+            _ => fx,
+        }
+    }
+
+    /// An answer for the explore screens.
+    pub fn on_answer(&mut self, a: Answer) -> Effects {
+        match a {
+            Answer::Attrition(g) => match &mut self.figures {
+                Some(CohortAnswer::Split { attrition, .. }) => *attrition = Some(g),
+                _ => self.figures = Some(CohortAnswer::Split { attrition: Some(g), characterisation: None }),
+            },
+            Answer::Characterisation(g) => match &mut self.figures {
+                Some(CohortAnswer::Split { characterisation, .. }) => *characterisation = Some(g),
+                _ => self.figures = Some(CohortAnswer::Split { attrition: None, characterisation: Some(g) }),
+            },
+            Answer::Cohort(g) => self.figures = Some(CohortAnswer::Together(g)),
+            Answer::Members(p) => {
+                self.members = Some(p);
+                if self.open_when_page_arrives {
+                    self.open_when_page_arrives = false;
+                    return self.open_selected();
+                }
+            }
+            Answer::Timeline(t) => {
+                self.event_sel = t.jump_to_index(self.index).or_else(|| t.first_event());
+                self.centre = None;
+                self.timeline = Some(*t);
+            }
+            Answer::SpecSaved(p) => return Effects::status(format!("cohort saved to {}", p.display())),
+            Answer::SpecOpened { path, spec } => {
+                let year = spec.years.last().cloned();
+                let msg = format!("opened cohort '{}' from {}", crate::format::strip_controls(&spec.name), path.display());
+                self.spec = spec;
+                self.filter_sel = 0;
+                let mut fx = self.refresh(self.sdc);
+                fx.status = Some(msg);
+                fx.year = year;
+                return fx;
+            }
+            _ => {}
+        }
+        Effects::default()
+    }
+
+    /// The member currently selected, when their page is loaded.
+    pub fn selected_member(&self) -> Option<&Member> {
+        let p = self.members.as_ref()?;
+        let i = self.member_sel.checked_sub(p.offset)?;
+        p.rows.get(i as usize)
+    }
+
+    fn open_selected(&mut self) -> Effects {
+        match self.selected_member().map(|m| m.id.clone()) {
+            Some(person) => Effects { screen: Some(Screen::Timeline), ..Default::default() }.ask(Query::Timeline { person }),
+            None => Effects::status("no member selected: build a cohort, then pick someone on the Members screen"),
+        }
+    }
+
+    /// Move the member selection, fetching another page when it leaves the one we hold.
+    /// Returns whether the selection moved.
+    fn move_member(&mut self, to: i64) -> (bool, Effects) {
+        let total = self.members.as_ref().map(|p| p.total).unwrap_or(0);
+        if total == 0 {
+            return (false, Effects::default());
+        }
+        let to = to.clamp(0, total as i64 - 1) as u64;
+        let changed = to != self.member_sel;
+        self.member_sel = to;
+        let (offset, len) = self.members.as_ref().map(|p| (p.offset, p.rows.len() as u64)).unwrap_or((0, 0));
+        if to < offset || to >= offset + len {
+            return (changed, self.fetch_members(to / PAGE * PAGE));
+        }
+        (changed, Effects::default())
+    }
+
+    pub fn on_action(&mut self, ctx: Ctx, action: Action) -> Effects {
+        match ctx.screen {
+            Screen::Cohort => self.on_cohort(action),
+            Screen::Members => self.on_members(action),
+            Screen::Timeline => self.on_timeline(action, chart_cols(ctx.width)),
+            _ => Effects::default(),
+        }
+    }
+
+    fn on_cohort(&mut self, action: Action) -> Effects {
+        let n = self.spec.filters.len();
+        let sel = self.filter_sel;
+        match action {
+            Action::Down if n > 0 => self.filter_sel = (sel + 1).min(n - 1),
+            Action::Up => self.filter_sel = sel.saturating_sub(1),
+            Action::Top => self.filter_sel = 0,
+            Action::Bottom => self.filter_sel = n.saturating_sub(1),
+            Action::Add => return Effects::input(ExploreInput::AddFilter, ""),
+            Action::Edit if sel < n => {
+                return Effects::input(ExploreInput::EditFilter(sel), filter_input::to_text(&self.spec.filters[sel]))
+            }
+            Action::Toggle if sel < n => {
+                let f = &mut self.spec.filters[sel];
+                f.enabled = !f.enabled;
+                return self.refresh(self.sdc);
+            }
+            Action::Delete if sel < n => {
+                self.spec.filters.remove(sel);
+                self.filter_sel = sel.min(self.spec.filters.len().saturating_sub(1));
+                return self.refresh(self.sdc);
+            }
+            Action::Save => return Effects::input(ExploreInput::SavePath, format!("{}.toml", slug(&self.spec.name))),
+            Action::Open => return Effects::input(ExploreInput::OpenPath, ""),
+            Action::Enter => return self.show_members(),
+            _ => {}
+        }
+        Effects::default()
+    }
+
+    fn on_members(&mut self, action: Action) -> Effects {
+        let sel = self.member_sel as i64;
+        let to = match action {
+            Action::Down => sel + 1,
+            Action::Up => sel - 1,
+            Action::PageDown => sel + 20,
+            Action::PageUp => sel - 20,
+            Action::Top => 0,
+            Action::Bottom => i64::MAX / 2,
+            Action::Enter => return self.open_selected(),
+            Action::Sort => {
+                // Never by anon_chi: that order is the order of the CHI (date of birth).
+                const ORDER: [MemberSort; 7] = [
+                    MemberSort::Cost,
+                    MemberSort::BedDays,
+                    MemberSort::EmergencyAdmissions,
+                    MemberSort::LtcCount,
+                    MemberSort::Age,
+                    MemberSort::Simd,
+                    MemberSort::HriBand,
+                ];
+                let i = ORDER.iter().position(|s| *s == self.sort).unwrap_or(0);
+                self.sort = ORDER[(i + 1) % ORDER.len()];
+                self.desc = !matches!(self.sort, MemberSort::Simd | MemberSort::HriBand);
+                self.member_sel = 0;
+                return self.fetch_members(0);
+            }
+            Action::Reverse => {
+                self.desc = !self.desc;
+                self.member_sel = 0;
+                return self.fetch_members(0);
+            }
+            _ => return Effects::default(),
+        };
+        self.move_member(to).1
+    }
+
+    fn on_timeline(&mut self, action: Action, cols: i64) -> Effects {
+        match action {
+            Action::PrevPerson | Action::NextPerson => {
+                let sel = self.member_sel as i64;
+                let to = if action == Action::NextPerson { sel + 1 } else { sel - 1 };
+                let (moved, fx) = self.move_member(to);
+                if !moved {
+                    return fx;
+                }
+                if self.selected_member().is_some() {
+                    return fx.and(self.open_selected());
+                }
+                self.open_when_page_arrives = true;
+                return fx;
+            }
+            Action::Enter => return self.open_selected(),
+            _ => {}
+        }
+        let Some(t) = &self.timeline else { return Effects::default() };
+        match action {
+            Action::Right => self.event_sel = t.next_event(self.event_sel).or(self.event_sel),
+            Action::Left => self.event_sel = t.previous_event(self.event_sel).or(self.event_sel),
+            Action::Down | Action::NextSameService => {
+                if let Some(r) = self.event_sel.and_then(|i| t.events.get(i)).map(|ev| ev.recid.clone()) {
+                    self.event_sel = t.next_of_service(self.event_sel, &r).or(self.event_sel);
+                }
+            }
+            Action::Up | Action::PrevSameService => {
+                if let Some(r) = self.event_sel.and_then(|i| t.events.get(i)).map(|ev| ev.recid.clone()) {
+                    self.event_sel = t.previous_of_service(self.event_sel, &r).or(self.event_sel);
+                }
+            }
+            Action::Top => self.event_sel = t.first_event(),
+            Action::Bottom => self.event_sel = t.events.len().checked_sub(1),
+            Action::IndexEvent => {
+                self.index = match self.index {
+                    IndexChoice::First => IndexChoice::FirstEmergency,
+                    IndexChoice::FirstEmergency => IndexChoice::BecameHri,
+                    IndexChoice::BecameHri => IndexChoice::First,
+                };
+                self.event_sel = t.jump_to_index(self.index).or(self.event_sel);
+                self.centre = None;
+            }
+            Action::CalendarDates => {
+                self.dates = if self.dates == DateMode::Relative { DateMode::Calendar } else { DateMode::Relative };
+            }
+            Action::ZoomIn => self.zoom = (self.zoom / 2).max(1),
+            Action::ZoomOut => self.zoom = (self.zoom * 2).min(MAX_ZOOM),
+            Action::PanLeft | Action::PanRight => {
+                let step = if action == Action::PanLeft { -10 } else { 10 } * self.zoom;
+                // Not past the first or last event: there is always something to select.
+                let day0 = t.index(self.index).day as i64;
+                let starts = t.events.iter().filter_map(|e| e.start).map(|d| d as i64 - day0);
+                let (lo, hi) = starts.fold((i64::MAX, i64::MIN), |(a, b), d| (a.min(d), b.max(d)));
+                let c = self.view_centre(t) + step;
+                self.centre = Some(if lo <= hi { c.clamp(lo, hi) } else { c });
+                self.keep_selection_in_view(cols);
+            }
+            Action::FitAll => {
+                if let Some((lo, hi)) = t.span() {
+                    let day0 = t.index(self.index).day as i64;
+                    let (lo, hi) = (lo as i64 - day0, hi as i64 - day0);
+                    // columns of `zoom` days covering lo..=hi, with a column to spare each side
+                    self.zoom = ((hi - lo + 1) + cols - 3).div_euclid((cols - 2).max(1)).clamp(1, MAX_ZOOM);
+                    self.centre = Some(lo + (hi - lo) / 2);
+                }
+            }
+            _ => {}
+        }
+        // Stepping to another event brings it back into view.
+        if matches!(action, Action::Right | Action::Left | Action::Down | Action::Up | Action::NextSameService | Action::PrevSameService | Action::Top | Action::Bottom) {
+            self.centre = None;
+        }
+        Effects::default()
+    }
+
+    /// Relative day of the selected event's start (0 when none).
+    pub fn selected_day(&self, t: &Timeline) -> i64 {
+        let day0 = t.index(self.index).day as i64;
+        self.event_sel.and_then(|i| t.events.get(i)).and_then(|ev| ev.start).map(|d| d as i64 - day0).unwrap_or(0)
+    }
+
+    /// The day at the centre of the axis.
+    pub fn view_centre(&self, t: &Timeline) -> i64 {
+        self.centre.unwrap_or_else(|| self.selected_day(t))
+    }
+
+    /// The first day on the axis for `cols` columns.
+    pub fn view_left(&self, t: &Timeline, cols: i64) -> i64 {
+        self.view_centre(t) - (cols / 2) * self.zoom.max(1)
+    }
+
+    /// After panning: if the selected event has left the axis, select the event nearest the
+    /// centre, so the detail panel always describes something on screen.
+    fn keep_selection_in_view(&mut self, cols: i64) {
+        let Some(t) = &self.timeline else { return };
+        let (left, zoom) = (self.view_left(t, cols), self.zoom.max(1));
+        let right = left + cols * zoom;
+        let day0 = t.index(self.index).day as i64;
+        let visible = |i: usize| t.events.get(i).and_then(|e| e.start).map(|d| (left..right).contains(&(d as i64 - day0))).unwrap_or(false);
+        if self.event_sel.map(visible).unwrap_or(false) {
             return;
         }
-        Action::Enter => {
-            open_selected(app, submit);
-            return;
+        let centre = self.view_centre(t);
+        let nearest = t
+            .events
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| visible(*i))
+            .filter_map(|(i, e)| e.start.map(|d| (((d as i64 - day0) - centre).abs(), i)))
+            .min();
+        if let Some((_, i)) = nearest {
+            self.event_sel = Some(i);
         }
-        _ => {}
     }
-    let e = &mut app.explore;
-    let Some(t) = &e.timeline else { return };
-    match action {
-        Action::Right => e.event_sel = t.next_event(e.event_sel).or(e.event_sel),
-        Action::Left => e.event_sel = t.previous_event(e.event_sel).or(e.event_sel),
-        Action::Down | Action::NextSameService => {
-            if let Some(r) = e.event_sel.and_then(|i| t.events.get(i)).map(|ev| ev.recid.clone()) {
-                e.event_sel = t.next_of_service(e.event_sel, &r).or(e.event_sel);
-            }
-        }
-        Action::Up | Action::PrevSameService => {
-            if let Some(r) = e.event_sel.and_then(|i| t.events.get(i)).map(|ev| ev.recid.clone()) {
-                e.event_sel = t.previous_of_service(e.event_sel, &r).or(e.event_sel);
-            }
-        }
-        Action::Top => e.event_sel = t.first_event(),
-        Action::Bottom => e.event_sel = t.events.len().checked_sub(1),
-        Action::IndexEvent => {
-            e.index = match e.index {
-                IndexChoice::First => IndexChoice::FirstEmergency,
-                IndexChoice::FirstEmergency => IndexChoice::BecameHri,
-                IndexChoice::BecameHri => IndexChoice::First,
-            };
-            e.event_sel = t.jump_to_index(e.index).or(e.event_sel);
-            e.pan = None;
-        }
-        Action::CalendarDates => {
-            e.dates = if e.dates == DateMode::Relative { DateMode::Calendar } else { DateMode::Relative };
-        }
-        Action::ZoomIn => e.zoom = (e.zoom / 2).max(1),
-        Action::ZoomOut => e.zoom = (e.zoom * 2).min(365),
-        Action::PanLeft => e.pan = Some(e.pan.unwrap_or(0) - 10 * e.zoom),
-        Action::PanRight => e.pan = Some(e.pan.unwrap_or(0) + 10 * e.zoom),
-        _ => {}
+
+    pub fn on_search(&mut self, text: &str) -> Effects {
+        self.search = if text.is_empty() { None } else { Some(text.to_string()) };
+        self.member_sel = 0;
+        Effects { screen: Some(Screen::Members), ..Default::default() }.and(self.fetch_members(0))
     }
-}
 
-pub fn on_search(app: &mut App, text: &str, submit: &mut dyn FnMut(Request) -> u64) {
-    app.explore.search = if text.is_empty() { None } else { Some(text.to_string()) };
-    app.explore.member_sel = 0;
-    app.screen = Screen::Members;
-    fetch_members(app, 0, submit);
-}
-
-pub fn on_input(app: &mut App, kind: ExploreInput, text: &str, submit: &mut dyn FnMut(Request) -> u64) {
-    match kind {
-        ExploreInput::AddFilter | ExploreInput::EditFilter(_) => match filter_input::parse(text) {
-            Ok(f) => {
-                let filters = &mut app.explore.spec.filters;
-                match kind {
-                    ExploreInput::EditFilter(i) if i < filters.len() => {
-                        let old = &filters[i];
-                        filters[i] = Filter { enabled: old.enabled, label: old.label.clone(), rule: f.rule };
+    pub fn on_input(&mut self, kind: ExploreInput, text: &str) -> Effects {
+        match kind {
+            ExploreInput::AddFilter | ExploreInput::EditFilter(_) => match filter_input::parse(text) {
+                Ok(f) => {
+                    let filters = &mut self.spec.filters;
+                    match kind {
+                        ExploreInput::EditFilter(i) if i < filters.len() => {
+                            let old = &filters[i];
+                            filters[i] = Filter { enabled: old.enabled, label: old.label.clone(), rule: f.rule };
+                        }
+                        _ => {
+                            filters.push(f);
+                            self.filter_sel = filters.len() - 1;
+                        }
                     }
-                    _ => {
-                        filters.push(f);
-                        app.explore.filter_sel = filters.len() - 1;
+                    if self.spec.name == "whole population" {
+                        self.spec.name = "my cohort".into();
                     }
+                    self.refresh(self.sdc)
                 }
-                if app.explore.spec.name == "whole population" {
-                    app.explore.spec.name = "my cohort".into();
-                }
-                refresh_cohort(app, submit);
+                Err(e) => Effects::error(format!("filter not {}: {e}", if kind == ExploreInput::AddFilter { "added" } else { "changed" })),
+            },
+            ExploreInput::SavePath if !text.is_empty() => {
+                Effects::default().ask(Query::SaveSpec { path: PathBuf::from(text), spec: self.spec.clone() })
             }
-            Err(e) => app.error = Some(format!("filter not added: {e}")),
-        },
-        ExploreInput::SavePath if !text.is_empty() => {
-            let spec = app.explore.spec.clone();
-            req(app, ExploreRequest::SaveSpec(PathBuf::from(text), spec), submit);
+            ExploreInput::OpenPath if !text.is_empty() => Effects::default().ask(Query::OpenSpec { path: PathBuf::from(text) }),
+            _ => Effects::default(),
         }
-        ExploreInput::OpenPath if !text.is_empty() => req(app, ExploreRequest::OpenSpec(PathBuf::from(text)), submit),
-        _ => {}
+    }
+
+    /// `:name TEXT` names the cohort, `:open FILE` / `:save FILE` read and write its TOML,
+    /// `:person ID` opens anyone's timeline, `:filter TEXT` adds a filter. None: not ours.
+    pub fn on_command(&mut self, head: &str, arg: &str) -> Option<Effects> {
+        Some(match head {
+            "name" if !arg.is_empty() => {
+                self.spec.name = arg.to_string();
+                Effects::default()
+            }
+            "open" if !arg.is_empty() => self.on_input(ExploreInput::OpenPath, arg),
+            "save" if !arg.is_empty() => self.on_input(ExploreInput::SavePath, arg),
+            "filter" | "add" if !arg.is_empty() => {
+                Effects { screen: Some(Screen::Cohort), ..Default::default() }.and(self.on_input(ExploreInput::AddFilter, arg))
+            }
+            "person" if !arg.is_empty() => {
+                Effects { screen: Some(Screen::Timeline), ..Default::default() }.ask(Query::Timeline { person: arg.to_string() })
+            }
+            _ => return None,
+        })
     }
 }
 
-/// `:name TEXT` names the cohort, `:open FILE` / `:save FILE` read and write its TOML,
-/// `:person ID` opens anyone's timeline, `:filter TEXT` adds a filter.
-pub fn on_command(app: &mut App, head: &str, arg: &str, submit: &mut dyn FnMut(Request) -> u64) -> bool {
-    match head {
-        "name" if !arg.is_empty() => app.explore.spec.name = arg.to_string(),
-        "open" if !arg.is_empty() => on_input(app, ExploreInput::OpenPath, arg, submit),
-        "save" if !arg.is_empty() => on_input(app, ExploreInput::SavePath, arg, submit),
-        "filter" | "add" if !arg.is_empty() => {
-            app.screen = Screen::Cohort;
-            on_input(app, ExploreInput::AddFilter, arg, submit);
-        }
-        "person" if !arg.is_empty() => {
-            app.screen = Screen::Timeline;
-            req(app, ExploreRequest::Timeline(arg.to_string()), submit);
-        }
-        _ => return false,
+/// Esc on an explore screen steps back along the flow; None when there is nowhere to go.
+pub fn back(screen: Screen) -> Option<Screen> {
+    match screen {
+        Screen::Timeline => Some(Screen::Members),
+        Screen::Members => Some(Screen::Cohort),
+        _ => None,
     }
-    true
 }
 
-pub fn header_label(app: &App) -> Option<String> {
-    match app.screen {
-        Screen::Timeline => app.explore.timeline.as_ref().map(|t| format!("person {}", short_id(&t.person.anon_chi))),
-        Screen::Cohort | Screen::Members => Some(format!("cohort: {}", app.explore.spec.name)),
+/// The header's description of what this screen shows.
+pub fn header_label(screen: Screen, e: &ExploreState) -> Option<String> {
+    match screen {
+        Screen::Timeline => e.timeline.as_ref().map(|t| format!("person {}", short_id(&t.person.anon_chi))),
+        Screen::Cohort | Screen::Members => Some(format!("cohort: {}", e.spec.name)),
         _ => None,
     }
 }
 
 pub fn input_prompt(k: ExploreInput) -> String {
     match k {
-        ExploreInput::AddFilter => "add filter (e.g. age 65+, simd 1, ltc copd, emergency_admissions 2+): ".into(),
+        ExploreInput::AddFilter => "add filter (age 65+, simd 1, ltc copd, dx J44): ".into(),
         ExploreInput::EditFilter(_) => "edit filter: ".into(),
         ExploreInput::SavePath => "save cohort to: ".into(),
         ExploreInput::OpenPath => "open cohort file: ".into(),
     }
 }
 
-pub fn footer_hints(app: &App) -> Vec<(Action, &'static str)> {
-    match app.screen {
-        Screen::Cohort => vec![(Action::Add, "add"), (Action::Toggle, "toggle"), (Action::Delete, "del"), (Action::Save, "save"), (Action::Enter, "members")],
-        Screen::Members => vec![(Action::Enter, "timeline"), (Action::Search, "search"), (Action::Sort, "sort"), (Action::Back, "back")],
-        Screen::Timeline => vec![
-            (Action::Right, "event"),
-            (Action::NextPerson, "person"),
-            (Action::ZoomIn, "zoom"),
-            (Action::CalendarDates, "dates"),
-            (Action::Back, "back"),
-        ],
-        Screen::Overview => vec![(Action::NextYear, "year"), (Action::Screen2, "cohort")],
-        Screen::Load => vec![(Action::Down, "scroll")],
-    }
-}
-
-pub fn help_commands(_app: &App) -> Vec<String> {
+/// The `:` commands of the explore screens, for the help screen.
+pub fn help_commands() -> Vec<String> {
     vec![
-        ":filter age 65+ | simd 1 | ltc copd | hri council | emergency_admissions 2+ | dx J44".into(),
+        ":filter age 65+ | simd 1-2 | ltc copd | hri council | emergency_admissions 2+ | dx J44".into(),
         "   (or TOML as in a cohort file: age = { min = 65 })".into(),
         ":name TEXT, :save FILE, :open FILE (cohort TOML), :person ID (a timeline)".into(),
     ]
 }
 
-/// Identifiers are long: show the start and end (`MDEw…OA==`).
-pub fn short_id(id: &str) -> String {
-    let c: Vec<char> = id.chars().collect();
-    if c.len() <= 12 {
-        id.to_string()
-    } else {
-        format!("{}..{}", c[..4].iter().collect::<String>(), c[c.len() - 6..].iter().collect::<String>())
-    }
-}
+pub use crate::format::short_id;
 
-fn slug(name: &str) -> String {
+/// A file-name-safe form of a cohort name.
+pub fn slug(name: &str) -> String {
     let s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let s = s.trim_matches('-').to_string();
     if s.is_empty() {

@@ -1,6 +1,6 @@
 //! The one-line header (workspace, year, cohort, busy spinner, screens) and footer (the most
 //! useful keys of this screen, or the command line / message).
-use crate::tui::app::{App, InputKind, SCREENS};
+use crate::tui::app::{App, InputKind, Screen, SCREENS};
 use crate::tui::keys::Action;
 use crate::tui::theme::{Role, Theme};
 use ratatui::layout::Rect;
@@ -16,13 +16,13 @@ pub fn header(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(y) = &app.year {
         spans.push(Span::raw(format!(" FY {} ", crate::model::year::label(y))));
     }
-    if let Some(c) = crate::tui::explore::header_label(app) {
+    if let Some(c) = crate::tui::explore::header_label(app.screen, &app.explore) {
         spans.push(Span::styled(format!(" {c} "), theme.style(Role::Accent)));
     }
     if app.is_busy() {
         spans.push(Span::styled(format!(" {} busy ", theme.spinner(app.tick)), theme.style(Role::Warn)));
     }
-    if app.suppress {
+    if app.shown.on {
         spans.push(Span::styled(" SDC ", theme.style(Role::Warn)));
     }
     let tabs: Vec<String> = SCREENS
@@ -44,23 +44,48 @@ pub fn footer(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             InputKind::Command => ":".to_string(),
             InputKind::Search => "/".to_string(),
             InputKind::Explore(k) => crate::tui::explore::input_prompt(k),
+            InputKind::Export(fmt) => format!("export {} (Tab) to folder: ", fmt.extension()),
         };
-        Line::from(vec![Span::styled(prompt, theme.style(Role::Accent)), Span::raw(input.text.clone()), Span::raw("_")])
+        let (before, after) = input.line.split();
+        let mut after = after.chars();
+        let at_cursor = after.next().map(String::from).unwrap_or_else(|| " ".into());
+        // Keep the cursor in view on a narrow screen: drop text from the left.
+        let room = (area.width as usize).saturating_sub(prompt.chars().count() + 2);
+        let skip = before.chars().count().saturating_sub(room);
+        let before: String = before.chars().skip(skip).collect();
+        Line::from(vec![
+            Span::styled(prompt, theme.style(Role::Accent)),
+            Span::raw(before),
+            Span::styled(at_cursor, theme.style(Role::Selected)),
+            Span::raw(after.collect::<String>()),
+        ])
     } else if let Some(e) = &app.error {
         Line::from(Span::styled(e.clone(), theme.style(Role::Warn)))
-    } else if !app.status.is_empty() && app.tick < 1 {
+    } else if !app.status.is_empty() {
         Line::from(app.status.clone())
     } else {
         let ctx = app.screen.context();
-        let mut hints: Vec<(Action, &str)> = crate::tui::explore::footer_hints(app);
-        hints.extend([(Action::NextScreen, "next"), (Action::Help, "help"), (Action::Quit, "quit")]);
+        let mut hints: Vec<(Action, &str)> = footer_hints(app.screen);
+        hints.extend([(Action::Help, "help"), (Action::Quit, "quit")]);
         let text: Vec<String> = hints.iter().map(|(a, label)| format!("{} {label}", app.keys.key_for(ctx, *a))).collect();
-        let mut spans = vec![Span::styled(text.join("  "), theme.style(Role::Dim))];
-        if !app.status.is_empty() {
-            spans.push(Span::raw("  | "));
-            spans.push(Span::raw(app.status.clone()));
-        }
-        Line::from(spans)
+        Line::from(Span::styled(text.join("  "), theme.style(Role::Dim)))
     };
     f.render_widget(Paragraph::new(line), area);
+}
+
+/// The most useful keys of a screen, for the footer (the help lists them all).
+pub fn footer_hints(screen: Screen) -> Vec<(Action, &'static str)> {
+    match screen {
+        Screen::Cohort => vec![(Action::Add, "add"), (Action::Edit, "edit"), (Action::Toggle, "on/off"), (Action::Delete, "del"), (Action::Enter, "members"), (Action::Export, "export")],
+        Screen::Members => vec![(Action::Enter, "timeline"), (Action::Search, "search"), (Action::Sort, "sort"), (Action::Export, "export"), (Action::Back, "back")],
+        Screen::Timeline => vec![
+            (Action::Right, "event"),
+            (Action::NextPerson, "person"),
+            (Action::ZoomIn, "zoom"),
+            (Action::CalendarDates, "dates"),
+            (Action::Back, "back"),
+        ],
+        Screen::Overview => vec![(Action::NextYear, "year"), (Action::Screen2, "cohort"), (Action::Screen5, "load report"), (Action::Export, "export")],
+        Screen::Load => vec![(Action::Down, "scroll"), (Action::Export, "export")],
+    }
 }

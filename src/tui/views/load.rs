@@ -1,5 +1,5 @@
 //! Load: progress while loading, then the load report (files, linkage, rejects by reason).
-use crate::cli::output::thousands;
+use crate::format::thousands;
 use crate::tui::app::App;
 use crate::tui::theme::{Role, Theme};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -49,8 +49,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     lines.push(Line::from(""));
     lines.push(Line::from(format!(
         "People {}  Events {}  Years {}  Dates {} to {}",
-        app.count(r.people),
-        app.count(r.events),
+        app.shown.count((r.people).max(0) as u64),
+        app.shown.count((r.events).max(0) as u64),
         r.years.join(" "),
         r.first_date.as_deref().unwrap_or("-"),
         r.last_date.as_deref().unwrap_or("-")

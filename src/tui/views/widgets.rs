@@ -83,7 +83,7 @@ pub fn money(x: f64, theme: &Theme) -> String {
 
 /// Money to the pound: £1,234 (GBP 1,234 in ASCII mode).
 pub fn pounds(x: f64, theme: &Theme) -> String {
-    theme.text(&crate::cli::output::pounds(x))
+    theme.text(&crate::format::pounds(x))
 }
 
 #[cfg(test)]

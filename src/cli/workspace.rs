@@ -1,0 +1,34 @@
+//! The one workspace rule of every subcommand that reads a workspace: `--workspace FILE`, else
+//! `$CAREPATH_WORKSPACE`, else the bundled sample's `sample-data/.carepath/workspace.duckdb`.
+//! (`load` creates one beside the extracts when none is named.)
+use crate::ops::{Audience, Context, OpsError};
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct WorkspaceArg {
+    /// Workspace file (default: $CAREPATH_WORKSPACE, else sample-data/.carepath/workspace.duckdb)
+    #[arg(long)]
+    pub workspace: Option<PathBuf>,
+}
+
+impl WorkspaceArg {
+    pub fn path(&self) -> PathBuf {
+        resolve(self.workspace.as_deref())
+    }
+
+    /// Open the existing workspace for an output-bound query.
+    pub fn open(&self) -> Result<Context, OpsError> {
+        Context::open(&self.path(), Audience::Output)
+    }
+}
+
+pub fn resolve(given: Option<&Path>) -> PathBuf {
+    if let Some(p) = given {
+        return p.to_path_buf();
+    }
+    if let Some(p) = std::env::var_os("CAREPATH_WORKSPACE").filter(|v| !v.is_empty()) {
+        return PathBuf::from(p);
+    }
+    crate::store::default_workspace_for(Path::new("sample-data"))
+}

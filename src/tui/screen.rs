@@ -1,0 +1,34 @@
+//! The explorer's screens and the key context each one reads its bindings from.
+use super::keys::Context;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Overview,
+    Cohort,
+    Members,
+    Timeline,
+    Load,
+}
+
+pub const SCREENS: [Screen; 5] = [Screen::Overview, Screen::Cohort, Screen::Members, Screen::Timeline, Screen::Load];
+
+impl Screen {
+    pub fn title(&self) -> &'static str {
+        match self {
+            Screen::Overview => "Overview",
+            Screen::Cohort => "Cohort",
+            Screen::Members => "Members",
+            Screen::Timeline => "Timeline",
+            Screen::Load => "Load",
+        }
+    }
+    pub fn context(&self) -> Context {
+        match self {
+            Screen::Overview => Context::Overview,
+            Screen::Cohort => Context::Cohort,
+            Screen::Members => Context::Members,
+            Screen::Timeline => Context::Timeline,
+            Screen::Load => Context::Load,
+        }
+    }
+}
