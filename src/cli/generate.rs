@@ -1,5 +1,5 @@
 //! `carepath generate`: write a synthetic linked extract.
-use crate::synth::{self, FileFormat, GenerateOptions};
+use crate::synth::{self, ExtractOptions, FileFormat, GenerateOptions, Layout};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -8,6 +8,14 @@ use std::time::Instant;
 pub enum FormatArg {
     Parquet,
     Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LayoutArg {
+    /// Every published SLF column (266 episode, 206 individual) and the quirks of real extracts
+    Full,
+    /// The subset of columns carepath has always read, no quirks
+    Core,
 }
 
 #[derive(Debug, Args)]
@@ -30,6 +38,15 @@ pub struct GenerateArgs {
     /// Financial years written as CSV even when the format is Parquet (e.g. 2021)
     #[arg(long, value_delimiter = ',')]
     pub csv_years: Vec<String>,
+    /// Column layout of the SLF files
+    #[arg(long, value_enum, default_value = "full")]
+    pub layout: LayoutArg,
+    /// Boards only as hbrescode (2018 codes), no hb2019 column (full layout)
+    #[arg(long)]
+    pub hbrescode_only: bool,
+    /// Write CSV files gzip-compressed (.csv.gz)
+    #[arg(long)]
+    pub gzip_csv: bool,
 }
 
 pub fn run(args: &GenerateArgs) -> anyhow::Result<i32> {
@@ -46,8 +63,16 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<i32> {
         csv_years: args.csv_years.clone(),
         progress: true,
     };
+    let extract = ExtractOptions {
+        layout: match args.layout {
+            LayoutArg::Full => Layout::Full,
+            LayoutArg::Core => Layout::Core,
+        },
+        hbrescode_only: args.hbrescode_only,
+        gzip_csv: args.gzip_csv,
+    };
     let t = Instant::now();
-    let summary = synth::generate(&opts)?;
+    let summary = synth::generate_with(&opts, &extract)?;
     let secs = t.elapsed().as_secs_f64();
     let mut out = format!("{:<48} {:>12} {:>14}\n", "file", "rows", "bytes");
     let (mut rows, mut bytes) = (0u64, 0u64);

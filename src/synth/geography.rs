@@ -94,11 +94,7 @@ pub struct Geography {
 
 /// The hb2018 code the SLF uses for `hbrescode` (differs from hb2019 for GG&C and Lanarkshire).
 pub fn hb2018(hb2019: &str) -> &str {
-    match hb2019 {
-        "S08000031" => "S08000021",
-        "S08000032" => "S08000023",
-        other => other,
-    }
+    super::vintages::hb2018(hb2019)
 }
 
 fn pc7(outward: &str, inward: &str) -> String {
@@ -232,6 +228,12 @@ impl Geography {
         let practices_per_council =
             COUNCIL_SHAPE.iter().map(|s| ((s.0 / 6.0).round() as u32).clamp(3, 150)).collect();
         Geography { datazones, cum_pop, council_dz, practices_per_council }
+    }
+
+    /// Postcode areas (`^[A-Z]{1,3}`) of every postcode in the lookup: what PHS's HRI step
+    /// takes as Scottish (`R/add_hri_variables.R` L25-30).
+    pub fn postcode_areas(&self) -> std::collections::HashSet<String> {
+        self.datazones.iter().flat_map(|d| d.postcodes.iter()).map(|p| super::hri::postcode_area(p).to_string()).collect()
     }
 
     /// A datazone picked in proportion to its population.

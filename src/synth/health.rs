@@ -92,7 +92,7 @@ pub struct Ep {
 }
 
 impl Ep {
-    fn new(kind: Kind, start: Day, end: Option<Day>, smrtype: &'static str) -> Ep {
+    pub fn new(kind: Kind, start: Day, end: Option<Day>, smrtype: &'static str) -> Ep {
         Ep {
             kind,
             start,

@@ -52,8 +52,10 @@ pub struct Person {
     pub anon_chi: String,
     /// Datazone index, or None for a dummy (no fixed abode) postcode.
     pub dz: Option<usize>,
+    /// 7-character postcode; empty = blank.
     pub postcode: String,
-    pub gpprac: i32,
+    /// GP practice; None = blank.
+    pub gpprac: Option<i32>,
     /// SIMD quintile 1..5 (3 when unknown) used by the risk model.
     pub simd_q: u8,
     pub frailty: f64,
@@ -114,20 +116,82 @@ impl Person {
     }
 }
 
-/// Build person `idx` (CHI supplied by the allocator).
-pub fn build(idx: u64, dob: Day, sex: u8, chi: String, span: &Span, geo: &Geography, rng: &mut Rng) -> Person {
+/// English GP practice codes PHS lists (`R/add_hri_variables.R` L40) and the dummy 9995 that
+/// `R/convert_eng_gpprac_to_dummy.R` writes for them.
+pub const ENGLISH_PRACTICES: [i32; 8] = [99942, 99957, 99961, 99976, 99981, 99995, 99999, 9995];
+/// Postcode areas in England near the border (never in the Scottish postcode lookup).
+const ENGLISH_OUTWARD: [&str; 6] = ["CA1", "CA3", "NE66", "DH1", "LA1", "NE1"];
+
+/// Address quirks of real extracts (full layout only), drawn from the person's own quirk stream:
+/// English residents, blank postcodes (with and without a practice), the dummy postcodes
+/// BF010AA / ZZ01 / ZZ61, a Scottish postcode with an English practice, and a Scottish-area
+/// postcode missing from the lookup (so no board or council).
+fn quirk_address(
+    q: &mut Rng,
+    dz: Option<usize>,
+    postcode: String,
+    gpprac: Option<i32>,
+) -> (Option<usize>, String, Option<i32>) {
+    let u = q.f64();
+    let english_gp = |q: &mut Rng| if q.chance(0.7) { 9995 } else { *q.pick(&ENGLISH_PRACTICES[..7]) };
+    if u < 0.0020 {
+        let inward = format!("{}{}{}", q.below(10), ["A", "B", "D", "E"][q.below(4) as usize], ["F", "G", "H", "J"][q.below(4) as usize]);
+        let out = *q.pick(&ENGLISH_OUTWARD);
+        (None, format!("{out}{}{inward}", " ".repeat(4 - out.len())), Some(english_gp(q)))
+    } else if u < 0.0025 {
+        (None, String::new(), gpprac)
+    } else if u < 0.0028 {
+        (None, String::new(), None)
+    } else if u < 0.0031 {
+        (None, "BF010AA".to_string(), gpprac)
+    } else if u < 0.0036 {
+        let pc = if q.chance(0.5) { "ZZ011AA" } else { "ZZ611AA" };
+        (None, pc.to_string(), gpprac)
+    } else if u < 0.0041 {
+        (dz, postcode, Some(english_gp(q)))
+    } else if u < 0.0046 {
+        // a real-looking district of the person's area that the lookup does not hold
+        let area = super::hri::postcode_area(&postcode).to_string();
+        let out = format!("{area}99");
+        (None, format!("{out}{}9ZZ", " ".repeat(4 - out.len())), gpprac)
+    } else {
+        (dz, postcode, gpprac)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+/// Build person `idx` (CHI supplied by the allocator). `quirks`: the person's own stream for
+/// the address quirks of the full layout (None: the core layout, no quirks).
+pub fn build(
+    idx: u64,
+    dob: Day,
+    sex: u8,
+    chi: String,
+    span: &Span,
+    geo: &Geography,
+    rng: &mut Rng,
+    quirks: Option<&mut Rng>,
+) -> Person {
     let anon_chi = super::chi::anon_chi(&chi);
     let (dz, postcode, gpprac, simd_q) = if rng.chance(0.0015) {
         // no fixed abode: a dummy postcode, no geography
         let pc = if rng.chance(0.5) { "NF1 1AB" } else { "NK010AA" };
         let gp = if rng.chance(0.1) { 9995 } else { 10_000 + 17_000 + 2 };
-        (None, pc.to_string(), gp, 3)
+        (None, pc.to_string(), Some(gp), 3)
     } else {
         let dz = geo.pick_datazone(rng);
         let d = &geo.datazones[dz];
         let pc = d.postcodes[rng.below(d.postcodes.len() as u64) as usize].clone();
         let gp = geo.pick_practice(dz, rng);
-        (Some(dz), pc, gp, d.sc_quintile)
+        (Some(dz), pc, Some(gp), d.sc_quintile)
+    };
+    let (dz, postcode, gpprac, simd_q) = match quirks {
+        Some(q) if dz.is_some() => {
+            let (dz2, pc, gp) = quirk_address(q, dz, postcode, gpprac);
+            let sq = if dz2.is_some() { simd_q } else { 3 };
+            (dz2, pc, gp, sq)
+        }
+        _ => (dz, postcode, gpprac, simd_q),
     };
     let frailty = rng.gamma(0.45) / 0.45;
     let ltc_mult = frailty.powf(0.3);

@@ -7,8 +7,9 @@ use super::hri::{self, HriIn};
 use super::layout::{self, Cols};
 use super::person::{self, Span};
 use super::rng::{derive, Rng};
-use super::rows::{self, ChunkOut, Ctx};
-use super::{FileFormat, GenerateOptions, GenerateSummary};
+use super::full::Assembler;
+use super::rows::{self, ChunkOut, Ctx, FullCtx};
+use super::{ExtractOptions, FileFormat, GenerateOptions, GenerateSummary, Layout};
 use crate::model::year::FinYear;
 use anyhow::{bail, Context, Result};
 use std::fs::File;
@@ -41,7 +42,31 @@ fn open(stream: &Path) -> Result<BufWriter<File>> {
     Ok(BufWriter::with_capacity(1 << 20, f))
 }
 
-pub fn run(opts: &GenerateOptions) -> Result<GenerateSummary> {
+/// The (episode, individual without HRI) column lists of a layout, and the full-layout
+/// assemblers (None for the core layout).
+fn slf_layouts(extract: &ExtractOptions) -> Result<(Cols, Cols, Option<FullCtx>)> {
+    if extract.layout == Layout::Core {
+        if extract.hbrescode_only {
+            bail!("--hbrescode-only needs the full layout (--layout full)");
+        }
+        return Ok((layout::EPISODE, layout::INDIVIDUAL, None));
+    }
+    let drop: &[&str] = if extract.hbrescode_only { &["hb2019"] } else { &[] };
+    let hri: Vec<&str> = layout::HRI.iter().map(|(n, _)| *n).collect();
+    let ep = super::published::without(super::published::episode(), drop);
+    let mut ind_drop = hri.clone();
+    ind_drop.extend_from_slice(drop);
+    let ind = super::published::without(super::published::individual(), &ind_drop);
+    // the published individual file ends with the six HRI columns, which are appended last
+    let tail: Vec<&str> = super::published::individual().iter().rev().take(hri.len()).rev().map(|(n, _)| *n).collect();
+    if tail != hri {
+        bail!("generator: the published individual layout does not end with the HRI columns");
+    }
+    let fc = FullCtx::new(Assembler::new(layout::EPISODE, ep, drop)?, Assembler::new(layout::INDIVIDUAL, ind, drop)?);
+    Ok((ep, ind, Some(fc)))
+}
+
+pub fn run(opts: &GenerateOptions, extract: &ExtractOptions) -> Result<GenerateSummary> {
     if opts.people == 0 {
         bail!("--people must be at least 1");
     }
@@ -67,7 +92,9 @@ pub fn run(opts: &GenerateOptions) -> Result<GenerateSummary> {
     let geo = Geography::build(opts.seed);
     let hospital_by_council: Vec<String> = (0..32).map(|ci| format!("H{:03}", ci)).collect();
     let extract_date = from_ymd(last + 1, 6, 30);
-    let ctx = Ctx { seed: opts.seed, span, years: fys.clone(), geo, extract_date, hospital_by_council };
+    let (ep_cols, ind_cols, full) = slf_layouts(extract)?;
+    let lookup_areas = geo.postcode_areas();
+    let ctx = Ctx { seed: opts.seed, span, years: fys.clone(), geo, extract_date, hospital_by_council, lookup_areas, full };
     let ctx = fix_hospitals(ctx);
 
     // 1. dates of birth, sexes and unique CHIs, in person order
@@ -88,7 +115,8 @@ pub fn run(opts: &GenerateOptions) -> Result<GenerateSummary> {
     drop(alloc);
 
     // 2. output streams
-    let ext = |parquet: bool| if parquet { "parquet" } else { "csv" };
+    let gz = extract.gzip_csv;
+    let ext = |parquet: bool| if parquet { "parquet" } else if gz { "csv.gz" } else { "csv" };
     let mut files: Vec<OutFile> = Vec::new();
     let is_parquet = |fy: Option<i32>| opts.format == FileFormat::Parquet && fy.is_none_or(|y| !csv_years.contains(&y));
     for kind in ["episode", "individual"] {
@@ -97,15 +125,15 @@ pub fn run(opts: &GenerateOptions) -> Result<GenerateSummary> {
             let name = format!("source-{kind}-file-{}", y.code());
             let path = opts.out.join(format!("{name}.{}", ext(pq)));
             // the individual file always goes via a temporary CSV (HRI columns are added after)
-            let stream = if pq || kind == "individual" { tmp.join(format!("{name}.csv")) } else { path.clone() };
-            let cols = if kind == "episode" { layout::EPISODE } else { layout::INDIVIDUAL };
+            let stream = if pq || gz || kind == "individual" { tmp.join(format!("{name}.csv")) } else { path.clone() };
+            let cols = if kind == "episode" { ep_cols } else { ind_cols };
             files.push(OutFile { w: open(&stream)?, stream, path, cols, parquet: pq });
         }
     }
     for (name, cols) in SC2 {
         let pq = is_parquet(None);
         let path = opts.out.join(format!("{name}.{}", ext(pq)));
-        let stream = if pq { tmp.join(format!("{name}.csv")) } else { path.clone() };
+        let stream = if pq || gz { tmp.join(format!("{name}.csv")) } else { path.clone() };
         files.push(OutFile { w: open(&stream)?, stream, path, cols, parquet: pq });
     }
     for f in files.iter_mut() {
@@ -164,14 +192,14 @@ pub fn run(opts: &GenerateOptions) -> Result<GenerateSummary> {
 
     // 3. HRI columns on the individual files
     let mut jobs: Vec<(PathBuf, PathBuf, Cols)> = Vec::new();
-    let mut individual_cols: Vec<(&str, &str)> = layout::INDIVIDUAL.to_vec();
+    let mut individual_cols: Vec<(&str, &str)> = ind_cols.to_vec();
     individual_cols.extend_from_slice(layout::HRI);
     let individual_cols: Cols = Box::leak(individual_cols.into_boxed_slice());
     for (yi, _) in fys.iter().enumerate() {
         let f = &files[ny + yi];
         let out = hri::compute(&hri_in[yi]);
         hri_in[yi] = Vec::new();
-        let dest = if f.parquet { tmp.join(format!("hri-{}.csv", yi)) } else { f.path.clone() };
+        let dest = if f.parquet || gz { tmp.join(format!("hri-{}.csv", yi)) } else { f.path.clone() };
         let r = BufReader::with_capacity(1 << 20, File::open(&f.stream)?);
         let mut w = open(&dest)?;
         let mut line = Vec::new();
@@ -195,11 +223,15 @@ pub fn run(opts: &GenerateOptions) -> Result<GenerateSummary> {
         std::fs::remove_file(&f.stream)?;
         if f.parquet {
             jobs.push((dest, f.path.clone(), individual_cols));
+        } else if gz {
+            gzip_to(&dest, &f.path)?;
         }
     }
     for (i, f) in files.iter().enumerate() {
         if f.parquet && !(ny..2 * ny).contains(&i) {
             jobs.push((f.stream.clone(), f.path.clone(), f.cols));
+        } else if gz && !f.parquet && !(ny..2 * ny).contains(&i) {
+            gzip_to(&f.stream, &f.path)?;
         }
     }
     // 4. Parquet conversion on two threads (each a single-threaded DuckDB)
@@ -220,6 +252,18 @@ pub fn run(opts: &GenerateOptions) -> Result<GenerateSummary> {
     let bytes = std::fs::metadata(&lookup).map(|m| m.len()).unwrap_or(0);
     summary.files.push((lookup, ctx.geo.datazones.len() as u64, bytes));
     Ok(summary)
+}
+
+/// Compress a temporary CSV into `dest` (gzip with a zero timestamp, so the bytes depend only
+/// on the content) and remove the temporary file.
+fn gzip_to(csv: &Path, dest: &Path) -> Result<()> {
+    let mut r = BufReader::with_capacity(1 << 20, File::open(csv).with_context(|| format!("cannot read {}", csv.display()))?);
+    let w = open(dest)?;
+    let mut gz = flate2::GzBuilder::new().mtime(0).write(w, flate2::Compression::new(6));
+    std::io::copy(&mut r, &mut gz).with_context(|| format!("cannot write {}", dest.display()))?;
+    gz.finish()?.flush()?;
+    std::fs::remove_file(csv)?;
+    Ok(())
 }
 
 fn fix_hospitals(mut ctx: Ctx) -> Ctx {
@@ -256,7 +300,9 @@ fn simulate_chunk(ctx: &Ctx, demo: &[(Day, u8, [u8; 10])], from: u64, to: u64) -
         let (dob, sex, chi) = demo[idx as usize];
         let chi = String::from_utf8_lossy(&chi).into_owned();
         let mut rng = Rng::new(derive(ctx.seed, 3, idx));
-        let p = person::build(idx, dob, sex, chi, &ctx.span, &ctx.geo, &mut rng);
+        // the address quirks of the full layout come from the person's own stream
+        let mut quirk = ctx.full.as_ref().map(|_| Rng::new(derive(ctx.seed, 5, idx)));
+        let p = person::build(idx, dob, sex, chi, &ctx.span, &ctx.geo, &mut rng, quirk.as_mut());
         let h = super::health::simulate(&p, &ctx.span, &mut rng);
         let sl = p.dz.map(|d| ctx.geo.council(d).sending_location.as_str()).unwrap_or("");
         let sc = super::social_care::simulate(&p, &ctx.span, &h, sl, &mut rng);
