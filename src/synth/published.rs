@@ -1,11 +1,11 @@
 //! The published SLF column lists (266 episode, 206 individual columns, in PHS's order:
 //! `R/order_ep_cols.R`, `R/order_indiv_cols.R`), copied from the shared code lists into
-//! `src/synth/published/`, with the DuckDB type each published type is written as.
+//! `assets/` (the one copy the loader also reads), with the DuckDB type each published type is written as.
 use super::layout::Cols;
 use std::sync::OnceLock;
 
-const EPISODE_CSV: &str = include_str!("published/slf_episode_columns.csv");
-const INDIVIDUAL_CSV: &str = include_str!("published/slf_individual_columns.csv");
+const EPISODE_CSV: &str = include_str!("../../assets/slf_episode_columns.csv");
+const INDIVIDUAL_CSV: &str = include_str!("../../assets/slf_individual_columns.csv");
 
 /// DuckDB type for a published type: strings (ids and codes) as VARCHAR, dates as DATE,
 /// times as TIME, whole numbers and 0/1 flags as INTEGER, `f64` as DOUBLE, `bool` as BOOLEAN.
