@@ -70,7 +70,7 @@ fn one(sql: &str) -> i64 {
 
 /// The published (column, type) list, from the copy of PHS's column lists in the repository.
 fn published(file: &str) -> Vec<(String, String)> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/synth/published").join(file);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets").join(file);
     let text = std::fs::read_to_string(&p).expect("published column list");
     text.lines()
         .skip(1)
