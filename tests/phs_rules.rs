@@ -338,3 +338,38 @@ fn new_person_year_filters_count_the_right_people() {
     assert_eq!(count(&["--population"]), kept);
     assert_eq!(all - kept, 2);
 }
+
+#[test]
+fn an_individual_files_hri_percentages_are_used_as_they_are() {
+    // PHS's individual file has NA %s for people outside its population (`R/add_hri_variables.R`
+    // L146 left join): a year whose file carries %s keeps them for everyone, NA stays NA.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = write_extract(&tmp.path().join("extract"), &Options { hbrescode_only: false });
+    let ind = dir.join("source-individual-file-1920.csv");
+    let cols = layout_fixture::published("slf_individual_columns.csv");
+    let p0 = anon(&layout_fixture::people()[0].chi);
+    let text = std::fs::read_to_string(&ind).unwrap();
+    let pos = cols.iter().position(|c| c == "hri_scotp").unwrap();
+    let mut out = String::new();
+    for (n, line) in text.lines().enumerate() {
+        let mut cells: Vec<String> = line.split(',').map(String::from).collect();
+        if n > 0 && cells[0] == p0 {
+            cells[pos] = "12.5".into();
+        }
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    std::fs::write(&ind, out).unwrap();
+    let ws = tmp.path().join("ws.duckdb");
+    let (report, o) = load_json(&ws, &[&dir]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let conn = open_ro(&ws);
+    assert_eq!(q_f64(&conn, &format!("SELECT hri_scotp FROM person_year WHERE anon_chi = '{p0}' AND year = '1920'")), 12.5);
+    // everyone else in that year's file has no % there: none stays none, none is computed
+    assert_eq!(q_i64(&conn, "SELECT count(*) FROM person_year WHERE year = '1920' AND hri_scotp IS NOT NULL"), 1);
+    assert_eq!(q_i64(&conn, "SELECT count(*) FROM person_year WHERE year = '1920' AND hri_source <> 'individual file'"), 0);
+    // and the disagreements with PHS's rule are reported: every resident the file left unscored
+    let (scot, _, _) = phs_hri_counts(&dir);
+    assert!(scot > 0);
+    assert!(report["hri_disagreements"].as_i64().unwrap() > 1, "{report}");
+}

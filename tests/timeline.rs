@@ -100,7 +100,10 @@ impl Raw {
             "SELECT (SELECT count(*) FROM ep WHERE anon_chi = $1 AND recid <> 'NSU')
                   + (SELECT count(DISTINCT (hc_service_start_date, hc_service, hc_service_provider, reablement)) FROM hc JOIN demo USING (sending_location, social_care_id) WHERE anon_chi = $1)
                   + (SELECT count(DISTINCT ch_admission_date) FROM ch JOIN demo USING (sending_location, social_care_id) WHERE anon_chi = $1)
-                  + (SELECT count(DISTINCT sds_start_date) FROM sds JOIN demo USING (sending_location, social_care_id) WHERE anon_chi = $1)
+                  -- SDS: one per option received, plus option 4 for a mix (PHS `R/process_sc_all_sds.R` L60-77, L113-126)
+                  + (SELECT coalesce(sum(o + CASE WHEN o > 1 THEN 1 ELSE 0 END), 0) FROM (
+                       SELECT CAST(sds_option_1 AS INT) + CAST(sds_option_2 AS INT) + CAST(sds_option_3 AS INT) AS o
+                       FROM sds JOIN demo USING (sending_location, social_care_id) WHERE anon_chi = $1))
                   + (SELECT count(DISTINCT (service_type, service_start_date)) FROM eq JOIN demo USING (sending_location, social_care_id) WHERE anon_chi = $1)",
             p,
         )
@@ -115,14 +118,17 @@ impl Raw {
         )
     }
 
-    /// Home care cost (hours x the compiled-in hourly rate) + care home cost (nights in FY 2019/20
-    /// x the nursing / residential day rate, people aged 65+ only): the SLF rules, recomputed.
+    /// Home care cost (hours x the hourly rate of the quarter's FY: £23.00 in 2019/20, later years
+    /// +1% a year, `Rmarkdown/costs_home_care.Rmd` L50-67) + care home cost (nights in FY 2019/20,
+    /// an open stay ending at its period end, not counted, `R/process_extract_care_home.R` L61-64;
+    /// NCHC day rates, provision 1 at the without-nursing rate as PHS's cost lookup codes it,
+    /// `Rmarkdown/costs_care_home.Rmd` L38-40; people aged 65+ only): the SLF rules, recomputed.
     fn social_care_cost(&self, p: &str) -> f64 {
         self.f64(
-            "SELECT coalesce((SELECT sum(CAST(hc_hours_derived AS DOUBLE)) * 23.00 FROM hc JOIN demo USING (sending_location, social_care_id) WHERE anon_chi = $1), 0)
+            "SELECT coalesce((SELECT sum(CAST(hc_hours_derived AS DOUBLE) * 23.00 * pow(1.01, greatest(CAST(left(hc.period, 4) AS INTEGER) - 2019, 0))) FROM hc JOIN demo USING (sending_location, social_care_id) WHERE anon_chi = $1), 0)
                   + coalesce((SELECT sum(date_diff('day', CAST(ch_admission_date AS DATE),
-                                   least(coalesce(CAST(ch_discharge_date AS DATE), CAST(period_end_date AS DATE) + 1), DATE '2020-04-01'))
-                                 * CASE WHEN nursing_care_provision = '1' THEN 102.13 ELSE 87.72 END)
+                                   least(coalesce(CAST(ch_discharge_date AS DATE), CAST(period_end_date AS DATE)), DATE '2020-04-01'))
+                                 * CASE nursing_care_provision WHEN '1' THEN 614.07 / 7 WHEN '0' THEN 714.90 / 7 ELSE (614.07 + 714.90) / 14 END)
                               FROM ch JOIN demo USING (sending_location, social_care_id)
                               WHERE anon_chi = $1 AND 2019 - year(CAST(chi_date_of_birth AS DATE)) - CASE WHEN month(CAST(chi_date_of_birth AS DATE)) > 9 THEN 1 ELSE 0 END >= 65), 0)",
             p,
@@ -339,8 +345,10 @@ fn home_care_sds_and_elective_admission() {
     let b = anon("0203402346");
     let v = timeline_json(&fx.ws, &b, &[]);
     let sds = events_of(&v, "SDS");
-    assert_eq!(sds.len(), 1);
-    assert_eq!(sds[0]["sds_option"], 4, "options 1 and 3 chosen = mix");
+    // options 1 and 3 chosen: each option received, plus option 4 for the mix (R/process_sc_all_sds.R L60-76)
+    let mut options: Vec<i64> = sds.iter().filter_map(|e| e["sds_option"].as_i64()).collect();
+    options.sort_unstable();
+    assert_eq!(options, vec![1, 3, 4]);
     let hc = events_of(&v, "HC");
     assert_eq!(hc.len(), 1);
     assert_eq!(hc[0]["ongoing"], false);
@@ -510,7 +518,8 @@ fn packages_spanning_financial_years_are_one_interval() {
     assert_eq!(hc.len(), 1, "one package");
     assert_eq!(hc[0]["parts"], 2);
     assert_eq!(hc[0]["hc_hours"].as_f64().unwrap(), 320.0);
-    assert!(close(hc[0]["cost"].as_f64().unwrap(), 320.0 * 23.0));
+    // 120 h in 2019/20 at £23.00, 200 h in 2020/21 at £23.00 x 1.01 (costs_home_care.Rmd L50-67)
+    assert!(close(hc[0]["cost"].as_f64().unwrap(), 120.0 * 23.0 + 200.0 * 23.0 * 1.01), "{}", hc[0]["cost"]);
     assert_eq!(hc[0]["years"], serde_json::json!(["1920", "2021"]));
     assert_eq!(hc[0]["ongoing"], false, "the latest report has an end date");
     assert!(hc[0]["end"].as_i64().unwrap() > 365);

@@ -4,8 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The binary under test; `CAREPATH_TEST_BIN` overrides it (when several worktrees share one
+/// cargo target directory, `target/release/carepath` may be another branch's build).
 pub fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_carepath"))
+    std::env::var_os("CAREPATH_TEST_BIN").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_carepath")))
 }
 
 pub fn carepath(args: &[&str]) -> Output {
