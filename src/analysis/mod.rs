@@ -1,3 +1,5 @@
-//! Pure computations: disclosure control, Lorenz/Gini, pathway aggregation.
+//! Pure computations: disclosure control, Lorenz/Gini, pathway aggregation, time to event.
 pub mod disclosure;
 pub mod lorenz;
+pub mod pathways;
+pub mod survival;

@@ -8,8 +8,10 @@ pub mod hri;
 pub mod load;
 pub mod output;
 pub mod overview;
+pub mod pathways;
 pub mod spec_flags;
 pub mod timeline;
+pub mod transitions;
 pub mod workspace;
 
 use clap::{Parser, Subcommand};
@@ -53,6 +55,12 @@ pub enum Command {
     Hri(hri::HriArgs),
     /// One person's care pathway across all years and services (anonymised)
     Timeline(timeline::TimelineArgs),
+    /// HRI pathways across years: band in one year to band (or Died / Not present) in a later one
+    Transitions(transitions::TransitionsArgs),
+    /// Pathways after (and before) an index event: step sequences with people and median days
+    Pathways(pathways::PathwaysArgs),
+    /// Time from an index event to a target event: cumulative incidence at 30/90/180/365 days
+    TimeTo(pathways::TimeToArgs),
     /// Export a cohort's attrition and characterisation with disclosure control applied
     Export(export::ExportArgs),
     /// Generate a synthetic linked extract (SLF + SC2 layouts), deterministic by seed
@@ -71,6 +79,9 @@ pub fn run() -> i32 {
         Some(Command::Cohort(args)) => cohort::run(&args),
         Some(Command::Hri(args)) => hri::run(&args),
         Some(Command::Timeline(args)) => timeline::run(&args),
+        Some(Command::Transitions(args)) => transitions::run(&args),
+        Some(Command::Pathways(args)) => pathways::run(&args),
+        Some(Command::TimeTo(args)) => pathways::run_time_to(&args),
         Some(Command::Export(args)) => export::run(&args),
         Some(Command::Bench(args)) => bench::run(&args),
         None => {

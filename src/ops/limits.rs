@@ -13,6 +13,24 @@ pub const MAX_PAGE: u64 = 100_000;
 /// People a synthetic extract can have (Scotland is 5.5 million; twice that for headroom).
 pub const MAX_GENERATED_PEOPLE: u64 = 11_000_000;
 
+/// Nodes listed in one pathway tree (a screen shows a few dozen; the rest are counted as unlisted).
+pub const MAX_PATH_NODES: usize = 2000;
+
+/// Days of a pathway or time-to-event window, and the depth of a pathway.
+pub fn pathway_window(days: u32, depth: u8, nodes: usize) -> Result<(), OpsError> {
+    use crate::model::pathways::{MAX_DEPTH, MAX_WINDOW_DAYS};
+    if days > MAX_WINDOW_DAYS {
+        return Err(OpsError::TooLarge { what: "a pathway window of days:", given: days.to_string(), max: MAX_WINDOW_DAYS as u64, why: "ten years covers any extract" });
+    }
+    if depth == 0 || depth > MAX_DEPTH {
+        return Err(OpsError::TooLarge { what: "--depth", given: depth.to_string(), max: MAX_DEPTH as u64, why: "pathways are shown up to 5 steps (and at least 1)" });
+    }
+    if nodes > MAX_PATH_NODES {
+        return Err(OpsError::TooLarge { what: "--max-paths", given: nodes.to_string(), max: MAX_PATH_NODES as u64, why: "a tree larger than this cannot be read; narrow the cohort or lower --depth" });
+    }
+    Ok(())
+}
+
 pub fn filters(n: usize) -> Result<(), OpsError> {
     if n > MAX_FILTERS {
         return Err(OpsError::TooLarge {

@@ -41,6 +41,7 @@ pub mod audit;
 pub mod error;
 pub mod identity;
 pub mod limits;
+pub mod pathway_tables;
 pub mod pseudonym;
 pub mod tables;
 pub mod year;
@@ -110,6 +111,13 @@ pub enum Query {
     Load { paths: Vec<PathBuf>, kinds: Vec<(PathBuf, crate::store::detect::Kind)> },
     /// Change the context's disclosure control (the explorer's `!`).
     SetDisclosure(Sdc),
+    /// HRI pathways across years: where the `from` year's HRI population (by band, at `level`)
+    /// is in the `to` year, and persistence (see `model::transitions`).
+    Transitions { from: String, to: String, level: HriLevel },
+    /// Pathways after (and before) an index event: a tree of step sequences (see `model::pathways`).
+    Pathways(crate::model::pathways::PathwayRequest),
+    /// Time from an index event to a target event: cumulative incidence at 30/90/180/365 days.
+    TimeTo(crate::model::pathways::TimeToRequest),
 }
 
 /// Attrition and characterisation of one cohort.
@@ -136,6 +144,9 @@ pub enum Answer {
     SpecOpened { path: PathBuf, spec: CohortSpec },
     Loaded(Box<LoadReport>),
     Disclosure(Sdc),
+    Transitions(Gated<crate::model::transitions::Transitions>),
+    Pathways(Gated<crate::model::pathways::PathwayFigures>),
+    TimeTo(Gated<crate::model::pathways::TimeToFigures>),
 }
 
 /// Progress of a long query (loads).
@@ -300,6 +311,72 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
             ctx.set_sdc(sdc.clone())?;
             Ok(Answer::Disclosure(ctx.sdc()))
         }
+        Query::Transitions { from, to, level } => {
+            let from = year::one(conn, Some(from))?;
+            let to = year::one(conn, Some(to))?;
+            let loaded = year::loaded(conn)?;
+            let t = crate::store::pathways::transitions(conn, &from, &to, *level, &loaded)?;
+            let set = pathway_tables::transitions_set(&t);
+            let mut g = gate::publish(ctx, &format!("transitions {from} to {to} {level:?}"), set, t)?;
+            g.heading = format!(
+                "HRI transitions, {} to {} ({} level)",
+                crate::model::year::label(&from),
+                crate::model::year::label(&to),
+                format!("{level:?}").to_lowercase()
+            );
+            Ok(Answer::Transitions(g))
+        }
+        Query::Pathways(req) => {
+            limits::pathway_window(req.after_days.max(req.before_days.unwrap_or(0)), req.depth, req.max_nodes)?;
+            req.index.checked_code().map_err(OpsError::Other)?;
+            let mut req = req.clone();
+            if let Some(spec) = &req.spec {
+                req.spec = Some(checked(conn, spec)?);
+            }
+            let loaded = year::loaded(conn)?;
+            let min_people = match ctx.sdc() {
+                Sdc::On(p) => p.threshold,
+                Sdc::Off => 1,
+            };
+            let f = crate::store::pathways::pathways(conn, &req, &loaded, min_people)?;
+            let set = pathway_tables::pathways_set(&f);
+            let what = format!(
+                "pathways {} after {} before {:?} depth {} steps {:?} cohort {}",
+                req.index.label(),
+                req.after_days,
+                req.before_days,
+                req.depth,
+                req.steps,
+                req.spec.as_ref().map(|s| describe_spec("", s)).unwrap_or_else(|| "everyone".into())
+            );
+            let heading = format!("Pathways after {} ({}), {} days, up to {} steps", f.index, year_window(&f.window), f.after_days, f.depth);
+            let mut g = gate::publish(ctx, &what, set, f)?;
+            g.heading = heading;
+            Ok(Answer::Pathways(g))
+        }
+        Query::TimeTo(req) => {
+            req.index.checked_code().map_err(OpsError::Other)?;
+            req.target.checked_code().map_err(OpsError::Other)?;
+            let mut req = req.clone();
+            if let Some(spec) = &req.spec {
+                req.spec = Some(checked(conn, spec)?);
+            }
+            let loaded = year::loaded(conn)?;
+            let f = crate::store::pathways::time_to(conn, &req, &loaded)?;
+            let set = pathway_tables::time_to_set(&f);
+            let what = format!(
+                "time-to {} -> {} by {:?} cohort {}",
+                req.index.label(),
+                req.target.label(),
+                req.by,
+                req.spec.as_ref().map(|s| describe_spec("", s)).unwrap_or_else(|| "everyone".into())
+            );
+            let censor = if req.target.kind == crate::model::pathways::IndexKind::Death { "" } else { "death or " };
+            let heading = format!("Time from {} to {} (censored at {censor}the end of the data, {})", f.index, f.target, f.data_end);
+            let mut g = gate::publish(ctx, &what, set, f)?;
+            g.heading = heading;
+            Ok(Answer::TimeTo(g))
+        }
     }
 }
 
@@ -325,6 +402,11 @@ fn checked(conn: &Connection, spec: &CohortSpec) -> Result<CohortSpec, OpsError>
     let mut spec = spec.clone();
     spec.years = year::all_loaded(conn, &spec.years)?;
     Ok(spec)
+}
+
+/// "2019-04-01 to 2021-03-31"
+fn year_window(w: &(String, String)) -> String {
+    format!("{} to {}", w.0, w.1)
 }
 
 fn year_labels(codes: &[String]) -> String {

@@ -5,6 +5,7 @@ pub mod derive;
 pub mod detect;
 pub mod ingest;
 pub mod overview;
+pub mod pathways;
 pub mod open;
 pub mod reference;
 pub mod report;

@@ -1,0 +1,233 @@
+//! `carepath pathways`: the pathways of a cohort's people after (and before) an index event, as
+//! a tree of step sequences with people, share and median days to each step; and
+//! `carepath time-to`: cumulative incidence of a target event after the index. Both through the
+//! disclosure gate unless `--no-sdc`; every number printed comes from the published tables.
+use super::disclosure_args::DisclosureArgs;
+use super::output::{cell_json, emit, tables_csv, tables_json, tables_text, Format};
+use super::spec_flags::{spec_from_flags, CohortFlags, HriLevelArg};
+use super::workspace::WorkspaceArg;
+use crate::analysis::disclosure::{at, Cell, Table};
+use crate::model::cohort::CohortSpec;
+use crate::model::pathways::{EventSpec, IndexKind, PathwayRequest, SplitBy, StepLevel, TimeToRequest, HORIZONS};
+use crate::ops::{self, Answer, Query};
+use anyhow::{bail, Result};
+use clap::Args;
+use serde_json::{json, Value};
+
+#[derive(Debug, Args, Clone)]
+pub struct IndexArgs {
+    /// The index event: the first one in the window per person
+    #[arg(long, value_enum)]
+    pub index: IndexKind,
+    /// ICD-10 prefix (--index diagnosis, e.g. J44) or record type (--index service, e.g. 00B)
+    #[arg(long)]
+    pub code: Option<String>,
+    /// Diagnosis in the main position only (default: any of the six)
+    #[arg(long)]
+    pub main_only: bool,
+    /// Level of the HRI flag for --index hri
+    #[arg(long, value_enum, default_value_t = HriLevelArg::Scotland)]
+    pub hri_level: HriLevelArg,
+}
+
+impl IndexArgs {
+    fn event(&self) -> EventSpec {
+        EventSpec { kind: self.index, code: self.code.clone(), main_only: self.main_only, hri_level: self.hri_level.into() }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct PathwaysArgs {
+    #[command(flatten)]
+    pub ws: WorkspaceArg,
+    #[command(flatten)]
+    pub cohort: CohortFlags,
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Steps within this many days after the index
+    #[arg(long)]
+    pub after_days: u32,
+    /// Also the pathways leading to the index, over this many days before it
+    #[arg(long)]
+    pub before_days: Option<u32>,
+    /// Steps per pathway (1 to 5)
+    #[arg(long, default_value_t = 3)]
+    pub depth: u8,
+    /// Steps as the service groups, or one per record type
+    #[arg(long, value_enum, default_value_t = StepLevel::Grouped)]
+    pub steps: StepLevel,
+    /// At most this many nodes per tree (most common first)
+    #[arg(long, default_value_t = 200)]
+    pub max_paths: usize,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[command(flatten)]
+    pub disclosure: DisclosureArgs,
+}
+
+/// The cohort of the flags, or None when they name none (everyone, every loaded year).
+fn cohort(flags: &CohortFlags) -> Result<Option<CohortSpec>> {
+    let spec = spec_from_flags(flags)?;
+    Ok(if flags.spec.is_none() && spec.filters.is_empty() && spec.years.is_empty() { None } else { Some(spec) })
+}
+
+pub fn run(args: &PathwaysArgs) -> Result<i32> {
+    let spec = cohort(&args.cohort)?;
+    let sdc = args.disclosure.sdc()?;
+    let ctx = args.ws.open()?;
+    ctx.set_sdc(sdc)?;
+    let req = PathwayRequest {
+        spec,
+        index: args.index.event(),
+        after_days: args.after_days,
+        before_days: args.before_days,
+        depth: args.depth,
+        steps: args.steps,
+        max_nodes: args.max_paths,
+    };
+    let Answer::Pathways(g) = ops::run(&Query::Pathways(req), &ctx)? else { bail!("unexpected answer to a pathways query") };
+    let out = match args.format {
+        Format::Json => {
+            let mut v = json!({
+                "heading": g.heading,
+                "index": args.index.event().label(),
+                "after_days": args.after_days,
+                "before_days": args.before_days,
+                "depth": args.depth,
+                "people": g.table("index").map(|t| cell_json(t.get(at(0, 1)))).unwrap_or(Value::Null),
+                "full_follow_up": g.table("index").map(|t| cell_json(t.get(at(1, 1)))).unwrap_or(Value::Null),
+                "paths": g.table("pathways_after").map(paths_json).unwrap_or_default(),
+                "disclosure": g.disclosure,
+                "tables": tables_json(&g.tables),
+            });
+            if let Some(b) = g.table("pathways_before") {
+                v["paths_before"] = paths_json(b);
+            }
+            serde_json::to_string_pretty(&v)? + "\n"
+        }
+        Format::Csv => tables_csv(&g.tables, &g.disclosure),
+        Format::Table => format!("{}\n\n{}", g.heading, tables_text(&g.tables, &g.disclosure)),
+    };
+    emit(&out);
+    Ok(0)
+}
+
+fn col(t: &Table, name: &str) -> Option<usize> {
+    t.columns.iter().position(|c| c == name)
+}
+
+/// The tree's nodes (not the root row) as `{steps, people, ended_here, pct_of_index, median_days}`.
+fn paths_json(t: &Table) -> Value {
+    let steps: Vec<usize> = t.columns.iter().enumerate().filter(|(_, c)| c.starts_with("step_")).map(|(i, _)| i).collect();
+    let medians: Vec<usize> = t.columns.iter().enumerate().filter(|(_, c)| c.starts_with("median_days_")).map(|(i, _)| i).collect();
+    let (Some(p), Some(e), Some(s)) = (col(t, "people"), col(t, "ended_here"), col(t, "pct_of_index")) else { return Value::Array(Vec::new()) };
+    let rows = t
+        .rows
+        .iter()
+        .enumerate()
+        .skip(1)
+        .map(|(r, row)| {
+            let names: Vec<String> = steps.iter().filter_map(|&c| match row.get(c) {
+                Some(Cell::Text(x)) => Some(x.clone()),
+                _ => None,
+            }).collect();
+            let md: Vec<Value> = medians.iter().take(names.len()).map(|&c| cell_json(t.get(at(r, c)))).collect();
+            json!({
+                "steps": names,
+                "people": cell_json(t.get(at(r, p))),
+                "ended_here": cell_json(t.get(at(r, e))),
+                "pct_of_index": cell_json(t.get(at(r, s))),
+                "median_days": md,
+            })
+        })
+        .collect();
+    Value::Array(rows)
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct TargetArgs {
+    /// The target event: the first one after the index
+    #[arg(long, value_enum)]
+    pub target: IndexKind,
+    /// ICD-10 prefix or record type for --target diagnosis / service
+    #[arg(long)]
+    pub target_code: Option<String>,
+    /// Level of the HRI flag for --target hri
+    #[arg(long, value_enum, default_value_t = HriLevelArg::Scotland)]
+    pub target_hri_level: HriLevelArg,
+}
+
+#[derive(Debug, Args)]
+pub struct TimeToArgs {
+    #[command(flatten)]
+    pub ws: WorkspaceArg,
+    #[command(flatten)]
+    pub cohort: CohortFlags,
+    #[command(flatten)]
+    pub index: IndexArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// One curve per category of this attribute at the index, besides All
+    #[arg(long, value_enum)]
+    pub by: Option<SplitBy>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[command(flatten)]
+    pub disclosure: DisclosureArgs,
+}
+
+pub fn run_time_to(args: &TimeToArgs) -> Result<i32> {
+    let spec = cohort(&args.cohort)?;
+    let sdc = args.disclosure.sdc()?;
+    let ctx = args.ws.open()?;
+    ctx.set_sdc(sdc)?;
+    let target = EventSpec { kind: args.target.target, code: args.target.target_code.clone(), main_only: false, hri_level: args.target.target_hri_level.into() };
+    let req = TimeToRequest { spec, index: args.index.event(), target: target.clone(), by: args.by };
+    let Answer::TimeTo(g) = ops::run(&Query::TimeTo(req), &ctx)? else { bail!("unexpected answer to a time-to query") };
+    let out = match args.format {
+        Format::Json => {
+            let v = json!({
+                "heading": g.heading,
+                "index": args.index.event().label(),
+                "target": target.label(),
+                "by": args.by,
+                "curves": g.table("time_to").map(curves_json).unwrap_or_default(),
+                "disclosure": g.disclosure,
+                "tables": tables_json(&g.tables),
+            });
+            serde_json::to_string_pretty(&v)? + "\n"
+        }
+        Format::Csv => tables_csv(&g.tables, &g.disclosure),
+        Format::Table => format!("{}\n\n{}", g.heading, tables_text(&g.tables, &g.disclosure)),
+    };
+    emit(&out);
+    Ok(0)
+}
+
+/// `[{group, people, points: [{days, events, censored, at_risk, cumulative_incidence_pct}]}]`.
+fn curves_json(t: &Table) -> Value {
+    let rows = t
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(r, row)| {
+            let points: Vec<Value> = HORIZONS
+                .iter()
+                .map(|h| {
+                    let get = |name: &str| col(t, &format!("{name}_{h}d")).map(|c| cell_json(t.get(at(r, c)))).unwrap_or(Value::Null);
+                    json!({
+                        "days": h,
+                        "events": get("events"),
+                        "censored": get("censored"),
+                        "at_risk": get("at_risk"),
+                        "cumulative_incidence_pct": get("cumulative_incidence_pct"),
+                    })
+                })
+                .collect();
+            json!({ "group": row.first().map(|c| c.render()).unwrap_or_default(), "people": cell_json(t.get(at(r, 1))), "points": points })
+        })
+        .collect();
+    Value::Array(rows)
+}

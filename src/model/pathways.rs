@@ -1,0 +1,309 @@
+//! Pathways around an index event (plain data and code lists, no I/O): the index events an
+//! analyst picks from, the service steps a pathway is made of, and the results (a prefix tree
+//! of step sequences; cumulative incidence curves of a target event).
+//!
+//! Decisions (the issue was silent):
+//! - Events are ordered by start date, then (same day) by the step list's order below (A&E
+//!   before the admission it leads to, death last), then by event id.
+//! - A pathway's steps are the events after (or before) the index in that order, consecutive
+//!   repeats of a step collapsed into one, up to `depth` steps. Episodes of the index event's
+//!   own stay (same CIJ) that are the same step as the index are part of the index, not steps.
+//! - Death is a step (from the person's date of death), after which nothing follows.
+//! - "First" = earliest in the window by the order above; the window is the cohort spec's years
+//!   (without a spec: every loaded year); steps may fall outside the window (follow-up).
+use crate::model::cohort::CohortSpec;
+use crate::model::hri::HriLevel;
+use serde::{Deserialize, Serialize};
+
+/// What makes a person's index date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum IndexKind {
+    /// First emergency (non-elective) inpatient admission.
+    EmergencyAdmission,
+    /// First A&E attendance.
+    Ae,
+    /// First delayed discharge episode.
+    DelayedDischarge,
+    /// First care home admission.
+    CareHome,
+    /// First home care package.
+    HomeCare,
+    /// First year as an HRI (at the chosen level): 1 April of that financial year.
+    Hri,
+    /// First event with an ICD-10 code starting with `code` (main or any position).
+    Diagnosis,
+    /// Date of death.
+    Death,
+    /// First event of one record type (`code` = recid: 00B, 01B, AE2, PIS, ...): the extension
+    /// point for any other service.
+    Service,
+}
+
+impl IndexKind {
+    pub fn label(&self) -> &'static str {
+        match self {
+            IndexKind::EmergencyAdmission => "first emergency admission",
+            IndexKind::Ae => "first A&E attendance",
+            IndexKind::DelayedDischarge => "first delayed discharge",
+            IndexKind::CareHome => "first care home admission",
+            IndexKind::HomeCare => "first home care package",
+            IndexKind::Hri => "first year as an HRI",
+            IndexKind::Diagnosis => "first diagnosis",
+            IndexKind::Death => "death",
+            IndexKind::Service => "first use of a service",
+        }
+    }
+}
+
+/// An index (or target) event: the kind and, for diagnoses and services, the code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventSpec {
+    pub kind: IndexKind,
+    /// ICD-10 prefix (Diagnosis) or recid (Service).
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Diagnosis in the main position only (else any of the six).
+    #[serde(default)]
+    pub main_only: bool,
+    /// Level of the HRI flag (Hri).
+    #[serde(default = "scotland")]
+    pub hri_level: HriLevel,
+}
+
+fn scotland() -> HriLevel {
+    HriLevel::Scotland
+}
+
+impl EventSpec {
+    pub fn new(kind: IndexKind) -> EventSpec {
+        EventSpec { kind, code: None, main_only: false, hri_level: HriLevel::Scotland }
+    }
+
+    /// The code, checked: an ICD-10 prefix is a letter then up to 6 letters/digits; a recid is
+    /// one carepath knows. Returns the normalised code.
+    pub fn checked_code(&self) -> Result<Option<String>, String> {
+        match self.kind {
+            IndexKind::Diagnosis => {
+                let Some(c) = &self.code else { return Err("a diagnosis index needs --code (an ICD-10 prefix such as J44)".into()) };
+                let c = crate::model::cohort::normalise_icd(c);
+                let ok = c.len() <= 7 && c.chars().next().is_some_and(|x| x.is_ascii_alphabetic()) && c.chars().all(|x| x.is_ascii_alphanumeric());
+                if !ok {
+                    return Err(format!("{:?} is not an ICD-10 code prefix (a letter then digits, e.g. J44 or I21)", crate::format::strip_controls(&c)));
+                }
+                Ok(Some(c))
+            }
+            IndexKind::Service => {
+                let Some(c) = &self.code else { return Err("a service index needs --code (a record type such as 00B, 01B, AE2)".into()) };
+                match crate::model::service::SERVICES.iter().find(|s| s.recid.eq_ignore_ascii_case(c.trim())) {
+                    Some(s) => Ok(Some(s.recid.to_string())),
+                    None => Err(format!(
+                        "{:?} is not a record type carepath knows (one of {})",
+                        crate::format::strip_controls(c.trim()),
+                        crate::model::service::SERVICES.iter().map(|s| s.recid).collect::<Vec<_>>().join(", ")
+                    )),
+                }
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// "first diagnosis J44 (any position)", for headings and the audit log.
+    pub fn label(&self) -> String {
+        match (self.kind, &self.code) {
+            (IndexKind::Diagnosis, Some(c)) => format!("first diagnosis {c} ({})", if self.main_only { "main position" } else { "any position" }),
+            (IndexKind::Service, Some(c)) => format!("first {}", crate::model::service::service(c).map(|s| s.name).unwrap_or(c.as_str())),
+            (IndexKind::Hri, _) => format!("first year as an HRI ({} level)", format!("{:?}", self.hri_level).to_lowercase()),
+            (k, _) => k.label().to_string(),
+        }
+    }
+}
+
+/// How events become steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepLevel {
+    /// The issue's groups: A&E, emergency / elective / other admission, mental health, GLS,
+    /// delayed discharge, home care, SDS, care home, death (other services are not steps).
+    #[default]
+    Grouped,
+    /// One step per record type (every service but NSU; NRS is Death).
+    Service,
+}
+
+/// Grouped steps in same-day order: (name, record types, flag the event must have).
+pub const GROUPED_STEPS: [(&str, &[&str], Option<&str>); 10] = [
+    ("A&E", &["AE2"], None),
+    ("Emergency admission", &["01B", "02B"], Some("emergency")),
+    ("Elective admission", &["01B", "02B"], Some("elective")),
+    ("Other admission", &["01B", "02B"], None),
+    ("Mental health", &["04B"], None),
+    ("GLS", &["GLS"], None),
+    ("Delayed discharge", &["DD"], None),
+    ("Home care", &["HC"], None),
+    ("SDS", &["SDS"], None),
+    ("Care home", &["CH"], None),
+];
+
+/// Record types as steps, in same-day order (NSU is not a step; NRS is Death).
+pub const SERVICE_STEPS: [&str; 16] =
+    ["AE2", "OoH", "00B", "01B", "02B", "04B", "GLS", "DD", "PIS", "DN", "CMH", "HC", "AT", "SDS", "CH", "HL1"];
+
+pub const DEATH: &str = "Death";
+
+/// The step names of a level, in code order; Death is the last code.
+pub fn step_names(level: StepLevel) -> Vec<String> {
+    let mut v: Vec<String> = match level {
+        StepLevel::Grouped => GROUPED_STEPS.iter().map(|(n, _, _)| n.to_string()).collect(),
+        StepLevel::Service => SERVICE_STEPS.iter().map(|r| crate::model::service::service(r).map(|s| s.name).unwrap_or(*r).to_string()).collect(),
+    };
+    v.push(DEATH.to_string());
+    v
+}
+
+/// The code of Death at a level.
+pub fn death_code(level: StepLevel) -> usize {
+    step_names(level).len() - 1
+}
+
+/// Limits (issue: depth up to 5).
+pub const MAX_DEPTH: u8 = 5;
+pub const MAX_WINDOW_DAYS: u32 = 3660;
+
+/// A pathways question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathwayRequest {
+    /// The cohort (None: everyone, every loaded year).
+    pub spec: Option<CohortSpec>,
+    pub index: EventSpec,
+    pub after_days: u32,
+    /// Also the pathways leading up to the index, over this many days.
+    pub before_days: Option<u32>,
+    pub depth: u8,
+    pub steps: StepLevel,
+    /// At most this many nodes per tree (the most common first; a node's parent always shown).
+    pub max_nodes: usize,
+}
+
+/// One node of a pathway tree: the people whose pathway begins with `steps`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathNode {
+    pub steps: Vec<String>,
+    pub people: u64,
+    /// Of them, those with no further step (None at the deepest level shown).
+    pub ended: Option<u64>,
+    /// Of them, those in children not listed (too few, or past `max_nodes`).
+    pub unlisted: u64,
+    /// Median days from the index to each step (before the index: days before it).
+    pub median_days: Vec<f64>,
+}
+
+/// A pathway tree: the root (everyone indexed) and nodes in display order (depth first, most
+/// common first).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathTree {
+    /// People indexed with no step in the window.
+    pub no_step: u64,
+    /// People in first steps not listed.
+    pub unlisted: u64,
+    pub nodes: Vec<PathNode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathwayFigures {
+    pub index: String,
+    /// First and last day of the index window.
+    pub window: (String, String),
+    /// Last day of the data (end of the latest loaded year).
+    pub data_end: String,
+    pub people: u64,
+    /// People whose whole after-window lies within the data.
+    pub full_follow_up: u64,
+    pub after_days: u32,
+    pub before_days: Option<u32>,
+    pub depth: u8,
+    pub after: PathTree,
+    pub before: Option<PathTree>,
+}
+
+// ---- time to event
+
+/// Days at which cumulative incidence is reported.
+pub const HORIZONS: [u32; 4] = [30, 90, 180, 365];
+
+/// Splits of the time-to-event curves, attributes at the index (the person-year of the index
+/// date's financial year; sex from the person).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum SplitBy {
+    AgeBand,
+    Sex,
+    Simd,
+    Council,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeToRequest {
+    pub spec: Option<CohortSpec>,
+    pub index: EventSpec,
+    pub target: EventSpec,
+    pub by: Option<SplitBy>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CurvePoint {
+    pub days: u32,
+    /// Target events on or before `days`.
+    pub events: u64,
+    /// Censored (death for a non-death target, or end of data) on or before `days`, without the event.
+    pub censored: u64,
+    /// Still followed up after `days` without the event.
+    pub at_risk: u64,
+    /// 1 - Kaplan-Meier survival at `days` (fraction).
+    pub cumulative_incidence: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Curve {
+    /// "All", or the split's category.
+    pub group: String,
+    pub people: u64,
+    pub points: Vec<CurvePoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimeToFigures {
+    pub index: String,
+    pub target: String,
+    pub by: Option<SplitBy>,
+    pub data_end: String,
+    pub curves: Vec<Curve>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_checked_and_normalised() {
+        let mut e = EventSpec::new(IndexKind::Diagnosis);
+        assert!(e.checked_code().is_err());
+        e.code = Some("j44.1".into());
+        assert_eq!(e.checked_code().unwrap().as_deref(), Some("J441"));
+        e.code = Some("J44'; DROP TABLE x".into());
+        assert!(e.checked_code().is_err());
+        let mut s = EventSpec::new(IndexKind::Service);
+        s.code = Some("00b".into());
+        assert_eq!(s.checked_code().unwrap().as_deref(), Some("00B"));
+        s.code = Some("XYZ".into());
+        assert!(s.checked_code().is_err());
+    }
+
+    #[test]
+    fn death_is_the_last_step() {
+        for l in [StepLevel::Grouped, StepLevel::Service] {
+            assert_eq!(step_names(l)[death_code(l)], "Death");
+        }
+        assert_eq!(step_names(StepLevel::Service)[0], "A&E");
+    }
+}

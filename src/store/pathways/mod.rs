@@ -1,0 +1,11 @@
+//! Pathway queries over the canonical model: HRI transitions across years (`transitions`),
+//! pathways after or before an index event and time to a target event. SQL with bound
+//! parameters only; the only text spliced is our own (column names, fixed code lists).
+pub mod index;
+mod sequences;
+mod time_to;
+mod transitions;
+
+pub use sequences::{pathways, person_paths, PersonPaths};
+pub use time_to::time_to;
+pub use transitions::transitions;

@@ -1,0 +1,103 @@
+//! HRI transitions between two financial years at one level (see `model::transitions` for the
+//! categories). The HRI population, bands and flag are the loader's own `person_year` columns
+//! (`hri_*p`, `hri_*_band`, `hri_*`), the same ones `carepath hri` reads, so the two agree.
+use crate::model::hri::HriLevel;
+use crate::model::transitions::{from_bands, to_categories, ContinuousHri, HriPersistence, TransitionCell, Transitions, DIED, NOT_IN_POPULATION, NOT_PRESENT};
+use crate::model::year::FinYear;
+use crate::store::cohort::sql::{hri_columns, text};
+use anyhow::{bail, Result};
+use duckdb::Connection;
+use std::collections::HashMap;
+
+/// Transitions from `from` to `to` (FY codes, `from` earlier) at `level`. `loaded` lists the
+/// workspace's years (oldest first), for the continuous-persistence runs.
+pub fn transitions(conn: &Connection, from: &str, to: &str, level: HriLevel, loaded: &[String]) -> Result<Transitions> {
+    let (Some(fy1), Some(fy2)) = (FinYear::parse(from), FinYear::parse(to)) else {
+        bail!("{from:?} and {to:?} must be financial years such as 1920")
+    };
+    if fy2.start <= fy1.start {
+        bail!("--to ({}) must be a later year than --from ({})", fy2.label(), fy1.label());
+    }
+    let (pcol, flag, band, _) = hri_columns(level);
+    let (to_start, to_end) = fy2.bounds();
+    let sql = format!(
+        "WITH f AS (SELECT anon_chi, {band} AS band FROM person_year WHERE year = ? AND {pcol} IS NOT NULL),
+              t AS (SELECT anon_chi, {band} AS band, {pcol} IS NOT NULL AS in_pop FROM person_year WHERE year = ?),
+              d AS (SELECT anon_chi, death_date FROM person WHERE death_date IS NOT NULL)
+         SELECT f.band,
+                CASE WHEN d.death_date < CAST(? AS DATE) THEN '{DIED}'
+                     WHEN t.in_pop THEN t.band
+                     WHEN d.death_date <= CAST(? AS DATE) THEN '{DIED}'
+                     WHEN t.anon_chi IS NOT NULL THEN '{NOT_IN_POPULATION}'
+                     ELSE '{NOT_PRESENT}' END AS to_band,
+                count(*)
+         FROM f LEFT JOIN t ON t.anon_chi = f.anon_chi LEFT JOIN d ON d.anon_chi = f.anon_chi
+         GROUP BY 1, 2"
+    );
+    let mut counts: HashMap<(String, String), u64> = HashMap::new();
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([text(from), text(to), text(&to_start), text(&to_end)])?;
+    while let Some(r) = rows.next()? {
+        let f: Option<String> = r.get(0)?;
+        let t: Option<String> = r.get(1)?;
+        let n: i64 = r.get(2)?;
+        let (Some(f), Some(t)) = (f, t) else {
+            bail!("a person-year of {} has an HRI % but no band: reload the workspace (carepath load)", fy1.label())
+        };
+        *counts.entry((f, t)).or_default() += n.max(0) as u64;
+    }
+    let mut cells = Vec::new();
+    let mut from_totals = Vec::new();
+    for fb in from_bands() {
+        let mut total = 0;
+        for tb in to_categories() {
+            let people = counts.get(&(fb.to_string(), tb.to_string())).copied().unwrap_or(0);
+            total += people;
+            cells.push(TransitionCell { from_band: fb.into(), to_band: tb.into(), people });
+        }
+        from_totals.push((fb.to_string(), total));
+    }
+    let known: u64 = counts.values().sum();
+    if known != from_totals.iter().map(|(_, n)| n).sum::<u64>() {
+        bail!("unexpected HRI band or category in the workspace for {} to {}: reload the workspace (carepath load)", fy1.label(), fy2.label());
+    }
+    let persistence = persistence(conn, fy1, fy2, flag, loaded)?;
+    Ok(Transitions { from_year: fy1.code(), to_year: fy2.code(), level, from_totals, cells, persistence })
+}
+
+/// Persistence as `carepath hri` counts it (`store::cohort::hri`): the earlier year's HRIs, those
+/// HRIs again in the later year (any area), those dead by the end of the later year; and the
+/// runs of consecutive HRI years.
+fn persistence(conn: &Connection, fy1: FinYear, fy2: FinYear, flag: &str, loaded: &[String]) -> Result<HriPersistence> {
+    let (_, to_end) = fy2.bounds();
+    let sql = format!(
+        "SELECT count(*), count(*) FILTER (WHERE c.anon_chi IS NOT NULL),
+                count(*) FILTER (WHERE d.death_date IS NOT NULL AND d.death_date <= CAST(? AS DATE))
+         FROM (SELECT anon_chi FROM person_year WHERE year = ? AND {flag}) p
+         LEFT JOIN (SELECT anon_chi FROM person_year WHERE year = ? AND {flag}) c ON c.anon_chi = p.anon_chi
+         LEFT JOIN (SELECT anon_chi, death_date FROM person WHERE death_date IS NOT NULL) d ON d.anon_chi = p.anon_chi"
+    );
+    let (hri, remained, died): (i64, i64, i64) =
+        conn.prepare(&sql)?.query_row([text(&to_end), text(&fy1.code()), text(&fy2.code())], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let (hri, remained, died) = (hri.max(0) as u64, remained.max(0) as u64, died.max(0) as u64);
+    let mut continuous = Vec::new();
+    let mut run = vec![fy1.code()];
+    for start in fy1.start + 1..=fy2.start {
+        let code = FinYear { start }.code();
+        if !loaded.contains(&code) {
+            break;
+        }
+        run.push(code.clone());
+        let marks = vec!["?"; run.len()].join(", ");
+        let q = format!(
+            "SELECT count(*) FROM (SELECT anon_chi FROM person_year WHERE year IN ({marks}) AND {flag}
+             GROUP BY anon_chi HAVING count(DISTINCT year) = ?)"
+        );
+        let mut params: Vec<duckdb::types::Value> = run.iter().map(|y| text(y)).collect();
+        params.push(duckdb::types::Value::BigInt(run.len() as i64));
+        let n: i64 = conn.prepare(&q)?.query_row(duckdb::params_from_iter(params.iter()), |r| r.get(0))?;
+        continuous.push(ContinuousHri { through_year: code, years: run.len() as u32, people: n.max(0) as u64 });
+    }
+    let share = if hri > 0 { Some(remained as f64 / hri as f64) } else { None };
+    Ok(HriPersistence { hri_people: hri, remained, died, share, continuous })
+}
