@@ -28,7 +28,7 @@ pub fn transitions_set(t: &Transitions) -> TableSet {
         row.push(Cell::Count(t.from_total(b)));
         let r = x.push_row(row);
         x.group_in_row(r, 1..=cats.len(), Member::Cell(at(r, total_col)));
-        keys.push(format!("{:?}/{}", t.level, b));
+        keys.push(format!("{:?}/{}-{}/{}", t.level, t.from_year, t.to_year, b));
     }
     let mut total_row = vec![Cell::Text("Total".into())];
     for c in &cats {
@@ -37,7 +37,7 @@ pub fn transitions_set(t: &Transitions) -> TableSet {
     let grand: u64 = t.from_totals.iter().map(|(_, n)| n).sum();
     total_row.push(Cell::Count(grand));
     let tr = x.push_row(total_row);
-    keys.push("total".into());
+    keys.push(format!("{:?}/{}-{}/total", t.level, t.from_year, t.to_year));
     for col in 1..=total_col {
         x.group_in_column(col, 0..bands.len(), Member::Cell(at(tr, col)));
     }
@@ -46,19 +46,21 @@ pub fn transitions_set(t: &Transitions) -> TableSet {
     let p = &t.persistence;
     let mut s = Table::new(["measure", "people", "pct_of_hri"]);
     let mut skeys = Vec::new();
+    // keys name the years: outputs about other years are other questions, not a differencing pair
+    let years = format!("{:?}/{}-{}", t.level, t.from_year, t.to_year);
     let base = s.push_row(vec![Cell::Text("hri_in_from_year".into()), Cell::Count(p.hri_people), Cell::Empty]);
-    skeys.push("hri".to_string());
+    skeys.push(format!("{years}/hri"));
     let remained = s.push_row(vec![Cell::Text("hri_again_in_to_year".into()), Cell::Count(p.remained), Cell::Empty]);
-    skeys.push("remained".to_string());
+    skeys.push(format!("{years}/remained"));
     let died = s.push_row(vec![Cell::Text("died_by_end_of_to_year".into()), Cell::Count(p.died), Cell::Empty]);
-    skeys.push("died".to_string());
+    skeys.push(format!("{years}/died"));
     s.add_group(Member::Cell(at(base, 1)), vec![Member::Cell(at(remained, 1)), Member::Hidden(p.hri_people.saturating_sub(p.remained))]);
     s.add_group(Member::Cell(at(base, 1)), vec![Member::Cell(at(died, 1)), Member::Hidden(p.hri_people.saturating_sub(p.died))]);
     let mut prev = (base, p.hri_people);
     let mut links: Vec<Vec<(usize, CellRef)>> = Vec::new();
     for c in &p.continuous {
         let r = s.push_row(vec![Cell::Text(format!("hri_every_year_through_{}", c.through_year)), Cell::Count(c.people), Cell::Empty]);
-        skeys.push(format!("continuous/{}", c.through_year));
+        skeys.push(format!("{years}/continuous/{}", c.through_year));
         s.add_group(Member::Cell(at(prev.0, 1)), vec![Member::Cell(at(r, 1)), Member::Hidden(prev.1.saturating_sub(c.people))]);
         if c.through_year == t.to_year && c.years == 2 {
             // the same people as "HRI again": one number shown twice, withheld together
@@ -98,7 +100,7 @@ fn derived_of(value: f64, decimals: u8, of: CellRef) -> Cell {
 /// One pathway tree: a row for everyone indexed, then a row per listed node, with
 /// people = ended here + the listed children + the unlisted rest, for every node above the
 /// deepest level. Returns the table and the root's people cell.
-fn tree_table(t: &PathTree, people: u64, depth: usize) -> (Table, Vec<String>) {
+fn tree_table(t: &PathTree, people: u64, depth: usize, key: &str) -> (Table, Vec<String>) {
     let mut columns = vec!["node".to_string()];
     columns.extend((1..=depth).map(|k| format!("step_{k}")));
     let pc = columns.len();
@@ -116,7 +118,7 @@ fn tree_table(t: &PathTree, people: u64, depth: usize) -> (Table, Vec<String>) {
     root.extend([Cell::Count(people), Cell::Count(t.no_step), Cell::Empty]);
     root.extend((0..depth).map(|_| Cell::Empty));
     x.push_row(root);
-    keys.push("root".to_string());
+    keys.push(format!("{key}/root"));
     let mut rows_of: Vec<(Vec<String>, usize)> = Vec::new();
     for n in &t.nodes {
         let mut row = text_row(&n.steps, &n.steps.join(" > "));
@@ -126,7 +128,7 @@ fn tree_table(t: &PathTree, people: u64, depth: usize) -> (Table, Vec<String>) {
         for (k, d) in n.median_days.iter().enumerate().take(depth) {
             x.rows[r][mc + k] = derived_of(*d, 1, at(r, pc));
         }
-        keys.push(format!("node/{}", n.steps.join(">")));
+        keys.push(format!("{key}/node/{}", n.steps.join(">")));
         rows_of.push((n.steps.clone(), r));
     }
     for r in 0..x.rows.len() {
@@ -165,16 +167,18 @@ pub fn pathways_set(f: &PathwayFigures) -> TableSet {
     }
     i.add_group(Member::Cell(at(0, 1)), parts);
     let depth = f.depth as usize;
-    let (a, akeys) = tree_table(&f.after, f.people, depth);
+    // keys name the index and side: trees around other index events are other questions (the
+    // window and the cohort are left out, so narrowing either is caught by the guard)
+    let (a, akeys) = tree_table(&f.after, f.people, depth, &format!("{}/after", f.index));
     let mut set = TableSet {
         tables: vec![
-            named("index", "People indexed (and with the whole window inside the data)", i, vec!["indexed".into(), "full_follow_up".into()]),
+            named("index", "People indexed (and with the whole window inside the data)", i, vec![format!("{}/indexed", f.index), format!("{}/full_follow_up", f.index)]),
             named("pathways_after", &format!("Pathways in the {} days after the index", f.after_days), a, akeys),
         ],
         links: vec![vec![(0, at(0, 1)), (1, at(0, depth + 1))]],
     };
     if let (Some(b), Some(days)) = (&f.before, f.before_days) {
-        let (bt, bkeys) = tree_table(b, f.people, depth);
+        let (bt, bkeys) = tree_table(b, f.people, depth, &format!("{}/before", f.index));
         set.tables.push(named("pathways_before", &format!("Pathways in the {days} days before the index (step 1 = nearest)"), bt, bkeys));
         set.links[0].push((2, at(0, depth + 1)));
     }
@@ -199,7 +203,7 @@ pub fn time_to_set(f: &TimeToFigures) -> TableSet {
             row.extend([Cell::Count(p.events), Cell::Count(p.censored), Cell::Count(p.at_risk), Cell::Empty]);
         }
         let r = x.push_row(row);
-        keys.push(format!("group/{}", c.group));
+        keys.push(format!("{} -> {}/group/{}", f.index, f.target, c.group));
         for (k, p) in c.points.iter().enumerate() {
             x.rows[r][col(k, 3)] = derived_of(p.cumulative_incidence.map(|v| 100.0 * v).unwrap_or(f64::NAN), 1, at(r, col(k, 0)));
             x.add_group(Member::Cell(at(r, 1)), (0..3).map(|j| Member::Cell(at(r, col(k, j)))).collect());
