@@ -409,3 +409,38 @@ fn gated_trees_and_curves_give_no_withheld_cell_back() {
         }
     }
 }
+
+#[test]
+fn members_of_a_node_are_pseudonyms_with_their_strip_and_are_audited() {
+    let f = load();
+    let v = run_json(&f.ws, &["pathways", "--index", "emergency-admission", "--after-days", "90", "--members", "Delayed discharge > Care home", "--limit", "100"]);
+    assert_eq!(num(&v["total"]), 14);
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 14);
+    let mut care_home_days: Vec<i64> = Vec::new();
+    for r in rows {
+        let id = r["id"].as_str().unwrap();
+        assert!(id.starts_with('P') && id[1..].chars().all(|c| c.is_ascii_digit()), "{id}");
+        let steps = r["steps"].as_array().unwrap();
+        assert_eq!(steps[0], serde_json::json!(["Delayed discharge", 7]));
+        assert_eq!(steps[1][0], "Care home");
+        care_home_days.push(num(&steps[1][1]));
+    }
+    care_home_days.sort();
+    assert_eq!(care_home_days, (30..44).collect::<Vec<i64>>(), "care home at day 30 + j");
+    let text = v.to_string();
+    for p in scripted_people() {
+        assert!(!text.contains(&p.who.anon()), "anon_chi must never leave");
+    }
+    // paging, and the tree before the index
+    let page = run_json(&f.ws, &["pathways", "--index", "emergency-admission", "--after-days", "90", "--members", "Delayed discharge", "--limit", "5", "--offset", "10"]);
+    assert_eq!((num(&page["total"]), page["rows"].as_array().unwrap().len()), (14, 4));
+    let b = run_json(&f.ws, &["pathways", "--index", "emergency-admission", "--after-days", "90", "--before-days", "30", "--members", "A&E", "--members-before"]);
+    assert_eq!(num(&b["total"]), 14);
+    let conn = common::open_ro(&f.ws);
+    assert_eq!(common::q_i64(&conn, "SELECT count(*) FROM audit_log WHERE action = 'pathway members'"), 3);
+    drop(conn);
+    let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let o = carepath(&["pathways", "--workspace", f.ws.to_str().unwrap(), "--index", "ae", "--after-days", "9", "--members", "Nonsense"]);
+    assert!(!o.status.success() && stderr(&o).contains("not a pathway step"), "{}", stderr(&o));
+}

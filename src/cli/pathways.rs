@@ -3,12 +3,12 @@
 //! `carepath time-to`: cumulative incidence of a target event after the index. Both through the
 //! disclosure gate unless `--no-sdc`; every number printed comes from the published tables.
 use super::disclosure_args::DisclosureArgs;
-use super::output::{cell_json, emit, tables_csv, tables_json, tables_text, Format};
+use super::output::{cell_json, emit, tables_csv, tables_json, tables_text, Format, TextTable};
 use super::spec_flags::{spec_from_flags, CohortFlags, HriLevelArg};
 use super::workspace::WorkspaceArg;
 use crate::analysis::disclosure::{at, Cell, Table};
 use crate::model::cohort::CohortSpec;
-use crate::model::pathways::{EventSpec, IndexKind, PathwayRequest, SplitBy, StepLevel, TimeToRequest, HORIZONS};
+use crate::model::pathways::{EventSpec, IndexKind, PathwayMembersPage, PathwayRequest, SplitBy, StepLevel, TimeToRequest, HORIZONS};
 use crate::ops::{self, Answer, Query};
 use anyhow::{bail, Result};
 use clap::Args;
@@ -59,6 +59,19 @@ pub struct PathwaysArgs {
     /// At most this many nodes per tree (most common first)
     #[arg(long, default_value_t = 200)]
     pub max_paths: usize,
+    /// List the people of this node instead ("A&E>Emergency admission"; "" = everyone indexed),
+    /// with their pathways on days from the index (person numbers; audited)
+    #[arg(long)]
+    pub members: Option<String>,
+    /// With --members: the node of the tree before the index
+    #[arg(long)]
+    pub members_before: bool,
+    /// With --members: people per page
+    #[arg(long, default_value_t = 50)]
+    pub limit: u64,
+    /// With --members: people to skip
+    #[arg(long, default_value_t = 0)]
+    pub offset: u64,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -86,6 +99,13 @@ pub fn run(args: &PathwaysArgs) -> Result<i32> {
         steps: args.steps,
         max_nodes: args.max_paths,
     };
+    if let Some(node) = &args.members {
+        let node: Vec<String> = node.split('>').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        let q = Query::PathwayMembers { request: req, before: args.members_before, node, offset: args.offset, limit: args.limit };
+        let Answer::PathwayMembers(p) = ops::run(&q, &ctx)? else { bail!("unexpected answer to a pathway members query") };
+        emit(&render_members(&p, args.format)?);
+        return Ok(0);
+    }
     let Answer::Pathways(g) = ops::run(&Query::Pathways(req), &ctx)? else { bail!("unexpected answer to a pathways query") };
     let out = match args.format {
         Format::Json => {
@@ -111,6 +131,50 @@ pub fn run(args: &PathwaysArgs) -> Result<i32> {
     };
     emit(&out);
     Ok(0)
+}
+
+/// A page of a node's people: person number, then each step with its day (the aligned strip).
+fn render_members(p: &PathwayMembersPage, format: Format) -> Result<String> {
+    let depth = p.rows.iter().map(|r| r.steps.len()).max().unwrap_or(0);
+    Ok(match format {
+        Format::Json => serde_json::to_string_pretty(p)? + "\n",
+        Format::Csv => {
+            let mut head = vec!["person".to_string()];
+            for k in 1..=depth {
+                head.extend([format!("step_{k}"), format!("days_{k}")]);
+            }
+            let mut s = crate::format::csv_line(head) + "\n";
+            for r in &p.rows {
+                let mut cells = vec![r.id.clone()];
+                for (name, d) in &r.steps {
+                    cells.extend([name.clone(), d.to_string()]);
+                }
+                s.push_str(&crate::format::csv_line(cells));
+                s.push('\n');
+            }
+            s
+        }
+        Format::Table => {
+            let mut head = vec!["person".to_string()];
+            head.extend((1..=depth).map(|k| format!("step {k} (day)")));
+            let refs: Vec<&str> = head.iter().map(String::as_str).collect();
+            let mut t = TextTable::new(&refs);
+            for r in &p.rows {
+                let mut cells = vec![r.id.clone()];
+                cells.extend(r.steps.iter().map(|(n, d)| format!("{n} ({d})")));
+                t.row(cells);
+            }
+            let node = if p.node.is_empty() { "everyone indexed".to_string() } else { p.node.join(" > ") };
+            format!(
+                "People of {node} ({} the index): {}-{} of {}\n{}",
+                if p.before { "before" } else { "after" },
+                p.offset + if p.rows.is_empty() { 0 } else { 1 },
+                p.offset + p.rows.len() as u64,
+                p.total,
+                t.render()
+            )
+        }
+    })
 }
 
 fn col(t: &Table, name: &str) -> Option<usize> {

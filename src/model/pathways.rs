@@ -226,6 +226,26 @@ pub struct PathwayFigures {
     pub before: Option<PathTree>,
 }
 
+/// One person of a pathway node (person-level: audited; `id` is the display pseudonym).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathwayMember {
+    pub id: String,
+    /// Their whole pathway (up to the depth): step names and days from the index (before the
+    /// index: days before it), the aligned strip of the node's people.
+    pub steps: Vec<(String, i32)>,
+}
+
+/// One page of a node's people, by person number.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathwayMembersPage {
+    /// The node (empty: everyone indexed).
+    pub node: Vec<String>,
+    pub before: bool,
+    pub total: u64,
+    pub offset: u64,
+    pub rows: Vec<PathwayMember>,
+}
+
 // ---- time to event
 
 /// Days at which cumulative incidence is reported.

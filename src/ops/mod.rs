@@ -42,6 +42,7 @@ pub mod error;
 pub mod identity;
 pub mod limits;
 pub mod pathway_tables;
+mod pathway_members;
 pub mod pseudonym;
 pub mod tables;
 pub mod year;
@@ -118,6 +119,10 @@ pub enum Query {
     Pathways(crate::model::pathways::PathwayRequest),
     /// Time from an index event to a target event: cumulative incidence at 30/90/180/365 days.
     TimeTo(crate::model::pathways::TimeToRequest),
+    /// One page of the people of a pathway node (`node`: step names from the root; `before`:
+    /// the tree before the index), with their pathways on days from the index (person-level:
+    /// audited; ids are pseudonyms).
+    PathwayMembers { request: crate::model::pathways::PathwayRequest, before: bool, node: Vec<String>, offset: u64, limit: u64 },
 }
 
 /// Attrition and characterisation of one cohort.
@@ -147,6 +152,7 @@ pub enum Answer {
     Transitions(Gated<crate::model::transitions::Transitions>),
     Pathways(Gated<crate::model::pathways::PathwayFigures>),
     TimeTo(Gated<crate::model::pathways::TimeToFigures>),
+    PathwayMembers(crate::model::pathways::PathwayMembersPage),
 }
 
 /// Progress of a long query (loads).
@@ -376,6 +382,21 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
             let mut g = gate::publish(ctx, &what, set, f)?;
             g.heading = heading;
             Ok(Answer::TimeTo(g))
+        }
+        Query::PathwayMembers { request, before, node, offset, limit } => {
+            limits::page(*limit)?;
+            limits::pathway_window(request.after_days.max(request.before_days.unwrap_or(0)), request.depth, request.max_nodes)?;
+            request.index.checked_code().map_err(OpsError::Other)?;
+            let mut req = request.clone();
+            if let Some(spec) = &req.spec {
+                req.spec = Some(checked(conn, spec)?);
+            }
+            if *before && req.before_days.is_none() {
+                return Err(OpsError::Other("members before the index need --before-days".into()));
+            }
+            let loaded = year::loaded(conn)?;
+            let page = pathway_members::page(ctx, &req, *before, node, *offset, *limit, &loaded)?;
+            Ok(Answer::PathwayMembers(page))
         }
     }
 }
