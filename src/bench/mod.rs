@@ -21,6 +21,7 @@
 //! Timings are wall-clock milliseconds. Nothing here asserts a timing: the report says whether
 //! each target is met.
 pub mod edits;
+pub mod pathways;
 pub mod report;
 pub mod stats;
 
@@ -534,6 +535,10 @@ pub fn run(cfg: &BenchConfig) -> Result<Report> {
         Some(("raw episode + individual files WHERE anon_chi = ?", &base)),
         Target::P95MaxMs(20.0),
     ));
+
+    // 6g. pathways, transitions and the aligned strip (issue 13)
+    say(cfg, "pathways and transitions");
+    pathways::measure(cfg, conn, &ws_path, &mut rep)?;
 
     // 6f. frame draws of every exploring screen
     say(cfg, "frame draws");
