@@ -444,3 +444,80 @@ fn members_of_a_node_are_pseudonyms_with_their_strip_and_are_audited() {
     let o = carepath(&["pathways", "--workspace", f.ws.to_str().unwrap(), "--index", "ae", "--after-days", "9", "--members", "Nonsense"]);
     assert!(!o.status.success() && stderr(&o).contains("not a pathway step"), "{}", stderr(&o));
 }
+
+// ---- temporal cohort filter: "A then B within N days"
+
+/// From the script: people with a `first` event starting in 2019/20 and a `then` event after it
+/// (date, then same-day step order) starting within `days` of its start (or end); a `then`
+/// emergency admission must be a new stay. An emergency GLS episode is an emergency admission
+/// event too (the loader flags every inpatient record of a non-elective stay).
+fn seq_people(first: &str, then: &str, days: i64, from_end: bool) -> i64 {
+    let is = |kind: &str, e: &Ev| e.step == kind || (kind == "Emergency admission" && e.step == "GLS");
+    let mut n = 0;
+    for p in scripted_people() {
+        let hit = p.events.iter().enumerate().any(|(i, a)| {
+            is(first, a) && fy(&a.start) == "1920" && p.events.iter().enumerate().any(|(j, b)| {
+                let after = (day_number(&b.start), rank(b.step), j) > (day_number(&a.start), rank(a.step), i);
+                let anchor = day_number(if from_end { &a.end } else { &a.start });
+                let d = day_number(&b.start);
+                let new_stay = !(then == "Emergency admission" && a.cij.is_some() && a.cij == b.cij);
+                j != i && is(then, b) && after && d >= anchor && d <= anchor + days && new_stay
+            })
+        });
+        if hit {
+            n += 1;
+        }
+    }
+    n
+}
+
+#[test]
+fn temporal_cohort_filter_counts_the_right_people() {
+    let f = fixture();
+    let count = |extra: &[&str]| {
+        let mut args = vec!["cohort", "--year", "1920", "--no-sdc"];
+        args.extend_from_slice(extra);
+        let v = run_json(&f.ws, &args);
+        num(&v["count"])
+    };
+    // emergency readmission within 28 days of discharge: T4 only (T7's second episode is the same stay)
+    let readmit = count(&["--seq-first", "emergency-admission", "--seq-then", "emergency-admission", "--seq-within-days", "28", "--seq-from-end"]);
+    assert_eq!(readmit, seq_people("Emergency admission", "Emergency admission", 28, true));
+    assert_eq!(readmit, 3);
+    // care home within 90 days of discharge: T1 (T6's is 117 days after)
+    let ch = count(&["--seq-first", "emergency-admission", "--seq-then", "care-home", "--seq-within-days", "90", "--seq-from-end"]);
+    assert_eq!(ch, seq_people("Emergency admission", "Care home", 90, true));
+    assert_eq!(ch, 14);
+    // an admission via A&E (the same day, A&E first) and one 5 days after an A&E
+    for days in [1, 5, 30] {
+        let d = days.to_string();
+        let n = count(&["--seq-first", "ae", "--seq-then", "emergency-admission", "--seq-within-days", &d]);
+        assert_eq!(n, seq_people("A&E", "Emergency admission", days, false), "{days} days");
+    }
+    // a DD inside the admission's own stay counts (it is not an admission)
+    let dd = count(&["--seq-first", "emergency-admission", "--seq-then", "delayed-discharge", "--seq-within-days", "14"]);
+    assert_eq!(dd, seq_people("Emergency admission", "Delayed discharge", 14, false));
+    assert_eq!(dd, 14);
+    // in a TOML spec, with attrition like any filter, and as the cohort of a pathways question
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("readmitted.toml");
+    std::fs::write(
+        &spec,
+        "name = \"Readmitted within 28 days\"\nyears = [\"1920\"]\n\n[[filter]]\nsex = \"M\"\n\n[[filter]]\nsequence = { first = { kind = \"emergency-admission\" }, then = { kind = \"emergency-admission\" }, within_days = 28, from_end = true }\n",
+    )
+    .unwrap();
+    let v = run_json(&f.ws, &["cohort", "--spec", spec.to_str().unwrap(), "--no-sdc"]);
+    let steps = v["attrition"].as_array().unwrap();
+    assert_eq!(steps.len(), 3, "{v}");
+    assert!(steps[2]["filter"].as_str().unwrap().contains("within 28 days"), "{}", steps[2]["filter"]);
+    let men_readmitted = scripted_people().iter().filter(|p| p.template == "T4" && p.who.gender == 1).count() as i64;
+    assert_eq!(num(&v["count"]), men_readmitted);
+    let pw = run_json(&f.ws, &["pathways", "--spec", spec.to_str().unwrap(), "--index", "emergency-admission", "--after-days", "90", "--no-sdc"]);
+    assert_eq!(num(&pw["people"]), men_readmitted);
+    // a sequence needs two events
+    let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let o = carepath(&["cohort", "--workspace", f.ws.to_str().unwrap(), "--seq-first", "death", "--seq-then", "ae", "--seq-within-days", "30"]);
+    assert!(!o.status.success() && stderr(&o).contains("not an event"), "{}", stderr(&o));
+    let o = carepath(&["cohort", "--workspace", f.ws.to_str().unwrap(), "--seq-first", "ae", "--seq-within-days", "30"]);
+    assert!(!o.status.success() && stderr(&o).contains("--seq-then"), "{}", stderr(&o));
+}

@@ -112,6 +112,24 @@ pub struct CohortFlags {
     /// PHS's published population only (keep_population = 1)
     #[arg(long)]
     pub population: bool,
+    /// Temporal filter "A then B within N days": the first event (with --seq-then, --seq-within-days)
+    #[arg(long, value_enum)]
+    pub seq_first: Option<crate::model::events::IndexKind>,
+    /// ICD-10 prefix or record type of --seq-first (diagnosis / service)
+    #[arg(long)]
+    pub seq_first_code: Option<String>,
+    /// Temporal filter: the event that follows
+    #[arg(long, value_enum)]
+    pub seq_then: Option<crate::model::events::IndexKind>,
+    /// ICD-10 prefix or record type of --seq-then
+    #[arg(long)]
+    pub seq_then_code: Option<String>,
+    /// Temporal filter: the second event starts within this many days of the first
+    #[arg(long)]
+    pub seq_within_days: Option<u32>,
+    /// Temporal filter: count the days from the first event's end (an admission: discharge)
+    #[arg(long)]
+    pub seq_from_end: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -250,6 +268,18 @@ pub fn spec_from_flags(f: &CohortFlags) -> Result<CohortSpec> {
     }
     if f.population {
         add(Rule::Population(true));
+    }
+    if f.seq_first.is_some() || f.seq_then.is_some() || f.seq_within_days.is_some() {
+        let (Some(first), Some(then), Some(within_days)) = (f.seq_first, f.seq_then, f.seq_within_days) else {
+            bail!("a temporal filter needs --seq-first, --seq-then and --seq-within-days (e.g. --seq-first emergency-admission --seq-then emergency-admission --seq-within-days 28 --seq-from-end)")
+        };
+        let event = |kind, code: &Option<String>| crate::model::events::EventSpec { code: code.clone(), ..crate::model::events::EventSpec::new(kind) };
+        add(Rule::Sequence(crate::model::cohort::SequenceRule {
+            first: event(first, &f.seq_first_code),
+            then: event(then, &f.seq_then_code),
+            within_days,
+            from_end: f.seq_from_end,
+        }));
     }
     crate::ops::limits::filters(spec.filters.len())?;
     spec.validate().map_err(crate::ops::OpsError::from)?;

@@ -254,6 +254,20 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+/// "A then B within N days" (issue 13, item 4): a `first` event starting in the window, then a
+/// `then` event after it starting within `within_days` of its start, or of its end with
+/// `from_end` (the whole stay's end for an admission: "emergency readmission within 28 days of
+/// discharge", "care home within 90 days of discharge"). A `then` admission is a new stay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SequenceRule {
+    pub first: crate::model::events::EventSpec,
+    pub then: crate::model::events::EventSpec,
+    pub within_days: u32,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub from_end: bool,
+}
+
 /// Service-use measures summed over the cohort's years (columns of `person_year`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -401,6 +415,7 @@ pub enum Rule {
     Homeless(bool),
     Population(bool),
     SlfCohort(SlfCohortRule),
+    Sequence(SequenceRule),
 }
 
 impl Rule {
@@ -425,6 +440,7 @@ impl Rule {
             Rule::Homeless(_) => "hl1",
             Rule::Population(_) => "population",
             Rule::SlfCohort(_) => "slf_cohort",
+            Rule::Sequence(_) => "sequence",
         }
     }
 
@@ -585,6 +601,13 @@ impl Rule {
                 s
             }
             Rule::Service(s) => format!("{} {}", s.measure.label(), range(&s.min, &s.max)),
+            Rule::Sequence(q) => format!(
+                "{} then {} within {} days{}",
+                q.first.label().trim_start_matches("first "),
+                q.then.label().trim_start_matches("first "),
+                q.within_days,
+                if q.from_end { " of its end" } else { "" }
+            ),
             Rule::Sds(v) => format!("SDS option {}", list(v)),
             Rule::Died(Died::Include) => "Deaths included".into(),
             Rule::Died(Died::Exclude) => "Did not die in the period".into(),
@@ -664,6 +687,8 @@ struct FilterRepr {
     population: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     slf_cohort: Option<SlfCohortRule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sequence: Option<SequenceRule>,
 }
 
 fn yes() -> bool {
@@ -675,7 +700,7 @@ fn is_true(b: &bool) -> bool {
 }
 
 const CONDITION_KEYS: &str =
-    "age, sex, simd, geography, urban_rural, hri, ltc, ltc_count, diagnosis, service, sds, died, service_user, practice, sparra, hl1, population, slf_cohort";
+    "age, sex, simd, geography, urban_rural, hri, ltc, ltc_count, diagnosis, service, sds, died, service_user, practice, sparra, hl1, population, slf_cohort, sequence";
 
 impl TryFrom<FilterRepr> for Filter {
     type Error = String;
@@ -735,6 +760,9 @@ impl TryFrom<FilterRepr> for Filter {
         if let Some(x) = r.slf_cohort {
             rules.push(Rule::SlfCohort(x));
         }
+        if let Some(x) = r.sequence {
+            rules.push(Rule::Sequence(x));
+        }
         match rules.len() {
             0 => Err(format!("a filter needs one condition (one of: {CONDITION_KEYS})")),
             1 => Ok(Filter { enabled: r.enabled, label: r.label, rule: rules.remove(0) }),
@@ -769,6 +797,7 @@ impl From<Filter> for FilterRepr {
             Rule::Homeless(x) => r.hl1 = Some(x),
             Rule::Population(x) => r.population = Some(x),
             Rule::SlfCohort(x) => r.slf_cohort = Some(x),
+            Rule::Sequence(x) => r.sequence = Some(x),
         }
         r
     }
@@ -1140,6 +1169,20 @@ fn check_rule(rule: &Rule, push: &mut dyn FnMut(Option<&str>, String)) {
             in_range(v, 1, 4, "SDS option", "", push);
             if v.is_empty() {
                 push(None, "give at least one SDS option (1-4)".into());
+            }
+        }
+        Rule::Sequence(q) => {
+            use crate::model::events::IndexKind;
+            for (field, e) in [("first", &q.first), ("then", &q.then)] {
+                if matches!(e.kind, IndexKind::Hri | IndexKind::Death) {
+                    push(Some(field), format!("{} is not an event: a sequence filter links two events (emergency-admission, ae, delayed-discharge, care-home, home-care, diagnosis, service)", e.kind.label()));
+                }
+                if let Err(m) = e.checked_code() {
+                    push(Some(field), m);
+                }
+            }
+            if q.within_days == 0 || q.within_days > crate::model::events::MAX_WINDOW_DAYS {
+                push(Some("within_days"), format!("within_days {} must be from 1 to {}", q.within_days, crate::model::events::MAX_WINDOW_DAYS));
             }
         }
     }

@@ -2,6 +2,7 @@
 pub mod codes;
 pub mod costs;
 pub mod cohort;
+pub mod events;
 pub mod figures;
 pub mod geography;
 pub mod hri;

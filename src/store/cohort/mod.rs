@@ -38,6 +38,7 @@ mod characterise;
 mod hri;
 pub mod members;
 mod rows;
+pub mod sequence;
 
 pub use characterise::{characterise, characterise_general, Breakdown, BreakdownRow, Characterisation, LtcPrevalence, MeasureRow};
 pub use hri::{hri_picture, BandRow, HriArea, HriPicture, Persistence};

@@ -46,6 +46,9 @@ pub(super) fn filter_condition(rule: &Rule, years: &[String]) -> Result<Frag> {
     if rule.is_person_year() {
         return row_condition(rule);
     }
+    if let Rule::Sequence(q) = rule {
+        return sql::sequence_condition(q, years, "anon_chi");
+    }
     let Rule::Diagnosis(d) = rule else { return Ok(sql::window_condition_over(0, rule, sql::Over::OneRow)) };
     let (from, to) = sql::diagnosis_window(d, years);
     let mut f = Frag::text("anon_chi IN (SELECT anon_chi FROM event WHERE diag1 IS NOT NULL AND start_date BETWEEN CAST(");

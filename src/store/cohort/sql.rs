@@ -156,6 +156,13 @@ pub fn build(conn: &Connection, spec: &CohortSpec, extras: bool) -> Result<Cohor
     for (i, _) in &dx {
         ctes.push(&format!(", dx.dx{i}"));
     }
+    for (i, f) in &enabled {
+        if let Rule::Sequence(q) = &f.rule {
+            ctes.push(", ");
+            ctes.append(&sequence_condition(q, &years, "p.anon_chi")?);
+            ctes.push(&format!(" AS q{i}"));
+        }
+    }
     ctes.push(" FROM person_year p");
     if !dx.is_empty() {
         ctes.push(" LEFT JOIN dx ON dx.anon_chi = p.anon_chi");
@@ -253,6 +260,17 @@ fn diagnosis_cte<'a>(ctes: &mut Frag, enabled: &Enabled<'a>, years: &[String]) -
     }
 
     dx
+}
+
+/// `(id IN (people with A then B))` for a sequence filter, A starting in the chosen years.
+pub(super) fn sequence_condition(q: &crate::model::cohort::SequenceRule, years: &[String], id: &str) -> Result<Frag> {
+    let from = years.first().and_then(|y| FinYear::parse(y)).map(|y| y.bounds().0).unwrap_or_default();
+    let to = years.last().and_then(|y| FinYear::parse(y)).map(|y| y.bounds().1).unwrap_or_default();
+    let (sql, params) = super::sequence::people_sql(q, &from, &to)?;
+    let mut f = Frag::text(&format!("({id} IN ("));
+    f.append(&Frag { sql, params });
+    f.push("))");
+    Ok(f)
 }
 
 /// The (from, to) dates of a diagnosis filter: its own, else the chosen years' bounds.
@@ -501,6 +519,9 @@ pub(super) fn window_condition_over(i: usize, rule: &Rule, over: Over) -> Frag {
     match rule {
         Rule::Diagnosis(_) => {
             f.push(&bool_or(&format!("dx{i}")));
+        }
+        Rule::Sequence(_) => {
+            f.push(&bool_or(&format!("q{i}")));
         }
         Rule::Service(s) => {
             let sum = format!("coalesce({}, 0)", agg("sum", s.measure.sql()));

@@ -1,10 +1,10 @@
 //! The people and their index events, as SQL: a `people` CTE (the cohort's members, or
 //! everyone) and an `ix` CTE with one row per indexed person: `ix_date`, `ix_ord` (the index's
 //! step code, for same-day order), `ix_event` (its event id), `ix_year` and `ix_cij` (its stay).
-//! Also the step-code expression of an event and the condition of an event kind. Every value
-//! from the user is a bound parameter; the SQL text is our own.
+//! The step code and event conditions live in `store::cohort::sequence` (the temporal cohort
+//! filter uses them too). Every value from the user is a bound parameter; the SQL text is our own.
 use crate::model::cohort::CohortSpec;
-use crate::model::pathways::{death_code, EventSpec, IndexKind, StepLevel, GROUPED_STEPS, SERVICE_STEPS};
+use crate::model::pathways::{death_code, EventSpec, IndexKind, StepLevel};
 use crate::model::year::FinYear;
 use crate::store::cohort::sql::{build, fy_key, hri_columns, text, Frag};
 use crate::store::sql::fy_start;
@@ -14,75 +14,12 @@ use duckdb::Connection;
 /// Event id of a death (after every event of its day).
 pub const DEATH_EVENT_ID: &str = "9223372036854775807";
 
-/// The step code (0-based, see `model::pathways::step_names`) of an `event` row, NULL when the
-/// event is not a step at this level. Column names unqualified, or qualified by `alias.`.
-pub fn step_code(level: StepLevel, alias: &str) -> String {
-    let a = if alias.is_empty() { String::new() } else { format!("{alias}.") };
-    let mut s = String::from("CASE");
-    match level {
-        StepLevel::Grouped => {
-            for (i, (_, recids, flag)) in GROUPED_STEPS.iter().enumerate() {
-                let list: Vec<String> = recids.iter().map(|r| format!("'{r}'")).collect();
-                s.push_str(&format!(" WHEN {a}recid IN ({})", list.join(", ")));
-                if let Some(f) = flag {
-                    s.push_str(&format!(" AND coalesce({a}{f}, false)"));
-                }
-                s.push_str(&format!(" THEN {i}"));
-            }
-        }
-        StepLevel::Service => {
-            for (i, r) in SERVICE_STEPS.iter().enumerate() {
-                s.push_str(&format!(" WHEN {a}recid = '{r}' THEN {i}"));
-            }
-        }
-    }
-    s.push_str(" END");
-    s
-}
+pub use crate::store::cohort::sequence::step_code;
 
-/// The condition on `alias`'s `event` columns that makes an event of this kind (event kinds
-/// only; HRI and death are not events).
+/// The condition of an event kind on `alias`'s `event` columns, as a fragment.
 pub fn event_condition(e: &EventSpec, alias: &str) -> Result<Frag> {
-    let code = e.checked_code().map_err(|m| anyhow!(m))?;
-    let a = alias;
-    let mut f = Frag::new();
-    match e.kind {
-        IndexKind::EmergencyAdmission => {
-            f.push(&format!("coalesce({a}.emergency, false)"));
-        }
-        IndexKind::Ae => {
-            f.push(&format!("{a}.recid = 'AE2'"));
-        }
-        IndexKind::DelayedDischarge => {
-            f.push(&format!("{a}.recid = 'DD'"));
-        }
-        IndexKind::CareHome => {
-            f.push(&format!("{a}.recid = 'CH'"));
-        }
-        IndexKind::HomeCare => {
-            f.push(&format!("{a}.recid = 'HC'"));
-        }
-        IndexKind::Service => {
-            f.push(&format!("{a}.recid = "));
-            f.bind(text(&code.unwrap_or_default()));
-        }
-        IndexKind::Diagnosis => {
-            let c = code.unwrap_or_default();
-            let cols: &[&str] = if e.main_only { &["diag1"] } else { &["diag1", "diag2", "diag3", "diag4", "diag5", "diag6"] };
-            f.push("(");
-            for (i, col) in cols.iter().enumerate() {
-                if i > 0 {
-                    f.push(" OR ");
-                }
-                f.push(&format!("coalesce(starts_with(upper(replace({a}.{col}, '.', '')), "));
-                f.bind(text(&c));
-                f.push("), false)");
-            }
-            f.push(")");
-        }
-        IndexKind::Hri | IndexKind::Death => bail!("{} is not an event kind", e.kind.label()),
-    }
-    Ok(f)
+    let (sql, params) = crate::store::cohort::sequence::event_condition(e, alias)?;
+    Ok(Frag { sql, params })
 }
 
 /// The window and the `WITH people AS (...), ix AS (...)` CTEs (ending without a comma).
