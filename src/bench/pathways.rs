@@ -74,8 +74,12 @@ pub fn measure(cfg: &BenchConfig, conn: &Connection, ws_path: &Path, rep: &mut R
     let (mut lib, mut base) = (Vec::new(), Vec::new());
     let mut indexed = 0;
     for _ in 0..RUNS {
-        let (ms, r) = time_ms(|| crate::store::pathways::pathways(conn, &req, &loaded, 10));
-        indexed = r.context("pathways benchmark")?.people;
+        // computed afresh each run (the library keeps it per load: later asks are instant)
+        let (ms, r) = time_ms(|| -> Result<u64> {
+            let paths = crate::store::pathways::person_paths(conn, &req, &loaded)?;
+            Ok(crate::store::pathways::pathways_from(&paths, &req, 10).people)
+        });
+        indexed = r.context("pathways benchmark")?;
         lib.push(ms);
         let (bms, r) = time_ms(|| rows(conn, &baseline_pathways_sql(&cfg.years)));
         r.context("pathways baseline")?;
@@ -105,7 +109,8 @@ pub fn measure(cfg: &BenchConfig, conn: &Connection, ws_path: &Path, rep: &mut R
             Target::P95MaxMs(1000.0),
         ));
     }
-    // one page of the largest first step's people, through the operations layer (audited)
+    // one page of the largest first step's people, through the operations layer (audited), as
+    // the explorer asks for it: after the tree (whose people the library keeps)
     let ctx = crate::ops::Context::new(conn.try_clone()?, ws_path, crate::ops::Audience::Screen);
     let f = crate::store::pathways::pathways(conn, &req, &loaded, 10)?;
     let node = f.after.nodes.first().map(|n| n.steps.clone()).unwrap_or_default();
@@ -116,6 +121,6 @@ pub fn measure(cfg: &BenchConfig, conn: &Connection, ws_path: &Path, rep: &mut R
         r.map_err(|e| anyhow::anyhow!("{e}"))?;
         page.push(ms);
     }
-    rep.push(Figure::samples(&format!("aligned strip page ({} people of [{}])", super::PAGE, node.join(" > ")), &page, None, Target::P95MaxMs(50.0)));
+    rep.push(Figure::samples(&format!("aligned strip page ({} people of [{}], after the tree)", super::PAGE, node.join(" > ")), &page, None, Target::P95MaxMs(50.0)));
     Ok(())
 }

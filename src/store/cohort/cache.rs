@@ -39,7 +39,7 @@ pub(super) fn workspace_key(conn: &Connection) -> Result<Option<String>> {
 }
 
 /// The cached value for `key` under the workspace, or compute (and keep) it.
-pub(super) fn get_or_compute<T: Send + Sync + 'static>(
+pub(crate) fn get_or_compute<T: Send + Sync + 'static>(
     conn: &Connection,
     key: &str,
     compute: impl FnOnce() -> Result<T>,

@@ -44,6 +44,8 @@ pub use characterise::{characterise, characterise_general, Breakdown, BreakdownR
 pub use hri::{hri_picture, BandRow, HriArea, HriPicture, Persistence};
 pub use members::{members_general, members_page, Member, MemberSort, MembersPage, PageRequest, PSEUDONYM_TABLE};
 pub use sql::{available_years, resolve_years};
+/// The per-load cache of figures that depend only on the loaded data and the question.
+pub(crate) use cache::get_or_compute;
 
 use crate::model::cohort::CohortSpec;
 use anyhow::Result;

@@ -6,6 +6,6 @@ mod sequences;
 mod time_to;
 mod transitions;
 
-pub use sequences::{pathways, person_paths, PersonPaths};
+pub use sequences::{pathways, pathways_from, person_paths, person_paths_cached, Paths, PersonPaths};
 pub use time_to::time_to;
 pub use transitions::transitions;

@@ -121,10 +121,29 @@ fn parse(s: Option<&str>) -> Result<Vec<(usize, i32)>> {
     Ok(v)
 }
 
+/// Per-person pathways, window and data end of a request.
+pub type Paths = (Vec<PersonPaths>, (String, String), String);
+
+/// [`person_paths`], kept per workspace load and question (the tree, then pages of its
+/// members, ask for the same people).
+pub fn person_paths_cached(conn: &Connection, req: &PathwayRequest, loaded: &[String]) -> Result<std::sync::Arc<Paths>> {
+    let key = format!(
+        "pathways:v1:{:?}:{:?}:{}:{:?}:{}:{:?}",
+        req.spec, req.index, req.after_days, req.before_days, req.depth, req.steps
+    );
+    crate::store::cohort::get_or_compute(conn, &key, || person_paths(conn, req, loaded))
+}
+
 /// The figures of a request: trees after (and before) the index. Nodes with fewer than
 /// `min_people` are not listed (the gate's threshold when disclosure control is on).
 pub fn pathways(conn: &Connection, req: &PathwayRequest, loaded: &[String], min_people: u64) -> Result<PathwayFigures> {
-    let (people, window, end) = person_paths(conn, req, loaded)?;
+    let paths = person_paths_cached(conn, req, loaded)?;
+    Ok(pathways_from(&paths, req, min_people))
+}
+
+/// The trees of already computed per-person pathways.
+pub fn pathways_from(paths: &Paths, req: &PathwayRequest, min_people: u64) -> PathwayFigures {
+    let (people, window, end) = (&paths.0, paths.1.clone(), paths.2.clone());
     let depth = req.depth.clamp(1, crate::model::pathways::MAX_DEPTH) as usize;
     let names = step_names(req.steps);
     let after: Vec<Steps> = people.iter().map(|p| p.after.clone()).collect();
@@ -132,7 +151,7 @@ pub fn pathways(conn: &Connection, req: &PathwayRequest, loaded: &[String], min_
         let b: Vec<Steps> = people.iter().map(|p| p.before.clone()).collect();
         tree(&b, &names, depth, min_people, req.max_nodes)
     });
-    Ok(PathwayFigures {
+    PathwayFigures {
         index: req.index.label(),
         window,
         data_end: end,
@@ -143,5 +162,5 @@ pub fn pathways(conn: &Connection, req: &PathwayRequest, loaded: &[String], min_
         depth: depth as u8,
         after: tree(&after, &names, depth, min_people, req.max_nodes),
         before,
-    })
+    }
 }
