@@ -10,6 +10,7 @@ pub mod output;
 pub mod overview;
 pub mod pathways;
 pub mod spec_flags;
+pub mod time_to;
 pub mod timeline;
 pub mod transitions;
 pub mod workspace;
@@ -60,7 +61,7 @@ pub enum Command {
     /// Pathways after (and before) an index event: step sequences with people and median days
     Pathways(pathways::PathwaysArgs),
     /// Time from an index event to a target event: cumulative incidence at 30/90/180/365 days
-    TimeTo(pathways::TimeToArgs),
+    TimeTo(time_to::TimeToArgs),
     /// Export a cohort's attrition and characterisation with disclosure control applied
     Export(export::ExportArgs),
     /// Generate a synthetic linked extract (SLF + SC2 layouts), deterministic by seed
@@ -81,7 +82,7 @@ pub fn run() -> i32 {
         Some(Command::Timeline(args)) => timeline::run(&args),
         Some(Command::Transitions(args)) => transitions::run(&args),
         Some(Command::Pathways(args)) => pathways::run(&args),
-        Some(Command::TimeTo(args)) => pathways::run_time_to(&args),
+        Some(Command::TimeTo(args)) => time_to::run(&args),
         Some(Command::Export(args)) => export::run(&args),
         Some(Command::Bench(args)) => bench::run(&args),
         None => {

@@ -1,14 +1,14 @@
 //! `carepath pathways`: the pathways of a cohort's people after (and before) an index event, as
-//! a tree of step sequences with people, share and median days to each step; and
-//! `carepath time-to`: cumulative incidence of a target event after the index. Both through the
-//! disclosure gate unless `--no-sdc`; every number printed comes from the published tables.
+//! a tree of step sequences with people, share and median days to each step, through the
+//! disclosure gate unless `--no-sdc` (every number printed comes from the published tables);
+//! `--members NODE` pages a node's people (audited). The index flags are shared with `time-to`.
 use super::disclosure_args::DisclosureArgs;
 use super::output::{cell_json, emit, tables_csv, tables_json, tables_text, Format, TextTable};
 use super::spec_flags::{spec_from_flags, CohortFlags, HriLevelArg};
 use super::workspace::WorkspaceArg;
 use crate::analysis::disclosure::{at, Cell, Table};
 use crate::model::cohort::CohortSpec;
-use crate::model::pathways::{EventSpec, IndexKind, PathwayMembersPage, PathwayRequest, SplitBy, StepLevel, TimeToRequest, HORIZONS};
+use crate::model::pathways::{EventSpec, IndexKind, PathwayMembersPage, PathwayRequest, StepLevel};
 use crate::ops::{self, Answer, Query};
 use anyhow::{bail, Result};
 use clap::Args;
@@ -31,7 +31,7 @@ pub struct IndexArgs {
 }
 
 impl IndexArgs {
-    fn event(&self) -> EventSpec {
+    pub(super) fn event(&self) -> EventSpec {
         EventSpec { kind: self.index, code: self.code.clone(), main_only: self.main_only, hri_level: self.hri_level.into() }
     }
 }
@@ -80,7 +80,7 @@ pub struct PathwaysArgs {
 }
 
 /// The cohort of the flags, or None when they name none (everyone, every loaded year).
-fn cohort(flags: &CohortFlags) -> Result<Option<CohortSpec>> {
+pub(super) fn cohort(flags: &CohortFlags) -> Result<Option<CohortSpec>> {
     let spec = spec_from_flags(flags)?;
     Ok(if flags.spec.is_none() && spec.filters.is_empty() && spec.years.is_empty() { None } else { Some(spec) })
 }
@@ -177,7 +177,7 @@ fn render_members(p: &PathwayMembersPage, format: Format) -> Result<String> {
     })
 }
 
-fn col(t: &Table, name: &str) -> Option<usize> {
+pub(super) fn col(t: &Table, name: &str) -> Option<usize> {
     t.columns.iter().position(|c| c == name)
 }
 
@@ -204,93 +204,6 @@ fn paths_json(t: &Table) -> Value {
                 "pct_of_index": cell_json(t.get(at(r, s))),
                 "median_days": md,
             })
-        })
-        .collect();
-    Value::Array(rows)
-}
-
-#[derive(Debug, Args, Clone)]
-pub struct TargetArgs {
-    /// The target event: the first one after the index
-    #[arg(long, value_enum)]
-    pub target: IndexKind,
-    /// ICD-10 prefix or record type for --target diagnosis / service
-    #[arg(long)]
-    pub target_code: Option<String>,
-    /// Level of the HRI flag for --target hri
-    #[arg(long, value_enum, default_value_t = HriLevelArg::Scotland)]
-    pub target_hri_level: HriLevelArg,
-}
-
-#[derive(Debug, Args)]
-pub struct TimeToArgs {
-    #[command(flatten)]
-    pub ws: WorkspaceArg,
-    #[command(flatten)]
-    pub cohort: CohortFlags,
-    #[command(flatten)]
-    pub index: IndexArgs,
-    #[command(flatten)]
-    pub target: TargetArgs,
-    /// One curve per category of this attribute at the index, besides All
-    #[arg(long, value_enum)]
-    pub by: Option<SplitBy>,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    #[command(flatten)]
-    pub disclosure: DisclosureArgs,
-}
-
-pub fn run_time_to(args: &TimeToArgs) -> Result<i32> {
-    let spec = cohort(&args.cohort)?;
-    let sdc = args.disclosure.sdc()?;
-    let ctx = args.ws.open()?;
-    ctx.set_sdc(sdc)?;
-    let target = EventSpec { kind: args.target.target, code: args.target.target_code.clone(), main_only: false, hri_level: args.target.target_hri_level.into() };
-    let req = TimeToRequest { spec, index: args.index.event(), target: target.clone(), by: args.by };
-    let Answer::TimeTo(g) = ops::run(&Query::TimeTo(req), &ctx)? else { bail!("unexpected answer to a time-to query") };
-    let out = match args.format {
-        Format::Json => {
-            let v = json!({
-                "heading": g.heading,
-                "index": args.index.event().label(),
-                "target": target.label(),
-                "by": args.by,
-                "curves": g.table("time_to").map(curves_json).unwrap_or_default(),
-                "disclosure": g.disclosure,
-                "tables": tables_json(&g.tables),
-            });
-            serde_json::to_string_pretty(&v)? + "\n"
-        }
-        Format::Csv => tables_csv(&g.tables, &g.disclosure),
-        Format::Table => format!("{}\n\n{}", g.heading, tables_text(&g.tables, &g.disclosure)),
-    };
-    emit(&out);
-    Ok(0)
-}
-
-/// `[{group, people, points: [{days, events, censored, at_risk, cumulative_incidence_pct}]}]`.
-fn curves_json(t: &Table) -> Value {
-    let rows = t
-        .rows
-        .iter()
-        .enumerate()
-        .map(|(r, row)| {
-            let points: Vec<Value> = HORIZONS
-                .iter()
-                .map(|h| {
-                    let get = |name: &str| col(t, &format!("{name}_{h}d")).map(|c| cell_json(t.get(at(r, c)))).unwrap_or(Value::Null);
-                    json!({
-                        "days": h,
-                        "events": get("events"),
-                        "censored": get("censored"),
-                        "at_risk": get("at_risk"),
-                        "cumulative_incidence_pct": get("cumulative_incidence_pct"),
-                    })
-                })
-                .collect();
-            json!({ "group": row.first().map(|c| c.render()).unwrap_or_default(), "people": cell_json(t.get(at(r, 1))), "points": points })
         })
         .collect();
     Value::Array(rows)
