@@ -521,3 +521,17 @@ fn temporal_cohort_filter_counts_the_right_people() {
     let o = carepath(&["cohort", "--workspace", f.ws.to_str().unwrap(), "--seq-first", "ae", "--seq-within-days", "30"]);
     assert!(!o.status.success() && stderr(&o).contains("--seq-then"), "{}", stderr(&o));
 }
+
+#[test]
+fn service_level_steps_name_record_types() {
+    let f = fixture();
+    let v = run_json(&f.ws, &["pathways", "--index", "emergency-admission", "--after-days", "90", "--depth", "3", "--steps", "service", "--no-sdc"]);
+    let find = |steps: &[&str]| v["paths"].as_array().unwrap().iter().find(|p| steps_of(p) == steps).map(|p| num(&p["people"]));
+    // by hand from the script: T1's DD and care home, T2's GLS transfer, home care and acute
+    // readmission, T7's death (its second acute episode is the index stay), T4's A&E then acute
+    assert_eq!(find(&["Delayed discharge", "Care home"]), Some(14));
+    assert_eq!(find(&["Geriatric long stay", "Home care", "Acute"]), Some(12));
+    assert_eq!(find(&["Death"]), Some(10));
+    assert_eq!(find(&["A&E", "Acute"]), Some(3));
+    assert_eq!(find(&["Acute"]), Some(2), "T6's elective admission is an acute record");
+}
