@@ -152,13 +152,16 @@ fn x_exports_through_the_gate_even_when_the_screen_shows_raw_figures() {
     let cells: Vec<&str> = last.split(',').map(|c| c.trim_matches('"')).collect();
     assert!(!cells.contains(&tiny.to_string().as_str()), "the exported cohort size {tiny} is not withheld:\n{att}");
     assert!(cells.contains(&"*"), "the withheld cohort is marked:\n{att}");
-    for f in ["characterisation.csv"] {
-        let text = std::fs::read_to_string(out.join(f)).unwrap_or_default();
-        for line in text.lines().skip(1) {
-            for cell in line.split(',').map(|c| c.trim_matches('"')) {
-                if let Ok(n) = cell.parse::<u64>() {
-                    assert!(n == 0 || n >= 10, "{f} holds a count of {n}:\n{text}");
-                }
+    // Every count column (`cohort_n`, `population_n`) of the characterisation: 0, 10+ or "*".
+    let text = std::fs::read_to_string(out.join("characterisation.csv")).unwrap_or_default();
+    let header: Vec<&str> = text.lines().next().unwrap_or_default().split(',').collect();
+    let counts: Vec<usize> = header.iter().enumerate().filter(|(_, h)| h.ends_with("_n")).map(|(i, _)| i).collect();
+    assert!(counts.len() >= 2, "count columns in {header:?}");
+    for line in text.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        for &i in &counts {
+            if let Some(Ok(n)) = cells.get(i).map(|c| c.trim_matches('"').parse::<u64>()) {
+                assert!(n == 0 || n >= 10, "characterisation.csv holds a count of {n}:\n{text}");
             }
         }
     }
