@@ -5,34 +5,11 @@ mod common;
 use common::*;
 use std::path::{Path, PathBuf};
 
-/// A good episode row for person `who`; `edit` replaces fields by column name.
-fn episode_row(who: &str, edit: &[(&str, &str)]) -> String {
-    let header: Vec<&str> = EPISODE_HEADER.split(',').collect();
-    let mut cells: Vec<String> = vec![String::new(); header.len()];
-    let base = [
-        ("year", "1920"),
-        ("recid", "01B"),
-        ("record_keydate1", "2019-05-01"),
-        ("record_keydate2", "2019-05-03"),
-        ("anon_chi", who),
-        ("gender", "1"),
-        ("dob", "1950-01-01"),
-        ("postcode", "EH1 1AA"),
-        ("lca", "14"),
-        ("cost_total_net", "100"),
-    ];
-    for (k, v) in base.iter().chain(edit.iter()) {
-        let i = header.iter().position(|h| h == k).unwrap();
-        cells[i] = v.to_string();
-    }
-    cells.join(",")
-}
-
 /// Load an episode file with one good row and one bad row; return the single reject.
 fn reject_of(bad_row: &str) -> (String, i64, Option<String>, serde_json::Value) {
     let tmp = tempfile::tempdir().unwrap();
     let f = tmp.path().join("source-episode-file-1920.csv");
-    write(&f, &format!("{EPISODE_HEADER}\n{}\n{bad_row}\n", episode_row("QUFBQQ==", &[])));
+    write(&f, &episode_csv(&[episode_row("QUFBQQ==", &[]), bad_row.to_string()]));
     let ws = tmp.path().join("ws.duckdb");
     let (report, out) = load_json(&ws, &[&f]);
     assert!(out.status.success(), "a bad row must not stop the load: {}", stderr(&out));
@@ -63,7 +40,7 @@ fn assert_reject(edit: &[(&str, &str)], column: &str, reason_part: &str) {
 fn missing_person_id_is_activity_not_a_reject() {
     let tmp = tempfile::tempdir().unwrap();
     let f = tmp.path().join("source-episode-file-1920.csv");
-    write(&f, &format!("{EPISODE_HEADER}\n{}\n{}\n", episode_row("QUFBQQ==", &[]), episode_row("", &[])));
+    write(&f, &episode_csv(&[episode_row("QUFBQQ==", &[]), episode_row("", &[])]));
     let ws = tmp.path().join("ws.duckdb");
     let (report, out) = load_json(&ws, &[&f]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -322,7 +299,7 @@ fn a_process_killed_mid_load_leaves_the_workspace_unchanged() {
     assert!(ok.status.success());
     let before = snapshot(&ws);
     let extra = tmp.path().join("source-episode-file-2021.csv");
-    write(&extra, &format!("{EPISODE_HEADER}\n{}\n", episode_row("Q0NDQw==", &[("year", "2021"), ("record_keydate1", "2020-05-01"), ("record_keydate2", "2020-05-02")])));
+    write(&extra, &episode_csv(&[episode_row("Q0NDQw==", &[("year", "2021"), ("record_keydate1", "2020-05-01"), ("record_keydate2", "2020-05-02")])]));
     let out = std::process::Command::new(bin())
         .args(["load", extra.to_str().unwrap(), "--workspace", ws.to_str().unwrap()])
         .env("CAREPATH_TEST_ABORT_BEFORE_COMMIT", "1")

@@ -27,6 +27,11 @@ fn load(o: Options) -> Loaded {
     Loaded { _tmp: tmp, dir, ws, report }
 }
 
+/// A count over the raw files, in a connection of its own (never carepath's workspace).
+fn raw_count(sql: &str) -> i64 {
+    q_i64(&duckdb::Connection::open_in_memory().unwrap(), sql)
+}
+
 fn raw(dir: &Path, file: &str) -> String {
     format!("read_csv('{}', all_varchar=true, header=true)", dir.join(file).display())
 }
@@ -115,14 +120,10 @@ fn ages_are_whole_years_to_30_september_and_babies_are_0() {
     // PHS `R/compute_mid_year_age.R` L20-29
     let l = load(Options { hbrescode_only: false });
     let conn = open_ro(&l.ws);
-    let c = duckdb::Connection::open_in_memory().unwrap();
-    let expected = q_i64(
-        &c,
-        &format!(
-            "SELECT count(*) FROM {} WHERE date_sub('year', CAST(dob AS DATE), DATE '2019-09-30') BETWEEN 0 AND 17 OR CAST(dob AS DATE) > DATE '2019-09-30'",
-            raw(&l.dir, "source-individual-file-1920.csv")
-        ),
-    );
+    let expected = raw_count(&format!(
+        "SELECT count(*) FROM {} WHERE date_sub('year', CAST(dob AS DATE), DATE '2019-09-30') BETWEEN 0 AND 17 OR CAST(dob AS DATE) > DATE '2019-09-30'",
+        raw(&l.dir, "source-individual-file-1920.csv")
+    ));
     assert_eq!(q_i64(&conn, "SELECT count(*) FROM person_year WHERE year = '1920' AND age BETWEEN 0 AND 17"), expected);
     assert_eq!(q_i64(&conn, "SELECT count(*) FROM person_year WHERE age < 0"), 0);
     for n in 0..2 {
@@ -292,14 +293,10 @@ fn ppas_are_derived_from_phs_lists_when_cij_ppa_is_absent() {
     // the main-diagnosis list (L96-97). The fixture leaves `cij_ppa` blank everywhere.
     let l = load(Options { hbrescode_only: false });
     let conn = open_ro(&l.ws);
-    let c = duckdb::Connection::open_in_memory().unwrap();
-    let expected = q_i64(
-        &c,
-        &format!(
-            "SELECT count(DISTINCT (anon_chi, cij_marker)) FROM {} WHERE recid = '01B' AND cij_pattype = 'Non-Elective' AND substr(diag1, 1, 3) = 'J44'",
-            raw(&l.dir, "source-episode-file-1920.csv")
-        ),
-    );
+    let expected = raw_count(&format!(
+        "SELECT count(DISTINCT (anon_chi, cij_marker)) FROM {} WHERE recid = '01B' AND cij_pattype = 'Non-Elective' AND substr(diag1, 1, 3) = 'J44'",
+        raw(&l.dir, "source-episode-file-1920.csv")
+    ));
     assert!(expected > 0);
     assert_eq!(q_i64(&conn, "SELECT sum(ppa_admissions) FROM person_year WHERE year = '1920'"), expected);
     // PPA bed days: each of those CIJs runs 2019-06-01 to 2019-06-08, 7 days (`R/aggregate_by_chi.R` L172-188)

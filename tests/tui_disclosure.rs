@@ -125,3 +125,45 @@ fn with_sdc_on_no_hidden_count_can_be_derived_from_the_screen() {
     let (_, total) = attrition(&h.screen(160, 48));
     assert_eq!(total.and_then(|t| number(&t)), Some(tiny));
 }
+
+#[test]
+fn x_exports_through_the_gate_even_when_the_screen_shows_raw_figures() {
+    // On screen (inside the secure session) `!` is off by default; a file written with `x`
+    // leaves the program, so it is gated whatever the screen shows (issue "One operations
+    // layer", item 7). The premise comes from SQL over person_year.
+    let mut h = Harness::open("export-gate");
+    let year = h.app.year.clone().expect("a year is loaded");
+    let above = (80..115).find(|a| (1..10).contains(&sql_count(&h, &year, &format!("age > {a}")))).expect("an age above which 1-9 people are");
+    let tiny = sql_count(&h, &year, &format!("age > {above}"));
+    h.char('2');
+    h.char('a');
+    h.type_text(&format!("age {}+", above + 1));
+    h.key(KeyCode::Enter);
+    let (_, total) = attrition(&h.screen(160, 48));
+    assert_eq!(total.and_then(|t| number(&t)), Some(tiny), "the screen shows the raw cohort of {tiny}:\n{}", h.screen(160, 48));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("oldest");
+    h.char('x');
+    h.ctrl('u');
+    h.type_text(&out.display().to_string());
+    h.key(KeyCode::Enter);
+    let att = std::fs::read_to_string(out.join("attrition.csv")).unwrap_or_else(|e| panic!("attrition.csv: {e}\n{}", h.screen(160, 48)));
+    let last = att.lines().last().unwrap_or_default();
+    let cells: Vec<&str> = last.split(',').map(|c| c.trim_matches('"')).collect();
+    assert!(!cells.contains(&tiny.to_string().as_str()), "the exported cohort size {tiny} is not withheld:\n{att}");
+    assert!(cells.contains(&"*"), "the withheld cohort is marked:\n{att}");
+    // Every count column (`cohort_n`, `population_n`) of the characterisation: 0, 10+ or "*".
+    let text = std::fs::read_to_string(out.join("characterisation.csv")).unwrap_or_default();
+    let header: Vec<&str> = text.lines().next().unwrap_or_default().split(',').collect();
+    let counts: Vec<usize> = header.iter().enumerate().filter(|(_, h)| h.ends_with("_n")).map(|(i, _)| i).collect();
+    assert!(counts.len() >= 2, "count columns in {header:?}");
+    for line in text.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        for &i in &counts {
+            if let Some(Ok(n)) = cells.get(i).map(|c| c.trim_matches('"').parse::<u64>()) {
+                assert!(n == 0 || n >= 10, "characterisation.csv holds a count of {n}:\n{text}");
+            }
+        }
+    }
+    assert!(h.screen(160, 48).contains("exported to"), "the explorer says where it went:\n{}", h.screen(160, 48));
+}

@@ -155,16 +155,21 @@ fn assert_restored(bytes: &[u8]) {
     assert!(leave > enter, "the last alternate-screen switch must be the way out");
 }
 
-#[test]
-fn build_a_cohort_open_a_timeline_step_and_quit() {
-    let ws = tui_support::workspace_copy("pty");
-    let mut t = Pty::start(&[ws.to_str().unwrap()], &[]);
+/// From the first start: the cohort builder (`2`) with one filter, age 65+, added and shown.
+fn cohort_of_people_aged_65_plus(t: &mut Pty) {
     t.wait_for("hold 50% of health cost");
     t.send("2");
     t.wait_for("Attrition");
     t.send("a");
     t.send("age 65+\r");
     t.wait_for("[x] Age 65+");
+}
+
+#[test]
+fn build_a_cohort_open_a_timeline_step_and_quit() {
+    let ws = tui_support::workspace_copy("pty");
+    let mut t = Pty::start(&[ws.to_str().unwrap()], &[]);
+    cohort_of_people_aged_65_plus(&mut t);
     t.send("a");
     t.send("ltc_count 1+\r");
     let s = t.wait_for("[x] ");
@@ -333,12 +338,7 @@ fn x_exports_the_current_table_and_the_cli_reads_the_workspace_meanwhile() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let mut t = Pty::start_in(&[ws.to_str().unwrap()], &[], Some(&dir));
-    t.wait_for("hold 50% of health cost");
-    t.send("2");
-    t.wait_for("Attrition");
-    t.send("a");
-    t.send("age 65+\r");
-    t.wait_for("[x] Age 65+");
+    cohort_of_people_aged_65_plus(&mut t);
     t.send("x");
     t.wait_for("to folder:");
     t.send("\x15"); // Ctrl-U clears the suggested name

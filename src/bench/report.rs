@@ -1,6 +1,6 @@
 //! The benchmark report: figures with their baseline and target, printed as a table or JSON.
 use super::stats::{p50, p95, Machine};
-use super::BenchConfig;
+use super::config::BenchConfig;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

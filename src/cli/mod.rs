@@ -1,4 +1,5 @@
 //! Command line: every headless capability is a subcommand; no subcommand opens the TUI.
+pub mod audit;
 pub mod bench;
 pub mod cohort;
 pub mod disclosure_args;
@@ -68,6 +69,8 @@ pub enum Command {
     Generate(generate::GenerateArgs),
     /// Benchmarks at sample, region and country scale against raw DuckDB baselines
     Bench(bench::BenchArgs),
+    /// The workspace's audit log (who saw or released what) and a check that it is whole
+    Audit(audit::AuditArgs),
 }
 
 /// Parse the command line, run it, and return the process exit code.
@@ -85,6 +88,7 @@ pub fn run() -> i32 {
         Some(Command::TimeTo(args)) => time_to::run(&args),
         Some(Command::Export(args)) => export::run(&args),
         Some(Command::Bench(args)) => bench::run(&args),
+        Some(Command::Audit(args)) => audit::run(&args),
         None => {
             let opts = crate::tui::TuiOptions { ascii: cli.ascii, mouse: cli.mouse, keys: cli.keys.clone() };
             crate::tui::run(cli.path.as_deref(), &opts)

@@ -1,4 +1,5 @@
 //! Plain domain types and code lists. No I/O: code lists are compiled in from `assets/`.
+pub mod audit;
 pub mod codes;
 pub mod costs;
 pub mod cohort;

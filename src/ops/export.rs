@@ -3,7 +3,8 @@
 //! is written. Files are owner-only (0600): they are written inside the secure session.
 use super::gate::{self, DisclosureNote};
 use super::tables::{self, NamedTable};
-use super::{audit, pseudonym, Audience, Context, OpsError, Sdc};
+use super::context::{Audience, Context, Sdc};
+use super::{audit, pseudonym, OpsError};
 use crate::analysis::disclosure::{self, Cell, Policy, Table};
 use crate::model::cohort::CohortSpec;
 use crate::model::figures::{MemberSort, PageRequest};
@@ -62,7 +63,7 @@ pub(super) fn run(ctx: &Context, req: &ExportRequest, spec: &CohortSpec) -> Resu
         Some(p) => Sdc::On(p.clone()),
         None => Sdc::Off,
     };
-    let what = format!("export to {}: {}", req.out.display(), super::describe_spec("cohort", spec));
+    let what = format!("export to {}: {}", req.out.display(), audit::describe_spec("cohort", spec));
     let published = gate::publish_with(ctx, &sdc, Audience::Output, &what, set, ())?;
     std::fs::create_dir_all(&req.out).map_err(|e| OpsError::file("could not create", &req.out, e))?;
     let ext = req.format.extension();

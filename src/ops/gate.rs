@@ -3,8 +3,9 @@
 //! answer.
 use super::audit::{self, ReleasedCount};
 use super::tables::{NamedTable, TableSet};
-use super::{Audience, Context, OpsError, Sdc};
-use crate::analysis::disclosure::{self, at, Cell, Policy, Table, MIN_THRESHOLD};
+use super::context::{check_policy, Audience, Context, Sdc};
+use super::OpsError;
+use crate::analysis::disclosure::{self, at, Cell, Policy, Table};
 
 /// Published tables of an answer, what disclosure control did, and (only without disclosure
 /// control) the typed raw figures.
@@ -46,17 +47,6 @@ pub struct DisclosureNote {
     pub text: String,
 }
 
-/// A policy that would weaken protection is refused (the only way round it is `--no-sdc`, which
-/// is audited).
-pub fn check_policy(p: &Policy) -> Result<(), OpsError> {
-    if p.threshold < MIN_THRESHOLD {
-        return Err(OpsError::Policy(format!(
-            "a disclosure threshold of {} is below the minimum of {MIN_THRESHOLD}: thresholds can only be raised (for raw figures use --no-sdc, which is recorded in the audit log)",
-            p.threshold
-        )));
-    }
-    Ok(())
-}
 
 /// Gate `set` for the context (see the module doc of `ops`) and wrap the answer.
 pub fn publish<T>(ctx: &Context, what: &str, set: TableSet, raw: T) -> Result<Gated<T>, OpsError> {

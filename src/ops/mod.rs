@@ -38,6 +38,7 @@
 //!
 //! Stability: variants and fields are only ever added (later views add Query/Answer variants).
 pub mod audit;
+mod context;
 pub mod error;
 pub mod identity;
 pub mod limits;
@@ -50,6 +51,7 @@ pub mod year;
 mod export;
 mod gate;
 
+pub use context::{Audience, Context, Sdc};
 pub use error::OpsError;
 pub use export::{ExportFormat, ExportReport, ExportRequest};
 pub use gate::{DisclosureNote, Gated, Shown};
@@ -57,32 +59,14 @@ pub use identity::Identity;
 pub use tables::NamedTable;
 
 use crate::analysis::disclosure::Policy;
+use crate::model::audit::AuditLog;
 use crate::model::cohort::CohortSpec;
 use crate::model::figures::{Attrition, Characterisation, HriPicture, MembersPage, Overview, PageRequest};
 use crate::model::hri::HriLevel;
 use crate::model::timeline::Timeline;
 use crate::store::report::LoadReport;
-use duckdb::{Connection, InterruptHandle};
+use duckdb::Connection;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-
-/// Disclosure control for the answers of a context.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Sdc {
-    /// Apply this policy (threshold >= [`crate::analysis::disclosure::MIN_THRESHOLD`]).
-    On(Policy),
-    /// Raw figures. For [`Audience::Output`] each such output is written to the audit log and
-    /// says so in its note.
-    Off,
-}
-
-/// Where answers go: the explorer's screen (inside the secure session), or out of the program
-/// (CLI output, files). Outputs are recorded for the differencing guard; screens are not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    Screen,
-    Output,
-}
 
 /// What a client asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,6 +107,9 @@ pub enum Query {
     /// the tree before the index), with their pathways on days from the index (person-level:
     /// audited; ids are pseudonyms).
     PathwayMembers { request: crate::model::pathways::PathwayRequest, before: bool, node: Vec<String>, offset: u64, limit: u64 },
+    /// The audit log's latest rows (all when None) and the check of its chain, for an output
+    /// checker (`carepath audit`).
+    AuditLog { last: Option<usize> },
 }
 
 /// Attrition and characterisation of one cohort.
@@ -153,70 +140,13 @@ pub enum Answer {
     Pathways(Gated<crate::model::pathways::PathwayFigures>),
     TimeTo(Gated<crate::model::pathways::TimeToFigures>),
     PathwayMembers(crate::model::pathways::PathwayMembersPage),
+    AuditLog(AuditLog),
 }
 
 /// Progress of a long query (loads).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Progress {
     Load { done: usize, total: usize, file: String },
-}
-
-/// Everything `run` needs: the connection, which workspace it is, who is asking (from the OS),
-/// where answers go and the disclosure setting.
-pub struct Context {
-    pub conn: Connection,
-    pub workspace: PathBuf,
-    pub audience: Audience,
-    sdc: Mutex<Sdc>,
-    identity: Identity,
-}
-
-impl Context {
-    /// A context over an open connection. Outputs start gated with the default policy; screens
-    /// start without disclosure control (the explorer's `!` turns it on).
-    pub fn new(conn: Connection, workspace: &Path, audience: Audience) -> Context {
-        let sdc = match audience {
-            Audience::Output => Sdc::On(Policy::default()),
-            Audience::Screen => Sdc::Off,
-        };
-        Context { conn, workspace: workspace.to_path_buf(), audience, sdc: Mutex::new(sdc), identity: Identity::current() }
-    }
-
-    /// Open an existing workspace that holds loaded extracts (never creates one).
-    pub fn open(path: &Path, audience: Audience) -> Result<Context, OpsError> {
-        if !path.is_file() {
-            return Err(OpsError::NoWorkspace { path: path.to_path_buf() });
-        }
-        let ws = crate::store::Workspace::open(path)?;
-        if !ws.has_model()? {
-            return Err(OpsError::NotLoaded { path: path.to_path_buf() });
-        }
-        Ok(Context::new(ws.conn, path, audience))
-    }
-
-    /// Cancels whatever query this context is running (keep it on the UI side).
-    pub fn interrupt_handle(&self) -> Arc<InterruptHandle> {
-        self.conn.interrupt_handle()
-    }
-
-    pub fn identity(&self) -> &Identity {
-        &self.identity
-    }
-
-    pub fn sdc(&self) -> Sdc {
-        self.sdc.lock().map(|s| s.clone()).unwrap_or(Sdc::On(Policy::default()))
-    }
-
-    /// Set disclosure control; a policy below the minimum threshold is refused.
-    pub fn set_sdc(&self, sdc: Sdc) -> Result<(), OpsError> {
-        if let Sdc::On(p) = &sdc {
-            gate::check_policy(p)?;
-        }
-        if let Ok(mut s) = self.sdc.lock() {
-            *s = sdc;
-        }
-        Ok(())
-    }
 }
 
 /// Run one query (see the module doc).
@@ -242,20 +172,20 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
             let spec = checked(conn, spec)?;
             let a = engine::count_and_attrition(conn, &spec)?;
             let set = tables::attrition_set(&a);
-            Ok(Answer::Attrition(gate::publish(ctx, &describe_spec("attrition", &spec), set, a)?))
+            Ok(Answer::Attrition(gate::publish(ctx, &audit::describe_spec("attrition", &spec), set, a)?))
         }
         Query::Characterise { spec } => {
             let spec = checked(conn, spec)?;
             let c = engine::characterise(conn, &spec)?;
             let set = tables::characterisation_set(&c);
-            Ok(Answer::Characterisation(gate::publish(ctx, &describe_spec("characterisation", &spec), set, c)?))
+            Ok(Answer::Characterisation(gate::publish(ctx, &audit::describe_spec("characterisation", &spec), set, c)?))
         }
         Query::Cohort { spec } => {
             let spec = checked(conn, spec)?;
             let a = engine::count_and_attrition(conn, &spec)?;
             let c = engine::characterise(conn, &spec)?;
             let set = tables::cohort_set(&a, &c);
-            let what = describe_spec("cohort", &spec);
+            let what = audit::describe_spec("cohort", &spec);
             let heading = format!("Cohort {}  ({})", if spec.name.is_empty() { "(unnamed)" } else { spec.name.as_str() }, year_labels(&a.years));
             let figures = CohortFigures { spec, attrition: a, characterisation: c };
             let mut g = gate::publish(ctx, &what, set, figures)?;
@@ -267,7 +197,7 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
             limits::page(page.limit)?;
             pseudonym::ensure(conn)?;
             let mut p = engine::members_page(conn, &spec, page)?;
-            let what = format!("{} page offset {} limit {} sort {:?}", describe_spec("members", &spec), page.offset, page.limit, page.sort);
+            let what = format!("{} page offset {} limit {} sort {:?}", audit::describe_spec("members", &spec), page.offset, page.limit, page.sort);
             audit::append(conn, &ctx.identity, &ctx.workspace, &audit::Entry { action: "members page", query: &what, rows: p.rows.len() as u64, release_id: None })?;
             let mut ids: Vec<&mut String> = p.rows.iter_mut().map(|m| &mut m.id).collect();
             pseudonym::replace_all(conn, &mut ids)?;
@@ -353,7 +283,7 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
                 req.before_days,
                 req.depth,
                 req.steps,
-                req.spec.as_ref().map(|s| describe_spec("", s)).unwrap_or_else(|| "everyone".into())
+                req.spec.as_ref().map(|s| audit::describe_spec("", s)).unwrap_or_else(|| "everyone".into())
             );
             let heading = format!("Pathways after {} ({}), {} days, up to {} steps", f.index, year_window(&f.window), f.after_days, f.depth);
             let mut g = gate::publish(ctx, &what, set, f)?;
@@ -375,7 +305,7 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
                 req.index.label(),
                 req.target.label(),
                 req.by,
-                req.spec.as_ref().map(|s| describe_spec("", s)).unwrap_or_else(|| "everyone".into())
+                req.spec.as_ref().map(|s| audit::describe_spec("", s)).unwrap_or_else(|| "everyone".into())
             );
             let censor = if req.target.kind == crate::model::pathways::IndexKind::Death { "" } else { "death or " };
             let heading = format!("Time from {} to {} (censored at {censor}the end of the data, {})", f.index, f.target, f.data_end);
@@ -398,6 +328,7 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
             let page = pathway_members::page(ctx, &req, *before, node, *offset, *limit, &loaded)?;
             Ok(Answer::PathwayMembers(page))
         }
+        Query::AuditLog { last } => Ok(Answer::AuditLog(audit::read(&ctx.conn, *last)?)),
     }
 }
 
@@ -434,14 +365,7 @@ fn year_labels(codes: &[String]) -> String {
     codes.iter().map(|y| crate::model::year::label(y)).collect::<Vec<_>>().join(", ")
 }
 
-/// "cohort \"COPD 65+\" (years 1920; 3 filters: ...)" for the audit log.
-fn describe_spec(what: &str, spec: &CohortSpec) -> String {
-    let filters: Vec<String> = spec.enabled().map(|(_, f)| f.label()).collect();
-    let name = if spec.name.is_empty() { "(unnamed)" } else { spec.name.as_str() };
-    format!("{what} {name:?} years {} filters [{}]", spec.years.join(","), filters.join("; "))
-}
-
 /// Check a disclosure policy the way `run` will (threshold at least the minimum).
 pub fn gate_check(p: &Policy) -> Result<(), OpsError> {
-    gate::check_policy(p)
+    context::check_policy(p)
 }

@@ -12,5 +12,6 @@ pub mod report;
 pub mod schema;
 pub mod sql;
 pub mod timeline;
+pub mod timing;
 
 pub use open::{default_workspace_for, default_workspace_for_extracts, Workspace};

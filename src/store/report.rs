@@ -1,9 +1,44 @@
 //! The load report: what each file gave (read / loaded / rejected), how well the datasets link,
 //! and what the workspace now holds (people, events, years, dates, cost, rejects by reason).
-use super::ingest::FileOutcome;
+use crate::store::detect::{FileFormat, Kind};
 use anyhow::Result;
 use duckdb::Connection;
 use std::collections::BTreeMap;
+
+/// What happened to one file in a load.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileOutcome {
+    pub path: String,
+    pub kind: Option<Kind>,
+    pub format: Option<FileFormat>,
+    /// `loaded`, `replaced` (a newer version of a file loaded before), `already loaded`, `skipped`.
+    pub status: String,
+    pub note: Option<String>,
+    pub rows_read: i64,
+    pub rows_loaded: i64,
+    pub rows_rejected: i64,
+    /// What the load noticed in this file and how it dealt with it (repeated column names,
+    /// CHI columns replaced by the anonymised id).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+impl FileOutcome {
+    /// A file the load did not read, and why.
+    pub(crate) fn skipped(path: &std::path::Path, note: String) -> FileOutcome {
+        FileOutcome {
+            path: path.display().to_string(),
+            kind: None,
+            format: None,
+            status: "skipped".into(),
+            note: Some(note),
+            rows_read: 0,
+            rows_loaded: 0,
+            rows_rejected: 0,
+            warnings: Vec::new(),
+        }
+    }
+}
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DatasetSummary {

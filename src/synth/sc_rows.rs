@@ -3,7 +3,7 @@
 use super::csv::*;
 use super::date::{fy_end, fy_of, fy_start, quarter_end, quarter_start, Day};
 use super::person::Person;
-use super::rows::{social_care_id, ChunkOut, Ctx, SC_CAREHOME, SC_CLIENT, SC_DEMOGRAPHICS, SC_EQUIPMENT, SC_HOMECARE, SC_IORN, SC_SDS};
+use super::chunk::{social_care_id, ChunkOut, Ctx, SC_CAREHOME, SC_CLIENT, SC_DEMOGRAPHICS, SC_EQUIPMENT, SC_HOMECARE, SC_IORN, SC_SDS};
 use super::social_care::SocialCare;
 
 fn period(fy: i32, q: u32) -> String {

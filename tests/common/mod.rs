@@ -35,7 +35,81 @@ pub fn anon(chi: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(chi.as_bytes())
 }
 
-pub const EPISODE_HEADER: &str = "year,recid,record_keydate1,record_keydate2,smrtype,anon_chi,gender,dob,postcode,gpprac,lca,hb2019,datazone2011,simd2020v2_sc_quintile,cij_marker,cij_start_date,cij_end_date,cij_pattype_code,ipdc,spec,diag1,yearstay,cost_total_net,primary_delay_reason,copd_date,diabetes_date,no_paid_items,attendance_status,local_note";
+/// The columns the hand-written rows of [`small_extract`] give, in their order. Files are
+/// written in the full published layout ([`episode_header`]); these are only the ones filled.
+const FIXTURE_COLUMNS: &str = "year,recid,record_keydate1,record_keydate2,smrtype,anon_chi,gender,dob,postcode,gpprac,lca,hb2019,datazone2011,simd2020v2_sc_quintile,cij_marker,cij_start_date,cij_end_date,cij_pattype_code,ipdc,spec,diag1,yearstay,cost_total_net,primary_delay_reason,copd_date,diabetes_date,no_paid_items,attendance_status,local_note";
+
+/// A column that is not in the published layout, as local extracts carry: kept, never refused.
+pub const EXTRA_COLUMN: &str = "local_note";
+
+/// Every published episode column, in order (`assets/slf_episode_columns.csv`, from PHS
+/// `R/order_ep_cols.R`): test files carry the real layout, not a convenient subset.
+pub fn published_episode_columns() -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets").join("slf_episode_columns.csv");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines().skip(1).filter_map(|l| l.split(',').nth(1).map(String::from)).collect()
+}
+
+/// The header line of a test episode file: the published columns, then [`EXTRA_COLUMN`].
+pub fn episode_header() -> String {
+    let mut cols = published_episode_columns();
+    cols.push(EXTRA_COLUMN.to_string());
+    cols.join(",")
+}
+
+/// One line of a test episode file in the [`episode_header`] layout; unnamed columns are empty.
+pub fn episode_line(values: &[(&str, &str)]) -> String {
+    let mut cols = published_episode_columns();
+    cols.push(EXTRA_COLUMN.to_string());
+    let mut cells = vec![String::new(); cols.len()];
+    for (k, v) in values {
+        let i = cols.iter().position(|c| c == k).unwrap_or_else(|| panic!("no episode column {k}"));
+        cells[i] = v.to_string();
+    }
+    cells.join(",")
+}
+
+/// A good episode row for person `who` (an acute stay in FY 2019/20); `edit` replaces or adds
+/// fields by column name.
+pub fn episode_row(who: &str, edit: &[(&str, &str)]) -> String {
+    let base = [
+        ("year", "1920"),
+        ("recid", "01B"),
+        ("record_keydate1", "2019-05-01"),
+        ("record_keydate2", "2019-05-03"),
+        ("anon_chi", who),
+        ("gender", "1"),
+        ("dob", "1950-01-01"),
+        ("postcode", "EH1 1AA"),
+        ("lca", "14"),
+        ("cost_total_net", "100"),
+    ];
+    let mut values: Vec<(&str, &str)> = base.to_vec();
+    for (k, v) in edit {
+        match values.iter_mut().find(|(c, _)| c == k) {
+            Some(slot) => slot.1 = v,
+            None => values.push((k, v)),
+        }
+    }
+    episode_line(&values)
+}
+
+/// A whole episode file: [`episode_header`] and `lines`.
+pub fn episode_csv(lines: &[String]) -> String {
+    let mut s = episode_header();
+    s.push('\n');
+    for l in lines {
+        s.push_str(l);
+        s.push('\n');
+    }
+    s
+}
+
+/// A hand-written [`FIXTURE_COLUMNS`] row in the full layout.
+fn fixture_line(positional: &str) -> String {
+    let values: Vec<(&str, &str)> = FIXTURE_COLUMNS.split(',').zip(positional.split(',')).collect();
+    episode_line(&values)
+}
 
 /// A small, hand-checked linked extract: 5 people over FY 2019/20 (+ an individual file, SC2
 /// demographics, home care, care home, SDS and alarms). Returns the folder.
@@ -59,13 +133,8 @@ pub fn small_extract(dir: &Path) -> PathBuf {
         format!("1920,04B,2019-04-10,2019-06-09,Psych-IP,{e},2,1930-09-30,ZZ611AA,30001,,,,,1,2019-04-10,2019-06-09,0,I,G4,F03,60,9000,,,,,,"),
         format!("1920,NRS,2019-12-01,2019-12-01,NRS Deaths,{e},2,1930-09-30,ZZ611AA,30001,,,,,,,,,,,,,0,,,,,,"),
     ];
-    let mut text = String::from(EPISODE_HEADER);
-    text.push('\n');
-    for r in rows {
-        text.push_str(&r);
-        text.push('\n');
-    }
-    write(&dir.join("source-episode-file-1920.csv"), &text);
+    let lines: Vec<String> = rows.iter().map(|r| fixture_line(r)).collect();
+    write(&dir.join("source-episode-file-1920.csv"), &episode_csv(&lines));
     write(
         &dir.join("sc2-demographics.csv"),
         "sending_location,social_care_id,chi_upi,chi_date_of_birth,chi_gender_code,period\n\

@@ -56,7 +56,7 @@ fn a_full_disk_names_the_workspace_not_the_input_file() {
     let before = snapshot_via_carepath(&ws).unwrap();
     // An episode file far bigger than the disk.
     let big = tmp.path().join("big").join("source-episode-file-2021.csv");
-    let mut text = format!("{EPISODE_HEADER}\n");
+    let mut text = format!("{}\n", episode_header());
     for i in 0..400_000u32 {
         let who = anon(&format!("{:010}", 1_000_000_000u64 + i as u64));
         text.push_str(&episode_row(&who, &[("year", "2021"), ("record_keydate1", "2020-05-01"), ("record_keydate2", "2020-05-03"), ("diag1", "J441XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX")]));

@@ -1,7 +1,6 @@
 //! Class 8: content identity that cannot collide. The "already loaded" fingerprint is SHA-256
 //! of the file's bytes, and a changed file at a known path is read again.
 use crate::common::*;
-use crate::support::*;
 use sha2::Digest;
 
 #[test]

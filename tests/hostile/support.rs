@@ -6,40 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// An episode row for person `who` (a good acute stay in FY 2019/20); `edit` replaces fields
-/// by column name of [`EPISODE_HEADER`].
-pub fn episode_row(who: &str, edit: &[(&str, &str)]) -> String {
-    let header: Vec<&str> = EPISODE_HEADER.split(',').collect();
-    let mut cells: Vec<String> = vec![String::new(); header.len()];
-    let base = [
-        ("year", "1920"),
-        ("recid", "01B"),
-        ("record_keydate1", "2019-05-01"),
-        ("record_keydate2", "2019-05-03"),
-        ("anon_chi", who),
-        ("gender", "1"),
-        ("dob", "1950-01-01"),
-        ("postcode", "EH1 1AA"),
-        ("lca", "14"),
-        ("cost_total_net", "100"),
-    ];
-    for (k, v) in base.iter().chain(edit.iter()) {
-        let i = header.iter().position(|h| h == k).unwrap_or_else(|| panic!("no column {k}"));
-        cells[i] = v.to_string();
-    }
-    cells.join(",")
-}
-
-/// An episode CSV with the standard header and these rows.
-pub fn episode_csv(rows: &[String]) -> String {
-    let mut s = format!("{EPISODE_HEADER}\n");
-    for r in rows {
-        s.push_str(r);
-        s.push('\n');
-    }
-    s
-}
-
 /// (row_number, column, reason) of every reject recorded for files whose path ends in `name`.
 pub fn rejects_of(ws: &Path, name: &str) -> Vec<(i64, Option<String>, String)> {
     let conn = open_ro(ws);

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use super::linear::determined;
 use super::table::{CellRef, Member, Table};
-use super::Policy;
+use super::policy::Policy;
 
 /// An unknown in the published table: a withheld cell, or a hidden member of group `g`, part `p`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,5 +1,5 @@
 //! Characterisation: the cohort beside the whole population, in one grouping-sets pass.
-use super::pct;
+use super::share::pct;
 use super::rows::{self, RowCohort};
 use super::sql::Frag;
 use super::sql::{age_band_sql, build, ltc_band_sql};

@@ -39,6 +39,9 @@ mod hri;
 pub mod members;
 mod rows;
 pub mod sequence;
+mod share;
+
+use share::pct;
 
 pub use characterise::{characterise, characterise_general, Breakdown, BreakdownRow, Characterisation, LtcPrevalence, MeasureRow};
 pub use hri::{hri_picture, BandRow, HriArea, HriPicture, Persistence};
@@ -94,10 +97,3 @@ pub fn count(conn: &Connection, spec: &CohortSpec) -> Result<u64> {
     Ok(count_and_attrition(conn, spec)?.count)
 }
 
-pub(crate) fn pct(n: u64, d: u64) -> Option<f64> {
-    if d == 0 {
-        None
-    } else {
-        Some(100.0 * n as f64 / d as f64)
-    }
-}

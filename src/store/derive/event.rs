@@ -1,6 +1,6 @@
 //! `event`: one row per episode, contact or package-year across all services, SLF and SC2
 //! alike, stored sorted by person so one person's rows are found directly.
-use super::INPATIENT;
+use super::common_sql::INPATIENT;
 use crate::store::sql::{fy_end, fy_start};
 use anyhow::Result;
 use duckdb::Connection;
@@ -259,6 +259,6 @@ fn social_care_events() -> String {
            'SC2 care home' AS source, y.file_id, y.source_row
          FROM y LEFT JOIN person p USING (anon_chi)
          LEFT JOIN ch_rate r ON r.year = y.year AND r.nursing IS NOT DISTINCT FROM y.nursing;",
-        age = super::age_sql("make_date(fy_start_year, 4, 1)", "p.birth_ym"),
+        age = super::common_sql::age_sql("make_date(fy_start_year, 4, 1)", "p.birth_ym"),
     )
 }

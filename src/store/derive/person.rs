@@ -75,8 +75,8 @@ pub fn build_person(conn: &Connection) -> Result<()> {
          SELECT p.*, c.council_name, b.board_name, h.hscp_name
          FROM person p LEFT JOIN ref_council c ON c.lca = p.lca
          LEFT JOIN ref_board b ON b.hb2019 = p.hb2019 LEFT JOIN ref_hscp h ON h.hscp2019 = p.hscp2019;",
-        latest = super::latest_known(&super::GEOGRAPHY),
-        geo = super::current_geography_sql(),
+        latest = super::common_sql::latest_known(&super::common_sql::GEOGRAPHY),
+        geo = super::common_sql::current_geography_sql(),
     ))?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! `person_year`: one row per person per financial year with cost by component, counts, LTC
 //! flags, age at the FY midpoint, geography and SIMD. HRI columns are added by `hri`,
 //! which writes the table.
-use super::INPATIENT;
+use super::common_sql::INPATIENT;
 use crate::model::ltc::ltcs;
 use crate::store::sql::{fy_end, fy_start, ident};
 use anyhow::Result;
@@ -27,7 +27,7 @@ fn geo_cols() -> String {
          simd2020v2_rank, simd2020v2_sc_decile, simd2020v2_sc_quintile, simd2020v2_hb2019_quintile, simd2020v2_hscp2019_quintile, \
          ur2_2022, ur8_2022, ur6_2022, ur3_2022, cluster, demographic_cohort, service_use_cohort, \
          sparra_start_fy, sparra_end_fy, hhg_start_fy, hhg_end_fy, hl1_in_fy",
-        super::current_geography_sql()
+        super::common_sql::current_geography_sql()
     )
 }
 
@@ -265,8 +265,8 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
         fe = fy_end("k.year"),
         fs_e = fy_start("year"),
         fe_e = fy_end("year"),
-        age = super::age_sql(&fy_start("k.year"), "p.birth_ym"),
-        geo = super::latest_known(&[&super::GEOGRAPHY[..], &PER_YEAR_GEOGRAPHY[..]].concat()),
+        age = super::common_sql::age_sql(&fy_start("k.year"), "p.birth_ym"),
+        geo = super::common_sql::latest_known(&[&super::common_sql::GEOGRAPHY[..], &PER_YEAR_GEOGRAPHY[..]].concat()),
     );
     conn.execute_batch(&sql)?;
     Ok(())

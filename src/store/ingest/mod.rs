@@ -12,26 +12,10 @@ pub mod validate;
 use crate::store::detect::{self, FileFormat, Kind};
 use crate::store::{derive, report, Workspace};
 use anyhow::{bail, Context, Result};
+use crate::store::report::FileOutcome;
+use crate::store::timing::timing;
 use duckdb::{params, Connection};
 use std::path::{Path, PathBuf};
-
-/// What happened to one file in a load.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct FileOutcome {
-    pub path: String,
-    pub kind: Option<Kind>,
-    pub format: Option<FileFormat>,
-    /// `loaded`, `replaced` (a newer version of a file loaded before), `already loaded`, `skipped`.
-    pub status: String,
-    pub note: Option<String>,
-    pub rows_read: i64,
-    pub rows_loaded: i64,
-    pub rows_rejected: i64,
-    /// What the load noticed in this file and how it dealt with it (repeated column names,
-    /// CHI columns replaced by the anonymised id).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<String>,
-}
 
 struct Planned {
     path: PathBuf,
@@ -182,13 +166,6 @@ fn disk_full_or(conn: &Connection, e: anyhow::Error) -> anyhow::Error {
     )
 }
 
-/// With CAREPATH_TIMINGS set, print how long each step took (for profiling loads).
-pub fn timing(what: &str, since: std::time::Instant) {
-    if std::env::var_os("CAREPATH_TIMINGS").is_some() {
-        eprintln!("[timing] {what}: {:.3}s", since.elapsed().as_secs_f64());
-    }
-}
-
 /// Tests prove that a process killed mid-load leaves the workspace untouched by setting this.
 fn crash_point_for_tests() {
     if std::env::var_os("CAREPATH_TEST_ABORT_BEFORE_COMMIT").is_some() {
@@ -212,30 +189,10 @@ fn plan(conn: &Connection, paths: &[PathBuf], options: &LoadOptions) -> Result<(
     let mut outcomes = Vec::new();
     let found = discover::expand(paths)?;
     for (path, note) in found.skipped {
-        outcomes.push(FileOutcome {
-            path: path.display().to_string(),
-            kind: None,
-            format: None,
-            status: "skipped".into(),
-            note: Some(note),
-            rows_read: 0,
-            rows_loaded: 0,
-            rows_rejected: 0,
-            warnings: Vec::new(),
-        });
+        outcomes.push(FileOutcome::skipped(&path, note));
     }
     for (path, explicit) in found.files {
-        let skipped = |note: String| FileOutcome {
-            path: path.display().to_string(),
-            kind: None,
-            format: None,
-            status: "skipped".into(),
-            note: Some(note),
-            rows_read: 0,
-            rows_loaded: 0,
-            rows_rejected: 0,
-            warnings: Vec::new(),
-        };
+        let skipped = |note: String| FileOutcome::skipped(&path, note);
         let format = detect::format_of(&path)?;
         let (columns, notes) = read::columns(conn, &path, format)?;
         let lower: Vec<String> = columns.iter().map(|c| c.trim().to_ascii_lowercase()).collect();

@@ -8,6 +8,21 @@ use ratatui::widgets::{Gauge, Paragraph};
 use ratatui::Frame;
 use std::path::Path;
 
+/// `name` in at most `w` characters: too long, its middle gives way, so that both the start
+/// and the end (year and extension) stay readable.
+fn fit_middle(name: &str, w: usize, gap: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    if chars.len() <= w {
+        return name.to_string();
+    }
+    let tail = (w / 2).min(14);
+    let head = w.saturating_sub(tail + 1);
+    let mut out: String = chars[..head].iter().collect();
+    out.push_str(gap);
+    out.extend(&chars[chars.len() - tail..]);
+    out
+}
+
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some((done, total, file)) = &app.load_progress {
         let [g, t] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
@@ -27,12 +42,14 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     };
     let mut lines = vec![Line::from(Span::styled("Load report", theme.style(Role::Header)))];
-    lines.push(Line::from(format!("{:<34} {:>16} {:>9} {:>9} {:>8}", "file", "status", "read", "loaded", "rejected")));
+    // The file name takes the width the numbers leave (status 14, counts 9 + 9 + 8, gaps).
+    let w = (area.width as usize).saturating_sub(14 + 9 + 9 + 8 + 4).clamp(20, 80);
+    lines.push(Line::from(format!("{:<w$} {:>14} {:>9} {:>9} {:>8}", "file", "status", "read", "loaded", "rejected")));
     for file in &r.files {
         let name = Path::new(&file.path).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        let name: String = name.chars().take(34).collect();
+        let name = fit_middle(&name, w, if theme.ascii { "~" } else { "…" });
         lines.push(Line::from(format!(
-            "{:<34} {:>16} {:>9} {:>9} {:>8}",
+            "{:<w$} {:>14} {:>9} {:>9} {:>8}",
             name,
             file.status,
             thousands(file.rows_read),
@@ -68,4 +85,17 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     let scroll = app.load_scroll.min(lines.len().saturating_sub(1)) as u16;
     f.render_widget(Paragraph::new(lines).scroll((scroll, 0)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_middle;
+
+    #[test]
+    fn long_names_keep_their_start_and_end() {
+        assert_eq!(fit_middle("short.csv", 20, "~"), "short.csv");
+        let f = fit_middle("source-individual-file-1819.parquet", 26, "~");
+        assert_eq!(f.chars().count(), 26);
+        assert!(f.starts_with("source-indiv") && f.ends_with("-1819.parquet"), "{f}");
+    }
 }

@@ -66,8 +66,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let pct = |key: &str| figure(head_t, key).map(shown::percent).unwrap_or_else(|| "-".into());
     let cost = figure(head_t, "health_cost").and_then(shown::value).map(|c| money(c, theme)).unwrap_or_else(|| "*".into());
     let years: Vec<String> = app.years.iter().map(|y| crate::model::year::label(y)).collect();
+    // Many years do not fit beside the figures at 80 columns: first to last.
+    let years = match years.as_slice() {
+        [first, .., last] if years.len() > 2 => format!("{first} to {last}"),
+        _ => years.join(" "),
+    };
     let head = vec![
-        Line::from(format!("People {}   Events {}   Health cost {}   Years {}", text("people"), text("events"), cost, years.join(" "))),
+        Line::from(format!("People {}   Events {}   Health cost {}   Years {}", text("people"), text("events"), cost, years)),
         Line::from(Span::styled(
             format!(
                 "HRIs: {} of people ({}) hold 50% of health cost, {} of acute bed days",
