@@ -282,3 +282,41 @@ fn gated_output_gives_no_withheld_cell_back() {
         }
     }
 }
+
+#[test]
+fn one_area_matches_hri_for_that_area() {
+    let f = fixture();
+    let ws = f.ws.to_str().unwrap();
+    for level in ["council", "board"] {
+        let h1 = run_json(&["hri", "--workspace", ws, "--year", "1920", "--level", level, "--format", "json", "--no-sdc"]);
+        let h2 = run_json(&["hri", "--workspace", ws, "--year", "2021", "--level", level, "--format", "json", "--no-sdc"]);
+        let areas = h1["areas"].as_array().unwrap();
+        assert!(areas.len() >= 5, "{level}");
+        let mut all = 0;
+        for a in areas {
+            let code = a["area"].as_str().unwrap();
+            let v = transitions(&f.ws, "1920", "2021", level, &["--area", code, "--no-sdc"]);
+            for band in a["bands"].as_array().unwrap() {
+                let name = band["band"].as_str().unwrap();
+                let sum: i64 = CATEGORIES.iter().map(|c| n(&cell(&v, name, c))).sum();
+                assert_eq!(sum, n(&band["people"]), "{level} {code} {name}");
+                all += sum;
+            }
+            let hp = &h2["areas"].as_array().unwrap().iter().find(|x| x["area"] == code).unwrap()["persistence"];
+            let tp = &v["persistence"];
+            assert_eq!((n(&tp["hri_people"]), n(&tp["remained"]), n(&tp["died"])), (n(&hp["previous_hri"]), n(&hp["remained"]), n(&hp["died"])), "{level} {code}");
+            assert!(v["heading"].as_str().unwrap().contains("people of"), "{}", v["heading"]);
+        }
+        let whole = transitions(&f.ws, "1920", "2021", level, &["--no-sdc"]);
+        assert_eq!(all, whole["from_totals"].as_array().unwrap().iter().map(|t| n(&t["people"])).sum::<i64>(), "the areas partition the level");
+    }
+    // by name, and refusals
+    let by_name = transitions(&f.ws, "1920", "2021", "council", &["--area", "Glasgow City", "--no-sdc"]);
+    let by_code = transitions(&f.ws, "1920", "2021", "council", &["--area", "17", "--no-sdc"]);
+    assert_eq!(by_name["rows"], by_code["rows"]);
+    let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let o = carepath(&["transitions", "--workspace", ws, "--from", "1920", "--to", "2021", "--area", "17"]);
+    assert!(!o.status.success() && stderr(&o).contains("--level board or --level council"), "{}", stderr(&o));
+    let o = carepath(&["transitions", "--workspace", ws, "--from", "1920", "--to", "2021", "--level", "council", "--area", "Atlantis"]);
+    assert!(!o.status.success() && stderr(&o).contains("not a council"), "{}", stderr(&o));
+}

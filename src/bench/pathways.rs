@@ -95,7 +95,7 @@ pub fn measure(cfg: &BenchConfig, conn: &Connection, ws_path: &Path, rep: &mut R
         let (from, to) = (&loaded[loaded.len() - 2], &loaded[loaded.len() - 1]);
         let (mut lib, mut base) = (Vec::new(), Vec::new());
         for _ in 0..RUNS {
-            let (ms, r) = time_ms(|| crate::store::pathways::transitions(conn, from, to, HriLevel::Scotland, &loaded));
+            let (ms, r) = time_ms(|| crate::store::pathways::transitions(conn, from, to, HriLevel::Scotland, None, &loaded));
             r.context("transitions benchmark")?;
             lib.push(ms);
             let (bms, r) = time_ms(|| rows(conn, &baseline_transitions_sql(from, to)));

@@ -24,6 +24,9 @@ pub struct TransitionsArgs {
     /// Geography the HRI bands are computed within
     #[arg(long, value_enum, default_value_t = HriLevelArg::Scotland)]
     pub level: HriLevelArg,
+    /// Only the people of this board or council (code or name, at --level) in the earlier year
+    #[arg(long)]
+    pub area: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -35,7 +38,7 @@ pub fn run(args: &TransitionsArgs) -> Result<i32> {
     let sdc = args.disclosure.sdc()?;
     let ctx = args.ws.open()?;
     ctx.set_sdc(sdc)?;
-    let q = Query::Transitions { from: args.from.clone(), to: args.to.clone(), level: args.level.into() };
+    let q = Query::Transitions { from: args.from.clone(), to: args.to.clone(), level: args.level.into(), area: args.area.clone() };
     let Answer::Transitions(g) = ops::run(&q, &ctx)? else { bail!("unexpected answer to a transitions query") };
     let out = match args.format {
         Format::Json => {

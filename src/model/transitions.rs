@@ -70,6 +70,8 @@ pub struct Transitions {
     pub from_year: String,
     pub to_year: String,
     pub level: HriLevel,
+    /// The board or council (code) whose earlier-year people these are; None: the whole level.
+    pub area: Option<String>,
     /// People of the earlier year's HRI population by band (every band, zeros included).
     pub from_totals: Vec<(String, u64)>,
     /// Every band x category, in table order, zeros included; each band's cells sum to its total.

@@ -98,7 +98,8 @@ pub enum Query {
     SetDisclosure(Sdc),
     /// HRI pathways across years: where the `from` year's HRI population (by band, at `level`)
     /// is in the `to` year, and persistence (see `model::transitions`).
-    Transitions { from: String, to: String, level: HriLevel },
+    /// `area`: one board or council (code or name, at `level`), by the people's earlier-year area.
+    Transitions { from: String, to: String, level: HriLevel, area: Option<String> },
     /// Pathways after (and before) an index event: a tree of step sequences (see `model::pathways`).
     Pathways(crate::model::pathways::PathwayRequest),
     /// Time from an index event to a target event: cumulative incidence at 30/90/180/365 days.
@@ -247,18 +248,33 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
             ctx.set_sdc(sdc.clone())?;
             Ok(Answer::Disclosure(ctx.sdc()))
         }
-        Query::Transitions { from, to, level } => {
+        Query::Transitions { from, to, level, area } => {
             let from = year::one(conn, Some(from))?;
             let to = year::one(conn, Some(to))?;
             let loaded = year::loaded(conn)?;
-            let t = crate::store::pathways::transitions(conn, &from, &to, *level, &loaded)?;
+            let kind = match level {
+                HriLevel::Board => crate::model::cohort::GeoKind::Board,
+                _ => crate::model::cohort::GeoKind::Council,
+            };
+            let area = match area {
+                Some(a) if *level == HriLevel::Scotland => {
+                    return Err(OpsError::Other(format!("--area {:?} needs --level board or --level council", crate::format::strip_controls(a.trim()))))
+                }
+                Some(a) => Some(crate::model::cohort::resolve_geography(a, kind).ok_or_else(|| {
+                    OpsError::Other(format!("{:?} is not a {} code or name", crate::format::strip_controls(a.trim()), if kind == crate::model::cohort::GeoKind::Board { "health board" } else { "council" }))
+                })?),
+                None => None,
+            };
+            let t = crate::store::pathways::transitions(conn, &from, &to, *level, area.as_deref(), &loaded)?;
+            let area_name = area.as_deref().map(|c| crate::model::cohort::geography_name(c, kind).unwrap_or_else(|| c.to_string()));
             let set = pathway_tables::transitions_set(&t);
-            let mut g = gate::publish(ctx, &format!("transitions {from} to {to} {level:?}"), set, t)?;
+            let mut g = gate::publish(ctx, &format!("transitions {from} to {to} {level:?} area {area:?}"), set, t)?;
             g.heading = format!(
-                "HRI transitions, {} to {} ({} level)",
+                "HRI transitions, {} to {} ({} level{})",
                 crate::model::year::label(&from),
                 crate::model::year::label(&to),
-                format!("{level:?}").to_lowercase()
+                format!("{level:?}").to_lowercase(),
+                area_name.map(|n| format!(", people of {n} in {}", crate::model::year::label(&from))).unwrap_or_default()
             );
             Ok(Answer::Transitions(g))
         }
@@ -285,7 +301,7 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
                 req.steps,
                 req.spec.as_ref().map(|s| audit::describe_spec("", s)).unwrap_or_else(|| "everyone".into())
             );
-            let heading = format!("Pathways after {} ({}), {} days, up to {} steps", f.index, year_window(&f.window), f.after_days, f.depth);
+            let heading = format!("Pathways after {}: index window {}, {} days after, up to {} steps", f.index, year_window(&f.window), f.after_days, f.depth);
             let mut g = gate::publish(ctx, &what, set, f)?;
             g.heading = heading;
             Ok(Answer::Pathways(g))

@@ -28,7 +28,7 @@ pub fn transitions_set(t: &Transitions) -> TableSet {
         row.push(Cell::Count(t.from_total(b)));
         let r = x.push_row(row);
         x.group_in_row(r, 1..=cats.len(), Member::Cell(at(r, total_col)));
-        keys.push(format!("{:?}/{}-{}/{}", t.level, t.from_year, t.to_year, b));
+        keys.push(format!("{:?}/{}/{}-{}/{}", t.level, t.area.as_deref().unwrap_or("all"), t.from_year, t.to_year, b));
     }
     let mut total_row = vec![Cell::Text("Total".into())];
     for c in &cats {
@@ -37,7 +37,7 @@ pub fn transitions_set(t: &Transitions) -> TableSet {
     let grand: u64 = t.from_totals.iter().map(|(_, n)| n).sum();
     total_row.push(Cell::Count(grand));
     let tr = x.push_row(total_row);
-    keys.push(format!("{:?}/{}-{}/total", t.level, t.from_year, t.to_year));
+    keys.push(format!("{:?}/{}/{}-{}/total", t.level, t.area.as_deref().unwrap_or("all"), t.from_year, t.to_year));
     for col in 1..=total_col {
         x.group_in_column(col, 0..bands.len(), Member::Cell(at(tr, col)));
     }
@@ -47,7 +47,7 @@ pub fn transitions_set(t: &Transitions) -> TableSet {
     let mut s = Table::new(["measure", "people", "pct_of_hri"]);
     let mut skeys = Vec::new();
     // keys name the years: outputs about other years are other questions, not a differencing pair
-    let years = format!("{:?}/{}-{}", t.level, t.from_year, t.to_year);
+    let years = format!("{:?}/{}/{}-{}", t.level, t.area.as_deref().unwrap_or("all"), t.from_year, t.to_year);
     let base = s.push_row(vec![Cell::Text("hri_in_from_year".into()), Cell::Count(p.hri_people), Cell::Empty]);
     skeys.push(format!("{years}/hri"));
     let remained = s.push_row(vec![Cell::Text("hri_again_in_to_year".into()), Cell::Count(p.remained), Cell::Empty]);

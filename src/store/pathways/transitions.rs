@@ -9,19 +9,26 @@ use anyhow::{bail, Result};
 use duckdb::Connection;
 use std::collections::HashMap;
 
-/// Transitions from `from` to `to` (FY codes, `from` earlier) at `level`. `loaded` lists the
-/// workspace's years (oldest first), for the continuous-persistence runs.
-pub fn transitions(conn: &Connection, from: &str, to: &str, level: HriLevel, loaded: &[String]) -> Result<Transitions> {
+/// Transitions from `from` to `to` (FY codes, `from` earlier) at `level`, for the people of one
+/// board or council in the earlier year when `area` (its code) is given (their later-year band
+/// is the one of wherever they live then). `loaded` lists the workspace's years (oldest first),
+/// for the continuous-persistence runs.
+pub fn transitions(conn: &Connection, from: &str, to: &str, level: HriLevel, area: Option<&str>, loaded: &[String]) -> Result<Transitions> {
     let (Some(fy1), Some(fy2)) = (FinYear::parse(from), FinYear::parse(to)) else {
         bail!("{from:?} and {to:?} must be financial years such as 1920")
     };
     if fy2.start <= fy1.start {
         bail!("--to ({}) must be a later year than --from ({})", fy2.label(), fy1.label());
     }
-    let (pcol, flag, band, _) = hri_columns(level);
+    let (pcol, flag, band, area_col) = hri_columns(level);
+    if area.is_some() && level == HriLevel::Scotland {
+        bail!("an area needs --level board or --level council");
+    }
+    // the earlier year's people of one area: our own column name, the code bound
+    let in_area = if area.is_some() { format!(" AND {area_col} = ?") } else { String::new() };
     let (to_start, to_end) = fy2.bounds();
     let sql = format!(
-        "WITH f AS (SELECT anon_chi, {band} AS band FROM person_year WHERE year = ? AND {pcol} IS NOT NULL),
+        "WITH f AS (SELECT anon_chi, {band} AS band FROM person_year WHERE year = ? AND {pcol} IS NOT NULL{in_area}),
               t AS (SELECT anon_chi, {band} AS band, {pcol} IS NOT NULL AS in_pop FROM person_year WHERE year = ?),
               d AS (SELECT anon_chi, death_date FROM person WHERE death_date IS NOT NULL)
          SELECT f.band,
@@ -36,7 +43,10 @@ pub fn transitions(conn: &Connection, from: &str, to: &str, level: HriLevel, loa
     );
     let mut counts: HashMap<(String, String), u64> = HashMap::new();
     let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query([text(from), text(to), text(&to_start), text(&to_end)])?;
+    let mut params = vec![text(from)];
+    params.extend(area.map(text));
+    params.extend([text(to), text(&to_start), text(&to_end)]);
+    let mut rows = stmt.query(duckdb::params_from_iter(params.iter()))?;
     while let Some(r) = rows.next()? {
         let f: Option<String> = r.get(0)?;
         let t: Option<String> = r.get(1)?;
@@ -61,24 +71,28 @@ pub fn transitions(conn: &Connection, from: &str, to: &str, level: HriLevel, loa
     if known != from_totals.iter().map(|(_, n)| n).sum::<u64>() {
         bail!("unexpected HRI band or category in the workspace for {} to {}: reload the workspace (carepath load)", fy1.label(), fy2.label());
     }
-    let persistence = persistence(conn, fy1, fy2, flag, loaded)?;
-    Ok(Transitions { from_year: fy1.code(), to_year: fy2.code(), level, from_totals, cells, persistence })
+    let persistence = persistence(conn, fy1, fy2, flag, &in_area, area, loaded)?;
+    Ok(Transitions { from_year: fy1.code(), to_year: fy2.code(), level, area: area.map(String::from), from_totals, cells, persistence })
 }
 
 /// Persistence as `carepath hri` counts it (`store::cohort::hri`): the earlier year's HRIs, those
 /// HRIs again in the later year (any area), those dead by the end of the later year; and the
-/// runs of consecutive HRI years.
-fn persistence(conn: &Connection, fy1: FinYear, fy2: FinYear, flag: &str, loaded: &[String]) -> Result<HriPersistence> {
+/// runs of consecutive HRI years; of one area's earlier-year HRIs when `in_area` (the condition)
+/// and `area` (its code) are given, as `carepath hri` counts an area's persistence.
+fn persistence(conn: &Connection, fy1: FinYear, fy2: FinYear, flag: &str, in_area: &str, area: Option<&str>, loaded: &[String]) -> Result<HriPersistence> {
     let (_, to_end) = fy2.bounds();
     let sql = format!(
         "SELECT count(*), count(*) FILTER (WHERE c.anon_chi IS NOT NULL),
                 count(*) FILTER (WHERE d.death_date IS NOT NULL AND d.death_date <= CAST(? AS DATE))
-         FROM (SELECT anon_chi FROM person_year WHERE year = ? AND {flag}) p
+         FROM (SELECT anon_chi FROM person_year WHERE year = ? AND {flag}{in_area}) p
          LEFT JOIN (SELECT anon_chi FROM person_year WHERE year = ? AND {flag}) c ON c.anon_chi = p.anon_chi
          LEFT JOIN (SELECT anon_chi, death_date FROM person WHERE death_date IS NOT NULL) d ON d.anon_chi = p.anon_chi"
     );
+    let mut params = vec![text(&to_end), text(&fy1.code())];
+    params.extend(area.map(text));
+    params.push(text(&fy2.code()));
     let (hri, remained, died): (i64, i64, i64) =
-        conn.prepare(&sql)?.query_row([text(&to_end), text(&fy1.code()), text(&fy2.code())], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        conn.prepare(&sql)?.query_row(duckdb::params_from_iter(params.iter()), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     let (hri, remained, died) = (hri.max(0) as u64, remained.max(0) as u64, died.max(0) as u64);
     let mut continuous = Vec::new();
     let mut run = vec![fy1.code()];
@@ -91,9 +105,12 @@ fn persistence(conn: &Connection, fy1: FinYear, fy2: FinYear, flag: &str, loaded
         let marks = vec!["?"; run.len()].join(", ");
         let q = format!(
             "SELECT count(*) FROM (SELECT anon_chi FROM person_year WHERE year IN ({marks}) AND {flag}
+               AND anon_chi IN (SELECT anon_chi FROM person_year WHERE year = ? AND {flag}{in_area})
              GROUP BY anon_chi HAVING count(DISTINCT year) = ?)"
         );
         let mut params: Vec<duckdb::types::Value> = run.iter().map(|y| text(y)).collect();
+        params.push(text(&fy1.code()));
+        params.extend(area.map(text));
         params.push(duckdb::types::Value::BigInt(run.len() as i64));
         let n: i64 = conn.prepare(&q)?.query_row(duckdb::params_from_iter(params.iter()), |r| r.get(0))?;
         continuous.push(ContinuousHri { through_year: code, years: run.len() as u32, people: n.max(0) as u64 });
