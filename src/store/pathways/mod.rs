@@ -8,4 +8,4 @@ mod transitions;
 
 pub use sequences::{pathways, pathways_from, person_paths, person_paths_cached, Paths, PersonPaths};
 pub use time_to::time_to;
-pub use transitions::transitions;
+pub use transitions::{transitions, transitions_fresh};

@@ -13,7 +13,15 @@ use std::collections::HashMap;
 /// board or council in the earlier year when `area` (its code) is given (their later-year band
 /// is the one of wherever they live then). `loaded` lists the workspace's years (oldest first),
 /// for the continuous-persistence runs.
+/// Kept per workspace load (the figures depend only on the loaded data), as the HRI picture is.
 pub fn transitions(conn: &Connection, from: &str, to: &str, level: HriLevel, area: Option<&str>, loaded: &[String]) -> Result<Transitions> {
+    let key = format!("transitions:v1:{from}:{to}:{level:?}:{area:?}");
+    let t = crate::store::cohort::get_or_compute(conn, &key, || transitions_fresh(conn, from, to, level, area, loaded))?;
+    Ok((*t).clone())
+}
+
+/// [`transitions`] computed now (not from the per-load cache; the benchmark times this).
+pub fn transitions_fresh(conn: &Connection, from: &str, to: &str, level: HriLevel, area: Option<&str>, loaded: &[String]) -> Result<Transitions> {
     let (Some(fy1), Some(fy2)) = (FinYear::parse(from), FinYear::parse(to)) else {
         bail!("{from:?} and {to:?} must be financial years such as 1920")
     };
