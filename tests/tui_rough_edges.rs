@@ -51,6 +51,7 @@ fn filter_line_speaks_the_analysts_language() {
     h.key(KeyCode::Enter);
     let s = h.screen(80, 24);
     assert!(s.contains("no such ICD-10 code 'ZZZ'"), "{s}");
+    assert!(s.contains("J44.1 or I50"), "the whole message is read at 80 columns (it wraps):\n{s}");
     assert_eq!(h.app.explore.spec.filters.len(), 1);
     // The input line edits in the middle: Home, a word, Ctrl-W.
     h.char('a');

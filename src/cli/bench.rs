@@ -8,6 +8,8 @@ use std::path::PathBuf;
 pub enum BenchFormat {
     Table,
     Json,
+    /// One row per measured figure (medians, p95, baseline, ratio, target)
+    Csv,
 }
 
 #[derive(Debug, Args)]
@@ -61,8 +63,36 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<i32> {
         std::fs::write(out, &json).map_err(|e| anyhow::anyhow!("could not write {}: {e}", out.display()))?;
     }
     match args.format {
-        BenchFormat::Table => print!("{}", report.to_table()),
-        BenchFormat::Json => println!("{json}"),
+        BenchFormat::Table => super::output::emit(&report.to_table()),
+        BenchFormat::Json => super::output::emit(&format!("{json}\n")),
+        BenchFormat::Csv => super::output::emit(&figures_csv(&report.figures)),
     }
     Ok(0)
+}
+
+/// The figures as CSV: name, unit, samples, p50, p95, max, baseline and its p50/p95, ratio,
+/// target and whether it is met.
+fn figures_csv(figures: &[crate::bench::Figure]) -> String {
+    let opt = |x: Option<f64>| x.map(|v| format!("{v:.3}")).unwrap_or_default();
+    let mut s = String::from("name,unit,n,p50,p95,max,baseline,baseline_n,baseline_p50,baseline_p95,ratio,target,met\n");
+    for f in figures {
+        let cells = [
+            f.name.clone(),
+            f.unit.clone(),
+            f.n.to_string(),
+            format!("{:.3}", f.p50),
+            format!("{:.3}", f.p95),
+            format!("{:.3}", f.max),
+            f.baseline.clone().unwrap_or_default(),
+            f.baseline_n.to_string(),
+            opt(f.baseline_p50),
+            opt(f.baseline_p95),
+            opt(f.ratio),
+            f.target_text.clone(),
+            f.met.map(|m| m.to_string()).unwrap_or_default(),
+        ];
+        s.push_str(&crate::format::csv_line(cells.iter()));
+        s.push('\n');
+    }
+    s
 }

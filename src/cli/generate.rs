@@ -34,7 +34,10 @@ pub struct GenerateArgs {
     pub out: PathBuf,
     /// File format of the extracts
     #[arg(long, value_enum, default_value = "parquet")]
-    pub format: FormatArg,
+    pub file_format: FormatArg,
+    /// Format of the summary printed (the files written)
+    #[arg(long, value_enum, default_value_t = super::output::Format::Table)]
+    pub format: super::output::Format,
     /// Financial years written as CSV even when the format is Parquet (e.g. 2021)
     #[arg(long, value_delimiter = ',')]
     pub csv_years: Vec<String>,
@@ -56,7 +59,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<i32> {
         years: args.years.clone(),
         seed: args.seed,
         out: args.out.clone(),
-        format: match args.format {
+        format: match args.file_format {
             FormatArg::Parquet => FileFormat::Parquet,
             FormatArg::Csv => FileFormat::Csv,
         },
@@ -74,11 +77,24 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<i32> {
     let t = Instant::now();
     let summary = synth::generate_with(&opts, &extract)?;
     let secs = t.elapsed().as_secs_f64();
+    let out = match args.format {
+        super::output::Format::Table => summary_table(args, &summary, secs),
+        super::output::Format::Csv => summary_csv(&summary),
+        super::output::Format::Json => summary_json(args, &summary, secs)?,
+    };
+    super::output::emit(&out);
+    Ok(0)
+}
+
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn summary_table(args: &GenerateArgs, summary: &synth::GenerateSummary, secs: f64) -> String {
     let mut out = format!("{:<48} {:>12} {:>14}\n", "file", "rows", "bytes");
     let (mut rows, mut bytes) = (0u64, 0u64);
     for (path, r, b) in &summary.files {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        out.push_str(&format!("{name:<48} {r:>12} {b:>14}\n"));
+        out.push_str(&format!("{:<48} {r:>12} {b:>14}\n", file_name(path)));
         rows += r;
         bytes += b;
     }
@@ -91,6 +107,28 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<i32> {
         args.out.display(),
         secs
     ));
-    super::output::emit(&out);
-    Ok(0)
+    out
+}
+
+fn summary_csv(summary: &synth::GenerateSummary) -> String {
+    let mut out = String::from("file,rows,bytes\n");
+    for (path, r, b) in &summary.files {
+        out.push_str(&crate::format::csv_line([file_name(path), r.to_string(), b.to_string()].iter()));
+        out.push('\n');
+    }
+    out
+}
+
+fn summary_json(args: &GenerateArgs, summary: &synth::GenerateSummary, secs: f64) -> anyhow::Result<String> {
+    let files: Vec<serde_json::Value> =
+        summary.files.iter().map(|(p, r, b)| serde_json::json!({"file": file_name(p), "rows": r, "bytes": b})).collect();
+    let v = serde_json::json!({
+        "people": args.people,
+        "years": args.years,
+        "seed": args.seed,
+        "out": args.out.display().to_string(),
+        "seconds": secs,
+        "files": files,
+    });
+    Ok(serde_json::to_string_pretty(&v)? + "\n")
 }

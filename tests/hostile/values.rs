@@ -218,19 +218,38 @@ fn errors_never_show_internal_sql() {
     assert!(err.contains("source-episode-file-1920.parquet"), "{err}");
 }
 
-/// DuckDB's CSV reader cannot split a file with a carriage return (CR) that has no line feed
-/// after it: the file is refused, but with the line it is on and what to do, not the reader's
-/// internal "sniffing" error.
+/// A carriage return (CR) with no line feed after it, inside a row: DuckDB's CSV reader would
+/// split the row in two (or refuse the file). The row is one rejected row with its number and
+/// what to do; the rows around it load, and the row numbers after it are still the file's.
 #[test]
-fn a_lone_carriage_return_is_refused_with_its_line() {
+fn a_lone_carriage_return_rejects_its_row_only() {
     let tmp = tempfile::tempdir().unwrap();
     let f = tmp.path().join("source-episode-file-1920.csv");
     let split = episode_row(&anon("0203402346"), &[("postcode", "G12\r8QQ")]);
-    write(&f, &episode_csv(&[episode_row(&anon("0101501234"), &[]), split, episode_row(&anon("1512853458"), &[])]));
-    let (_, out, _) = load_one(&f);
-    assert!(!out.status.success());
-    let err = stderr(&out);
-    assert!(err.contains("carriage return") && err.contains("line 3"), "{err}");
-    assert!(err.contains("source-episode-file-1920.csv") && err.contains("workspace is unchanged"), "{err}");
-    assert!(!err.contains("sniffing"), "{err}");
+    let bad_after = episode_row(&anon("1512853458"), &[("cost_total_net", "abc")]);
+    write(&f, &episode_csv(&[episode_row(&anon("0101501234"), &[]), split, episode_row(&anon("0707071111"), &[]), bad_after]));
+    let (report, out, ws) = load_one(&f);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(report["files"][0]["rows_read"], 4, "{report}");
+    assert_eq!(report["files"][0]["rows_loaded"], 2, "{report}");
+    let rejects = rejects_of(&ws, "source-episode-file-1920.csv");
+    assert_eq!(rejects.len(), 2, "{rejects:?}");
+    assert_eq!(rejects[0].0, 2, "the row with the CR is data row 2: {rejects:?}");
+    assert!(rejects[0].2.contains("carriage return"), "{rejects:?}");
+    assert_eq!(rejects[1].0, 4, "later rows keep the file's numbering: {rejects:?}");
+    let conn = open_ro(&ws);
+    for (who, n) in [("0101501234", 1), ("0707071111", 1), ("0203402346", 0)] {
+        assert_eq!(q_i64(&conn, &format!("SELECT count(*) FROM event WHERE anon_chi = '{}'", anon(who))), n, "{who}");
+    }
+    // no working copy is left behind (the spill folder is beside the workspace)
+    fn copies(dir: &std::path::Path) -> usize {
+        std::fs::read_dir(dir)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| if e.path().is_dir() { copies(&e.path()) } else { e.file_name().to_string_lossy().starts_with(".carepath-cr-") as usize })
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+    assert_eq!(copies(tmp.path()), 0);
 }

@@ -26,6 +26,7 @@ struct Planned {
     bytes: u64,
     replaces: Option<i64>,
     notes: Vec<String>,
+    lone_cr_rows: Vec<i64>,
 }
 
 /// Choices an analyst makes for a load.
@@ -194,7 +195,7 @@ fn plan(conn: &Connection, paths: &[PathBuf], options: &LoadOptions) -> Result<(
     for (path, explicit) in found.files {
         let skipped = |note: String| FileOutcome::skipped(&path, note);
         let format = detect::format_of(&path)?;
-        let (columns, notes) = read::columns(conn, &path, format)?;
+        let read::FileColumns { columns, notes, lone_cr_rows } = read::columns(conn, &path, format)?;
         let lower: Vec<String> = columns.iter().map(|c| c.trim().to_ascii_lowercase()).collect();
         let recognised = match options.kind_of(&path) {
             Some(k) => detect::Recognised::One(k),
@@ -248,7 +249,7 @@ fn plan(conn: &Connection, paths: &[PathBuf], options: &LoadOptions) -> Result<(
         let replaces: Option<i64> = conn
             .query_row("SELECT file_id FROM load_log WHERE path = ? LIMIT 1", [&canonical], |r| r.get(0))
             .ok();
-        plan.push(Planned { path, kind, format, columns, fingerprint, bytes, replaces, notes });
+        plan.push(Planned { path, kind, format, columns, fingerprint, bytes, replaces, notes, lone_cr_rows });
     }
     Ok((plan, outcomes))
 }
@@ -310,11 +311,15 @@ fn load_file(conn: &Connection, p: &Planned) -> Result<FileOutcome> {
         }
     }
     // CHI columns are read into a TEMP table and never reach the workspace as CHIs.
-    let chi_cols = chi::chi_columns(conn, &p.path, p.format, &p.columns, &known)?;
+    // a CSV with a lone CR in some rows is read from a copy without them (those rows are rejected)
+    let cr_free = read::CrFreeCopy::if_needed(conn, &p.path, &p.lone_cr_rows)?;
+    let source = cr_free.as_ref().map(|c| c.path()).unwrap_or(&p.path);
+    let chi_cols = chi::chi_columns(conn, source, p.format, &p.columns, &known)?;
     let read_into = if chi_cols.is_empty() { raw_table.clone() } else { "cp_chi_staging".to_string() };
     let t = std::time::Instant::now();
     conn.execute_batch("DROP TABLE IF EXISTS temp.cp_chi_staging")?;
-    let (rows_read_table, csv_rejects) = read::create_raw(conn, &read_into, !chi_cols.is_empty(), &p.path, p.format, &p.columns)?;
+    let (rows_read_table, csv_rejects) = read::create_raw(conn, &read_into, !chi_cols.is_empty(), (&p.path, source), p.format, &p.columns, &p.lone_cr_rows)?;
+    drop(cr_free);
     timing("  raw", t);
     let t = std::time::Instant::now();
     let mut typed_columns = column_types(conn, &read_into)?;

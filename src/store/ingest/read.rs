@@ -21,7 +21,7 @@ const BUFFER: u64 = 128 << 20;
 
 /// Column names of a file, as they appear in it (DuckDB makes repeated names unique: `a`,
 /// `a_1`), and for CSV what the text check noticed (see [`check_text`]).
-pub fn columns(conn: &Connection, path: &Path, format: FileFormat) -> Result<(Vec<String>, Vec<String>)> {
+pub fn columns(conn: &Connection, path: &Path, format: FileFormat) -> Result<FileColumns> {
     let p = super::discover::duckdb_path(path);
     let sql = match format {
         FileFormat::Parquet => "DESCRIBE SELECT * FROM read_parquet(?)".to_string(),
@@ -30,21 +30,20 @@ pub fn columns(conn: &Connection, path: &Path, format: FileFormat) -> Result<(Ve
     let mut stmt = conn.prepare(&sql).map_err(|e| unusable(path, format, e))?;
     let mut params: Vec<String> = vec![p.clone()];
     let mut notes = Vec::new();
+    let mut lone_cr_rows = Vec::new();
+    let mut _copy = None;
     if format == FileFormat::Csv {
-        notes = check_text(path)?;
+        let check = check_text(path)?;
+        notes = check.notes;
+        lone_cr_rows = check.lone_cr_rows;
         params.push(sniff_delimiter(path)?);
+        if !lone_cr_rows.is_empty() {
+            let copy = CrFreeCopy::write(conn, path)?;
+            params[0] = copy.0.to_string_lossy().into_owned();
+            _copy = Some(copy);
+        }
     }
-    // DuckDB's CSV sniffer gives up on a file with a lone CR; say where it is instead.
-    let cr_note = notes.iter().find(|n| n.contains("carriage return")).cloned();
-    let refuse = |e: duckdb::Error| match &cr_note {
-        Some(n) => anyhow!(
-            "{}: {}; the CSV reader cannot split it into rows. Replace the CR (e.g. tr '\\r' ' ') or save the file with Unix or Windows line endings",
-            path.display(),
-            n.split(':').next().unwrap_or(n)
-        ),
-        None => unusable(path, format, e),
-    };
-    let rows = stmt.query_map(duckdb::params_from_iter(params.iter()), |r| r.get::<_, String>(0)).map_err(refuse)?;
+    let rows = stmt.query_map(duckdb::params_from_iter(params.iter()), |r| r.get::<_, String>(0)).map_err(|e| unusable(path, format, e))?;
     let mut out = Vec::new();
     for r in rows {
         out.push(r.map_err(|e| unusable(path, format, e))?);
@@ -52,7 +51,7 @@ pub fn columns(conn: &Connection, path: &Path, format: FileFormat) -> Result<(Ve
     if out.is_empty() {
         bail!("{}: has no columns (is it empty?)", path.display());
     }
-    Ok((out, notes))
+    Ok(FileColumns { columns: out, notes, lone_cr_rows })
 }
 
 fn unusable(path: &Path, format: FileFormat, e: duckdb::Error) -> anyhow::Error {
@@ -95,8 +94,18 @@ pub struct CsvReject {
 /// Create `table` from the file (a TEMP table when `temp`). Returns rows read into the table
 /// and CSV lines that could not be parsed (those are counted as read and rejected by the
 /// caller). `columns` are the file's columns as [`columns`] gave them.
-pub fn create_raw(conn: &Connection, table: &str, temp: bool, path: &Path, format: FileFormat, columns: &[String]) -> Result<(i64, Vec<CsvReject>)> {
-    let p = super::discover::duckdb_path(path);
+/// `source` is where the bytes are read from: the file itself, or its [`CrFreeCopy`] when
+/// `lone_cr_rows` is not empty (messages always name `path`).
+pub fn create_raw(
+    conn: &Connection,
+    table: &str,
+    temp: bool,
+    (path, source): (&Path, &Path),
+    format: FileFormat,
+    columns: &[String],
+    lone_cr_rows: &[i64],
+) -> Result<(i64, Vec<CsvReject>)> {
+    let p = super::discover::duckdb_path(source);
     let create = if temp { "CREATE TEMP TABLE" } else { "CREATE TABLE" };
     let list = copy_list(columns);
     match format {
@@ -148,6 +157,17 @@ pub fn create_raw(conn: &Connection, table: &str, temp: bool, path: &Path, forma
                 }
                 rejects.push(CsvReject { line, message: format!("malformed CSV line: {}", first_line(&msg)) });
             }
+            // A row that held a CR without a line feed is rejected whole, with its line: its
+            // value was not what the file says once the CR is gone (the copy had a space there).
+            let mut n = n;
+            for row in lone_cr_rows {
+                n -= conn.execute(&format!("DELETE FROM {table} WHERE _row = ?"), [row])? as i64;
+                rejects.push(CsvReject {
+                    line: row + 1,
+                    message: "a carriage return (CR) without a line feed inside the row; replace the CR (e.g. tr '\\r' ' ') and load the file again".into(),
+                });
+            }
+            rejects.sort_by_key(|r| r.line);
             Ok((n, rejects))
         }
     }
@@ -199,12 +219,14 @@ pub fn sniff_delimiter(path: &Path) -> Result<String> {
 /// message can say which line is wrong. (Gzipped files are checked by the CSV reader.) Returns
 /// notes for the load report: a carriage return (CR) not followed by a line feed is a line
 /// break to the CSV reader (as to Excel), so such a row is split in two; the note says where.
-fn check_text(path: &Path) -> Result<Vec<String>> {
+fn check_text(path: &Path) -> Result<TextCheck> {
     let name = path.to_string_lossy().to_ascii_lowercase();
     if name.ends_with(".gz") {
-        return Ok(Vec::new());
+        return Ok(TextCheck { notes: Vec::new(), lone_cr_rows: Vec::new() });
     }
     let (mut lone_cr, mut first_cr_line, mut cr_pending) = (0u64, 0u64, false);
+    let mut cr_lines: Vec<u64> = Vec::new();
+    let mut header_line: u64 = 0;
     let mut f = std::fs::File::open(path).with_context(|| format!("{}: cannot open the file", path.display()))?;
     let mut buf = vec![0u8; 1 << 20];
     let mut carry: Vec<u8> = Vec::new();
@@ -236,8 +258,14 @@ fn check_text(path: &Path) -> Result<Vec<String>> {
                 if first_cr_line == 0 {
                     first_cr_line = line;
                 }
+                if cr_lines.last() != Some(&line) {
+                    cr_lines.push(line);
+                }
             }
             cr_pending = b == b'\r';
+            if header_line == 0 && !b.is_ascii_whitespace() {
+                header_line = line;
+            }
             if b == b'\n' {
                 line += 1;
             }
@@ -250,10 +278,101 @@ fn check_text(path: &Path) -> Result<Vec<String>> {
     let mut notes = Vec::new();
     if lone_cr > 0 {
         notes.push(format!(
-            "{lone_cr} carriage return(s) (CR) without a line feed, the first on line {first_cr_line}: each is read as a line break, so that row is split (its parts are rejected if they do not have every column) and later row numbers count the break"
+            "{lone_cr} carriage return(s) (CR) without a line feed, the first on line {first_cr_line}: a row holding one is rejected (the CSV reader would split it in two)"
         ));
     }
-    Ok(notes)
+    if cr_lines.first() == Some(&header_line) {
+        bail!(
+            "{}: the header (line {header_line}) holds a carriage return (CR) without a line feed, so its columns cannot be read; replace the CR (e.g. tr '\\r' ' ') or save the file with Unix or Windows line endings",
+            path.display()
+        );
+    }
+    // data row = physical line - the header's line (blank lines before the header do not count)
+    let lone_cr_rows = cr_lines.iter().map(|l| l.saturating_sub(header_line) as i64).collect();
+    Ok(TextCheck { notes, lone_cr_rows })
+}
+
+/// A file's columns and what the text check of a CSV found.
+pub struct FileColumns {
+    pub columns: Vec<String>,
+    pub notes: Vec<String>,
+    /// Data rows holding a CR without a line feed: [`create_raw`] rejects them.
+    pub lone_cr_rows: Vec<i64>,
+}
+
+/// What the text check of a CSV found.
+struct TextCheck {
+    notes: Vec<String>,
+    /// Data rows (1 = the first after the header) that hold a CR without a line feed.
+    lone_cr_rows: Vec<i64>,
+}
+
+/// An owner-only copy of a CSV with every CR that has no line feed after it replaced by a
+/// space, in the workspace's spill folder: the CSV reader then splits rows only at line feeds,
+/// so row numbers stay those of the file. The rows that held a CR are rejected afterwards; the
+/// copy is deleted when dropped.
+pub struct CrFreeCopy(std::path::PathBuf);
+
+impl CrFreeCopy {
+    /// The copy when the file has rows with a lone CR, else none (read the file itself).
+    pub fn if_needed(conn: &Connection, path: &Path, lone_cr_rows: &[i64]) -> Result<Option<CrFreeCopy>> {
+        if lone_cr_rows.is_empty() {
+            return Ok(None);
+        }
+        CrFreeCopy::write(conn, path).map(Some)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn write(conn: &Connection, path: &Path) -> Result<CrFreeCopy> {
+        use std::io::Write;
+        let dir: String = conn.query_row("SELECT current_setting('temp_directory')", [], |r| r.get(0)).unwrap_or_default();
+        let dir = if dir.is_empty() { std::env::temp_dir() } else { std::path::PathBuf::from(dir) };
+        std::fs::create_dir_all(&dir).with_context(|| format!("could not create the spill folder {}", dir.display()))?;
+        static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let copy = CrFreeCopy(dir.join(format!(".carepath-cr-{}-{n}.csv", std::process::id())));
+        let mut out = std::io::BufWriter::new(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&copy.0)
+                .with_context(|| format!("could not write a working copy in {}", dir.display()))?,
+        );
+        let mut f = std::fs::File::open(path).with_context(|| format!("{}: cannot open the file", path.display()))?;
+        let mut buf = vec![0u8; 1 << 20];
+        let mut pending = false;
+        loop {
+            let n = f.read(&mut buf).with_context(|| format!("{}: cannot read the file", path.display()))?;
+            if n == 0 {
+                break;
+            }
+            let mut chunk = Vec::with_capacity(n + 1);
+            for &b in &buf[..n] {
+                if pending {
+                    chunk.push(if b == b'\n' { b'\r' } else { b' ' });
+                }
+                pending = b == b'\r';
+                if !pending {
+                    chunk.push(b);
+                }
+            }
+            out.write_all(&chunk).with_context(|| format!("could not write a working copy in {}", dir.display()))?;
+        }
+        if pending {
+            out.write_all(b"\r")?;
+        }
+        out.flush().with_context(|| format!("could not write a working copy in {}", dir.display()))?;
+        Ok(copy)
+    }
+}
+
+impl Drop for CrFreeCopy {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 /// Content fingerprint (SHA-256 of the bytes, hex) to recognise the same file loaded twice

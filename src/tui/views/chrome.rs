@@ -38,6 +38,16 @@ pub fn header(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// Lines the footer needs: one, or up to three so that an error is read whole (wrapped) on a
+/// narrow screen.
+pub fn footer_height(app: &App, width: u16) -> u16 {
+    match (&app.input, &app.error) {
+        // words wrap whole, so allow for the ragged ends of lines
+        (None, Some(e)) if width > 0 => (e.chars().count().div_ceil((width as usize).saturating_sub(10).max(10))).clamp(1, 3) as u16,
+        _ => 1,
+    }
+}
+
 pub fn footer(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let line = if let Some(input) = &app.input {
         let prompt = match input.kind {
@@ -70,7 +80,7 @@ pub fn footer(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let text: Vec<String> = hints.iter().map(|(a, label)| format!("{} {label}", app.keys.key_for(ctx, *a))).collect();
         Line::from(Span::styled(text.join("  "), theme.style(Role::Dim)))
     };
-    f.render_widget(Paragraph::new(line), area);
+    f.render_widget(Paragraph::new(line).wrap(ratatui::widgets::Wrap { trim: true }), area);
 }
 
 /// The most useful keys of a screen, for the footer (the help lists them all).

@@ -11,8 +11,9 @@ use ratatui::layout::{Constraint, Layout};
 use ratatui::Frame;
 
 pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
+    let foot = chrome::footer_height(app, f.area().width);
     let [header, body, footer] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]).areas(f.area());
+        Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(foot)]).areas(f.area());
     chrome::header(f, header, app, theme);
     match app.screen {
         Screen::Overview => overview::draw(f, body, app, theme),
