@@ -12,7 +12,7 @@
 use crate::model::cohort::{CohortSpec, Filter, Measure, Rule};
 
 /// The shorthand heads, for messages.
-const HEADS: &str = "age, sex, simd, decile, ltc, ltcs, dx, hri, died, or a measure such as emergency_admissions 2+";
+const HEADS: &str = "age, sex, simd, decile, ltc, ltcs, dx, hri, died, a measure such as emergency_admissions 2+, or a sequence such as emergency-admission then care-home within 90 after discharge";
 
 /// A number range as typed: `65+`, `18-64`, `70`.
 fn range(s: &str) -> Option<String> {
@@ -136,12 +136,33 @@ fn shorthand(text: &str) -> Option<Result<String, String>> {
                 Ok(format!("hri = {{ level = \"{level}\", bands = [\"{}\"] }}", band.join(" ").replace('"', "")))
             }
         }
+        k if sequence_kind(k).is_some() => sequence(k, arg),
         m => match (Measure::parse(m), range(arg)) {
             (Some(_), Some(r)) => Ok(format!("service = {{ measure = \"{m}\", {r} }}")),
             (Some(_), None) => Err(format!("{m} needs a number or a range, e.g. {m} 2+ or {m} 1-3")),
             (None, _) => Err(format!("no filter called '{m}': filters are {HEADS}")),
         },
     })
+}
+
+/// An event kind a sequence filter can start or continue with (`care-home`, `ae`, ...).
+fn sequence_kind(word: &str) -> Option<&'static str> {
+    let w = word.to_ascii_lowercase().replace('_', "-");
+    ["emergency-admission", "ae", "delayed-discharge", "care-home", "home-care"].into_iter().find(|k| *k == w)
+}
+
+/// `A then B within N [days] [after discharge | after end]` -> a sequence filter.
+fn sequence(first: &str, arg: &str) -> Result<String, String> {
+    let usage = "a sequence reads e.g. emergency-admission then emergency-admission within 28 after discharge (events: emergency-admission, ae, delayed-discharge, care-home, home-care)";
+    let w: Vec<String> = arg.split_whitespace().map(|x| x.to_ascii_lowercase()).collect();
+    let (Some(a), Some("then"), Some(b), Some("within"), Some(n)) =
+        (sequence_kind(first), w.first().map(String::as_str), w.get(1).and_then(|x| sequence_kind(x)), w.get(2).map(String::as_str), w.get(3))
+    else {
+        return Err(usage.into());
+    };
+    let Some(days) = n.parse::<u32>().ok().filter(|d| *d >= 1) else { return Err(usage.into()) };
+    let from_end = w.iter().skip(4).any(|x| x == "discharge" || x == "end");
+    Ok(format!("sequence = {{ first = {{ kind = \"{a}\" }}, then = {{ kind = \"{b}\" }}, within_days = {days}, from_end = {from_end} }}"))
 }
 
 /// Turn shorthand into filter TOML; anything else is taken as TOML already.
@@ -285,6 +306,18 @@ mod tests {
         let e = parse("ltc gout").unwrap_err();
         assert!(e.contains("no long-term condition 'gout'"), "{e}");
         assert!(!parse("diagnosis = { prefixes = [\"ZZZ\"] }").unwrap_err().is_empty());
+    }
+
+    #[test]
+    fn a_sequence_reads_as_a_temporal_filter() {
+        let f = parse("emergency-admission then care-home within 90 after discharge").unwrap();
+        let Rule::Sequence(q) = &f.rule else { panic!("{:?}", f.rule) };
+        assert_eq!((q.within_days, q.from_end), (90, true));
+        assert!(f.label().contains("within 90 days"), "{}", f.label());
+        let back = parse(&to_text(&f)).unwrap();
+        assert_eq!(back.rule, f.rule);
+        assert!(parse("ae then flying within 3").unwrap_err().contains("a sequence reads"));
+        assert!(parse("ae then care-home within 0").is_err());
     }
 
     #[test]
