@@ -5,8 +5,9 @@
 //! year, or "Died" for people who died before the year starts, or "No contact"/"Not in LA"):
 //! 1. **Died** when the person's date of death is before the later year starts;
 //! 2. else the person's **band** in the later year, when they are in that year's HRI population
-//!    at the level (someone who died during the later year after using services keeps the band
-//!    their use gave them, as in PHS's script);
+//!    at the level and either alive at its end or had health cost in it (someone who died during
+//!    the later year after using services keeps the band their use gave them, as in PHS's
+//!    script; someone whose only later-year record is their death is Died, not Low);
 //! 3. else **Died** when they died by the end of the later year;
 //! 4. else **Not in the HRI population** when they have a person-year in the later year but no
 //!    HRI % at the level (not a Scottish resident that year, or no board/council);

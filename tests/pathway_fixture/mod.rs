@@ -79,7 +79,8 @@ pub fn raw(dir: &Path, file: &str) -> String {
 
 /// People of the transitions extract and what happens to them (`i % 13`):
 /// 0 dies in 2019/20 (NRS row), 1 dies in 2020/21 after using services, 2 dies in 2020/21 with
-/// no 2020/21 record (the 2019/20 row carries the death date), 3 has no later record, 4 moves
+/// only the death registration that year (the 2019/20 row carries the date too), 3 has no later
+/// record, 4 moves
 /// out of Scotland in 2020/21; everyone else has a cost in every year. The last 6 people are
 /// not Scottish residents in 2019/20.
 pub const TRANSITION_PEOPLE: usize = 260;
@@ -121,7 +122,9 @@ pub fn write_transitions_extract(dir: &Path) -> PathBuf {
                 y2.push(r);
                 y2.push(episode(&w, "2021", "NRS", "2020-09-01", "2020-09-01", true));
             }
-            2 | 3 => {}
+            // the death registration is the only 2020/21 record (a person-year with no cost)
+            2 => y2.push(episode(&w, "2021", "NRS", "2020-10-10", "2020-10-10", true)),
+            3 => {}
             4 => {
                 let mut r = episode(&w, "2021", "PIS", "2020-08-01", "2020-08-01", false);
                 r.insert("cost_total_net".into(), format!("{:.3}", cost(i, "2021")));

@@ -37,11 +37,12 @@ pub fn transitions_fresh(conn: &Connection, from: &str, to: &str, level: HriLeve
     let (to_start, to_end) = fy2.bounds();
     let sql = format!(
         "WITH f AS (SELECT anon_chi, {band} AS band FROM person_year WHERE year = ? AND {pcol} IS NOT NULL{in_area}),
-              t AS (SELECT anon_chi, {band} AS band, {pcol} IS NOT NULL AS in_pop FROM person_year WHERE year = ?),
+              t AS (SELECT anon_chi, {band} AS band, {pcol} IS NOT NULL AS in_pop, coalesce(health_net_cost, 0) > 0 AS used
+                    FROM person_year WHERE year = ?),
               d AS (SELECT anon_chi, death_date FROM person WHERE death_date IS NOT NULL)
          SELECT f.band,
                 CASE WHEN d.death_date < CAST(? AS DATE) THEN '{DIED}'
-                     WHEN t.in_pop THEN t.band
+                     WHEN t.in_pop AND (t.used OR d.death_date IS NULL OR d.death_date > CAST(? AS DATE)) THEN t.band
                      WHEN d.death_date <= CAST(? AS DATE) THEN '{DIED}'
                      WHEN t.anon_chi IS NOT NULL THEN '{NOT_IN_POPULATION}'
                      ELSE '{NOT_PRESENT}' END AS to_band,
@@ -53,7 +54,7 @@ pub fn transitions_fresh(conn: &Connection, from: &str, to: &str, level: HriLeve
     let mut stmt = conn.prepare(&sql)?;
     let mut params = vec![text(from)];
     params.extend(area.map(text));
-    params.extend([text(to), text(&to_start), text(&to_end)]);
+    params.extend([text(to), text(&to_start), text(&to_end), text(&to_end)]);
     let mut rows = stmt.query(duckdb::params_from_iter(params.iter()))?;
     while let Some(r) = rows.next()? {
         let f: Option<String> = r.get(0)?;
