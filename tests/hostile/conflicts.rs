@@ -63,3 +63,40 @@ fn duplicate_column_names_are_reported_and_the_first_is_used() {
     assert!(w.contains("cost_total_net appears 2 times"), "{report}");
     assert_eq!(report["total_cost"], 100.0, "the first column is used");
 }
+
+#[test]
+fn duplicate_column_names_in_parquet_are_reported_and_the_first_is_used() {
+    // DuckDB never writes a repeated name, other writers can: write `cost_total_nez`, then give
+    // it the name of the column before it in the file's own metadata (same length, every place).
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("source-episode-file-1920.parquet");
+    crate::support::parquet_from(
+        &f,
+        &format!(
+            "SELECT '1920' AS year, '01B' AS recid, DATE '2019-05-01' AS record_keydate1, DATE '2019-05-02' AS record_keydate2, \
+             '{}' AS anon_chi, 100.0 AS cost_total_net, 999.0 AS cost_total_nez",
+            anon("0101501234")
+        ),
+    );
+    let bytes = std::fs::read(&f).unwrap();
+    let (from, to) = (b"cost_total_nez".as_slice(), b"cost_total_net".as_slice());
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(from) {
+            out.extend_from_slice(to);
+            i += from.len();
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    assert_ne!(out, bytes, "the name was in the file");
+    std::fs::write(&f, out).unwrap();
+    let ws = tmp.path().join("ws.duckdb");
+    let (report, o) = load_json(&ws, &[&f]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let w = report["files"][0]["warnings"].to_string();
+    assert!(w.contains("cost_total_net appears 2 times"), "{report}");
+    assert_eq!(report["total_cost"], 100.0, "the first column is used");
+}

@@ -305,10 +305,12 @@ fn load_file(conn: &Connection, p: &Planned) -> Result<FileOutcome> {
     let spec = validate::harden(kinds::spec(p.kind));
     let known: Vec<String> = spec.fields.iter().map(|f| f.name.clone()).collect();
     let mut warnings = p.notes.clone();
-    if p.format == FileFormat::Csv {
-        for (name, times) in validate::duplicate_header_names(&p.path, &read::sniff_delimiter(&p.path)?) {
-            warnings.push(format!("column {name} appears {times} times: the first is used, the others are kept as {name}_1 ... in the raw table"));
-        }
+    let repeated = match p.format {
+        FileFormat::Csv => validate::duplicate_header_names(&p.path, &read::sniff_delimiter(&p.path)?),
+        FileFormat::Parquet => validate::duplicate_parquet_names(conn, &p.path)?,
+    };
+    for (name, times) in repeated {
+        warnings.push(format!("column {name} appears {times} times: the first is used, the others are kept as {name}_1 ... in the raw table"));
     }
     // CHI columns are read into a TEMP table and never reach the workspace as CHIs.
     // a CSV with a lone CR in some rows is read from a copy without them (those rows are rejected)

@@ -135,6 +135,44 @@ pub fn conflicts(conn: &Connection) -> Result<Vec<Conflict>> {
     Ok(out)
 }
 
+/// Top-level column names that appear more than once in a Parquet file's schema
+/// (case-insensitive), with how many times. DuckDB's reader keeps every copy (`a`, `a_1`, ...);
+/// the first is the one used, as for CSV.
+pub fn duplicate_parquet_names(conn: &duckdb::Connection, path: &std::path::Path) -> anyhow::Result<Vec<(String, usize)>> {
+    let p = super::discover::duckdb_path(path);
+    let mut st = conn.prepare("SELECT name, coalesce(num_children, 0) FROM parquet_schema(?)")?;
+    let rows: Vec<(String, i64)> = st.query_map([&p], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    // The schema is a tree flattened depth first: the root, then each top-level column with
+    // its nested fields after it. Walk the root's children, skipping each one's subtree.
+    fn subtree(rows: &[(String, i64)], at: usize) -> usize {
+        let mut next = at + 1;
+        for _ in 0..rows.get(at).map(|r| r.1.max(0)).unwrap_or(0) {
+            next = subtree(rows, next);
+        }
+        next
+    }
+    let mut names = Vec::new();
+    let mut at = 1;
+    for _ in 0..rows.first().map(|r| r.1.max(0)).unwrap_or(0) {
+        let Some((name, _)) = rows.get(at) else { break };
+        names.push(name.to_ascii_lowercase());
+        at = subtree(&rows, at);
+    }
+    Ok(repeated(&names))
+}
+
+/// Names that occur more than once, with their counts, in order of first appearance.
+fn repeated(names: &[String]) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for n in names {
+        let k = names.iter().filter(|x| *x == n).count();
+        if k > 1 && !out.iter().any(|(m, _)| m == n) {
+            out.push((n.clone(), k));
+        }
+    }
+    out
+}
+
 /// Column names that appear more than once in a CSV header (case-insensitive), with how many
 /// times. The reader keeps every copy (`a`, `a_1`, ...); the first is the one used.
 pub fn duplicate_header_names(path: &std::path::Path, delim: &str) -> Vec<(String, usize)> {
@@ -152,12 +190,5 @@ pub fn duplicate_header_names(path: &std::path::Path, delim: &str) -> Vec<(Strin
         .find(|l| !l.trim().is_empty())
         .unwrap_or_default();
     let names: Vec<String> = header.split(delim).map(|c| c.trim().trim_matches('"').trim().to_ascii_lowercase()).collect();
-    let mut out: Vec<(String, usize)> = Vec::new();
-    for n in &names {
-        let k = names.iter().filter(|x| *x == n).count();
-        if k > 1 && !out.iter().any(|(m, _)| m == n) {
-            out.push((n.clone(), k));
-        }
-    }
-    out
+    repeated(&names)
 }
