@@ -221,6 +221,11 @@ fn bad_years_are_refused_with_a_reason() {
         assert!(o.status.success(), "{}", stderr(&o));
         let s = common::stdout(&o);
         assert!(s.contains("Not present") && s.contains("Died") && s.contains("isclosure"), "{s}");
+        if fmt == "table" {
+            // the flow chart: one bar per earlier band, ASCII only
+            assert!(s.contains("Flow (") && s.contains("  High            |"), "{s}");
+            assert!(s.is_ascii(), "old terminals: ASCII only");
+        }
     }
 }
 

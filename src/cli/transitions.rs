@@ -49,10 +49,50 @@ pub fn run(args: &TransitionsArgs) -> Result<i32> {
             serde_json::to_string_pretty(&v)? + "\n"
         }
         Format::Csv => tables_csv(&g.tables, &g.disclosure),
-        Format::Table => format!("{}\n\n{}", g.heading, tables_text(&g.tables, &g.disclosure)),
+        Format::Table => format!("{}\n\n{}\n{}", g.heading, flow_chart(&g), tables_text(&g.tables, &g.disclosure)),
     };
     emit(&out);
     Ok(0)
+}
+
+/// Letters of the later-year categories in the flow chart (ASCII: old terminals).
+const FLOW_LETTERS: [char; 8] = ['H', 'h', 'M', 'm', 'L', 'n', 'D', 'x'];
+const FLOW_WIDTH: usize = 50;
+
+/// A terminal flow chart of the published table: per earlier band, one bar of where its people
+/// are in the later year, each category a run of its letter in proportion; the withheld cells
+/// of a row share one run of `?` (their sum already follows from the row's total).
+fn flow_chart(g: &Gated<Transitions>) -> String {
+    use crate::analysis::disclosure::Cell;
+    let Some(t) = g.table("transitions") else { return String::new() };
+    let total_col = t.columns.len() - 1;
+    let mut out = String::from("Flow (each bar is one earlier band's people, 100%):\n");
+    for row in t.rows.iter().filter(|r| r.first().map(|c| c.render()).as_deref() != Some("Total")) {
+        let band = row.first().map(|c| c.render()).unwrap_or_default();
+        let Some(Cell::Count(total)) = row.get(total_col) else {
+            out.push_str(&format!("  {band:<15} (total withheld)\n"));
+            continue;
+        };
+        if *total == 0 {
+            out.push_str(&format!("  {band:<15} (nobody)\n"));
+            continue;
+        }
+        let mut bar = String::new();
+        let mut shown = 0u64;
+        for (i, c) in row.iter().enumerate().skip(1).take(total_col - 1) {
+            if let Cell::Count(n) = c {
+                shown += n;
+                let w = ((*n as f64 / *total as f64) * FLOW_WIDTH as f64).round() as usize;
+                bar.extend(std::iter::repeat_n(FLOW_LETTERS.get(i - 1).copied().unwrap_or('?'), w));
+            }
+        }
+        let hidden = total.saturating_sub(shown);
+        bar.extend(std::iter::repeat_n('?', ((hidden as f64 / *total as f64) * FLOW_WIDTH as f64).round() as usize));
+        out.push_str(&format!("  {band:<15} |{bar}\n"));
+    }
+    let legend: Vec<String> = t.columns[1..total_col].iter().zip(FLOW_LETTERS).map(|(c, l)| format!("{l} {c}")).collect();
+    out.push_str(&format!("  {}; ? withheld\n", legend.join(", ")));
+    out
 }
 
 /// The JSON view of the published tables: `rows` (one per earlier band x later category),
