@@ -2,6 +2,7 @@
 pub mod bench;
 pub mod cohort;
 pub mod disclosure_args;
+pub mod doctor;
 pub mod export;
 pub mod generate;
 pub mod hri;
@@ -10,9 +11,10 @@ pub mod output;
 pub mod overview;
 pub mod spec_flags;
 pub mod timeline;
+pub mod version;
 pub mod workspace;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -59,11 +61,18 @@ pub enum Command {
     Generate(generate::GenerateArgs),
     /// Benchmarks at sample, region and country scale against raw DuckDB baselines
     Bench(bench::BenchArgs),
+    /// Check this installation: version, DuckDB, Parquet, offline settings, memory, terminal, sample (no patient data)
+    Doctor(doctor::DoctorArgs),
 }
 
 /// Parse the command line, run it, and return the process exit code.
 pub fn run() -> i32 {
-    let cli = Cli::parse();
+    // `--version` names the commit and the DuckDB inside, known only once the binary runs.
+    let matches = Cli::command().version(version::clap_version()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
     let result = match cli.command {
         Some(Command::Load(args)) => load::run(&args),
         Some(Command::Generate(args)) => generate::run(&args),
@@ -73,6 +82,7 @@ pub fn run() -> i32 {
         Some(Command::Timeline(args)) => timeline::run(&args),
         Some(Command::Export(args)) => export::run(&args),
         Some(Command::Bench(args)) => bench::run(&args),
+        Some(Command::Doctor(args)) => doctor::run(&args),
         None => {
             let opts = crate::tui::TuiOptions { ascii: cli.ascii, mouse: cli.mouse, keys: cli.keys.clone() };
             crate::tui::run(cli.path.as_deref(), &opts)

@@ -6,6 +6,7 @@ pub mod detect;
 pub mod ingest;
 pub mod overview;
 pub mod open;
+pub mod probe;
 pub mod reference;
 pub mod report;
 pub mod schema;
