@@ -27,10 +27,10 @@ fi
 
 # The version names the binary asks of shared libraries (GLIBC_2.17, GLIBCXX_3.4.30, ...).
 if command -v readelf >/dev/null 2>&1; then
-  versions="$(readelf --wide --dyn-syms "$bin" | grep -o '@\{1,2\}[A-Z_]*[0-9][0-9.]*' | tr -d '@' | sort -u || true)"
+  versions="$(readelf --wide --dyn-syms "$bin" | grep -o '@\{1,2\}[A-Z_]*[0-9][0-9.]*' | tr -d '@' | sort -u -V || true)"
   needed="$(readelf --wide --dynamic "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' || true)"
 elif command -v objdump >/dev/null 2>&1; then
-  versions="$(objdump -T "$bin" | grep -o '[A-Z_]*_[0-9][0-9.]*' | sort -u || true)"
+  versions="$(objdump -T "$bin" | grep -o '[A-Z_]*_[0-9][0-9.]*' | sort -u -V || true)"
   needed="$(objdump -p "$bin" | awk '$1 == "NEEDED" { print $2 }' || true)"
 else
   echo "check-glibc: needs readelf or objdump (Debian/RHEL package binutils)" >&2

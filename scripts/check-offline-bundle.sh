@@ -80,7 +80,8 @@ crates="$(cd "$src" && "${offline[@]}" "$cargo_bin" metadata --offline --frozen 
 echo "OK: resolved offline: $crates crates.io packages, all from vendor/"
 
 warm=0
-if compgen -G "$target/release/build/libduckdb-sys-*/out" >/dev/null; then warm=1; fi
+# Warm: an earlier check finished a build here (a killed one may have left DuckDB half done).
+if [[ -x "$target/release/carepath" ]]; then warm=1; fi
 if [[ "$warm" == 0 && "$if_warm" == 1 ]]; then
   echo "== build skipped: $target holds no earlier build (a cold build compiles DuckDB, about 40 minutes); run scripts/check-offline-bundle.sh once by hand"
   exit 0
