@@ -3,6 +3,7 @@ pub mod audit;
 pub mod bench;
 pub mod cohort;
 pub mod disclosure_args;
+pub mod doctor;
 pub mod export;
 pub mod generate;
 pub mod hri;
@@ -14,9 +15,10 @@ pub mod spec_flags;
 pub mod time_to;
 pub mod timeline;
 pub mod transitions;
+pub mod version;
 pub mod workspace;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -71,11 +73,18 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// The workspace's audit log (who saw or released what) and a check that it is whole
     Audit(audit::AuditArgs),
+    /// Check this installation: version, DuckDB, Parquet, offline settings, memory, terminal, sample (no patient data)
+    Doctor(doctor::DoctorArgs),
 }
 
 /// Parse the command line, run it, and return the process exit code.
 pub fn run() -> i32 {
-    let cli = Cli::parse();
+    // `--version` names the commit and the DuckDB inside, known only once the binary runs.
+    let matches = Cli::command().version(version::clap_version()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
     let result = match cli.command {
         Some(Command::Load(args)) => load::run(&args),
         Some(Command::Generate(args)) => generate::run(&args),
@@ -89,6 +98,7 @@ pub fn run() -> i32 {
         Some(Command::Export(args)) => export::run(&args),
         Some(Command::Bench(args)) => bench::run(&args),
         Some(Command::Audit(args)) => audit::run(&args),
+        Some(Command::Doctor(args)) => doctor::run(&args),
         None => {
             let opts = crate::tui::TuiOptions { ascii: cli.ascii, mouse: cli.mouse, keys: cli.keys.clone() };
             crate::tui::run(cli.path.as_deref(), &opts)

@@ -23,12 +23,21 @@ impl WorkspaceArg {
     }
 }
 
+/// The bundled sample's folder, relative to the current folder.
+pub const SAMPLE_DIR: &str = "sample-data";
+
 pub fn resolve(given: Option<&Path>) -> PathBuf {
+    resolve_with_rule(given).0
+}
+
+/// The workspace and which rule chose it (`--workspace`, `CAREPATH_WORKSPACE` or `default`),
+/// for `carepath doctor` to say why.
+pub fn resolve_with_rule(given: Option<&Path>) -> (PathBuf, &'static str) {
     if let Some(p) = given {
-        return p.to_path_buf();
+        return (p.to_path_buf(), "--workspace");
     }
     if let Some(p) = std::env::var_os("CAREPATH_WORKSPACE").filter(|v| !v.is_empty()) {
-        return PathBuf::from(p);
+        return (PathBuf::from(p), "CAREPATH_WORKSPACE");
     }
-    crate::store::default_workspace_for(Path::new("sample-data"))
+    (crate::store::default_workspace_for(Path::new(SAMPLE_DIR)), "default")
 }

@@ -7,6 +7,7 @@ pub mod ingest;
 pub mod overview;
 pub mod pathways;
 pub mod open;
+pub mod probe;
 pub mod reference;
 pub mod report;
 pub mod schema;

@@ -79,6 +79,13 @@ impl Workspace {
         Ok(ws)
     }
 
+    /// An in-memory connection with exactly the settings a workspace at `path` would get (the
+    /// same [`secure_config`], spill folder [`spill_dir`]), for `carepath doctor` to ask DuckDB
+    /// what it would run with. Nothing is created: no file, no spill folder, no tables.
+    pub fn probe_settings(path: &Path) -> Result<Connection> {
+        Ok(Connection::open_in_memory_with_flags(secure_config(&spill_dir(path))?)?)
+    }
+
     /// Does the workspace hold a derived model yet (i.e. has anything been loaded)?
     pub fn has_model(&self) -> Result<bool> {
         let n: i64 = self.conn.query_row(
