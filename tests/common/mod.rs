@@ -42,25 +42,39 @@ const FIXTURE_COLUMNS: &str = "year,recid,record_keydate1,record_keydate2,smrtyp
 /// A column that is not in the published layout, as local extracts carry: kept, never refused.
 pub const EXTRA_COLUMN: &str = "local_note";
 
-/// Every published episode column, in order (`assets/slf_episode_columns.csv`, from PHS
-/// `R/order_ep_cols.R`): test files carry the real layout, not a convenient subset.
-pub fn published_episode_columns() -> Vec<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets").join("slf_episode_columns.csv");
+/// The column names of a published column list in `assets/` (`slf_episode_columns.csv`,
+/// `slf_individual_columns.csv`, from PHS `R/order_ep_cols.R` / `R/order_indiv_cols.R`), in order.
+pub fn published(file: &str) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets").join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.lines().skip(1).filter_map(|l| l.split(',').nth(1).map(String::from)).collect()
 }
 
+/// Every published episode column, in order: test files carry the real layout, not a
+/// convenient subset.
+pub fn published_episode_columns() -> Vec<String> {
+    published("slf_episode_columns.csv")
+}
+
+/// The columns of a test episode file: the published ones, then [`EXTRA_COLUMN`] (read once
+/// per test binary: some tests write hundreds of thousands of rows).
+fn episode_columns() -> &'static [String] {
+    static COLS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    COLS.get_or_init(|| {
+        let mut cols = published_episode_columns();
+        cols.push(EXTRA_COLUMN.to_string());
+        cols
+    })
+}
+
 /// The header line of a test episode file: the published columns, then [`EXTRA_COLUMN`].
 pub fn episode_header() -> String {
-    let mut cols = published_episode_columns();
-    cols.push(EXTRA_COLUMN.to_string());
-    cols.join(",")
+    episode_columns().join(",")
 }
 
 /// One line of a test episode file in the [`episode_header`] layout; unnamed columns are empty.
 pub fn episode_line(values: &[(&str, &str)]) -> String {
-    let mut cols = published_episode_columns();
-    cols.push(EXTRA_COLUMN.to_string());
+    let cols = episode_columns();
     let mut cells = vec![String::new(); cols.len()];
     for (k, v) in values {
         let i = cols.iter().position(|c| c == k).unwrap_or_else(|| panic!("no episode column {k}"));

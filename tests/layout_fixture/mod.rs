@@ -9,15 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub fn published(file: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets").join(file)).unwrap();
-    text.lines().skip(1).filter_map(|l| l.split(',').nth(1).map(String::from)).collect()
-}
-
-pub fn anon(chi: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(chi.as_bytes())
-}
+pub use crate::common::{anon, published};
 
 type Row = BTreeMap<String, String>;
 
