@@ -37,9 +37,11 @@ pub fn run(args: &LoadArgs) -> Result<i32> {
         kinds.push(store::ingest::LoadOptions::parse_kind(k)?);
     }
     let query = crate::ops::Query::Load { paths: args.paths.clone(), kinds };
-    let crate::ops::Answer::Loaded(report) = crate::ops::run(&query, &ctx)? else {
-        anyhow::bail!("unexpected answer to a load")
+    let answer = match crate::ops::run(&query, &ctx) {
+        Ok(a) => a,
+        Err(e) => return Err(gave_back_space(e, ctx.close_reclaiming())),
     };
+    let crate::ops::Answer::Loaded(report) = answer else { anyhow::bail!("unexpected answer to a load") };
     match args.format {
         Format::Json => super::output::emit(&(serde_json::to_string_pretty(&report)? + "\n")),
         Format::Csv => super::output::emit(&render_csv(&report)),
@@ -47,6 +49,16 @@ pub fn run(args: &LoadArgs) -> Result<i32> {
     }
     store::ingest::pause_for_tests("report");
     Ok(0)
+}
+
+/// A failed load's error, saying that the space it had taken in the workspace was given back
+/// (or why not).
+fn gave_back_space(e: crate::ops::OpsError, freed: Result<u64, crate::ops::OpsError>) -> anyhow::Error {
+    match freed {
+        Ok(0) => anyhow::Error::from(e),
+        Ok(n) => anyhow::anyhow!("{e}; the {} it had written to the workspace were given back", store::open::human_bytes(n)),
+        Err(f) => anyhow::anyhow!("{e}; and the space it took could not be given back: {f}"),
+    }
 }
 
 /// One CSV row per file read (name, kind, status, rows read, loaded, rejected).

@@ -58,6 +58,17 @@ impl Context {
         Ok(Context::new(ws.conn, path, audience))
     }
 
+    /// Close the workspace after a failed load and give back the disk space that load took
+    /// (see [`crate::store::reclaim`]): the bytes freed. The context is gone afterwards; open
+    /// the workspace again to go on.
+    pub fn close_reclaiming(self) -> Result<u64, OpsError> {
+        let Context { conn, workspace, .. } = self;
+        if let Err((_conn, e)) = conn.close() {
+            return Err(OpsError::Other(format!("could not close workspace {}: {e}", workspace.display())));
+        }
+        crate::store::reclaim::trim(&workspace).map_err(|e| OpsError::Other(format!("{e:#}")))
+    }
+
     /// Cancels whatever query this context is running (keep it on the UI side).
     pub fn interrupt_handle(&self) -> Arc<InterruptHandle> {
         self.conn.interrupt_handle()

@@ -8,6 +8,7 @@ pub mod overview;
 pub mod pathways;
 pub mod open;
 pub mod probe;
+pub mod reclaim;
 pub mod reference;
 pub mod report;
 pub mod schema;

@@ -233,7 +233,8 @@ pub fn free_space_text(path: &Path) -> String {
     }
 }
 
-fn human_bytes(b: u64) -> String {
+/// A size as people read it: "512.0 MB", "1.2 GB".
+pub fn human_bytes(b: u64) -> String {
     let mb = b as f64 / (1024.0 * 1024.0);
     if mb >= 1024.0 {
         format!("{:.1} GB", mb / 1024.0)

@@ -24,6 +24,7 @@ pub fn slot(q: &Query) -> Slot {
         Query::Export(_) => Slot::Export,
         Query::SaveSpec { .. } | Query::OpenSpec { .. } => Slot::Spec,
         Query::SetDisclosure(_) => Slot::Settings,
+        Query::Pathways(_) | Query::PathwayMembers { .. } => Slot::Pathways,
         _ => Slot::Other,
     }
 }
@@ -45,5 +46,9 @@ impl Work<Context> for Query {
 
     fn run(self, ctx: &Context, progress: &dyn Fn(Data)) -> Result<Data, Failure> {
         ops::run_with_progress(&self, ctx, &|p| progress(Data::Progress(p))).map(|a| Data::Answer(Box::new(a))).map_err(failure)
+    }
+
+    fn writes_workspace(&self) -> bool {
+        matches!(self, Query::Load { .. })
     }
 }

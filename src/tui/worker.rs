@@ -36,6 +36,8 @@ pub enum Slot {
     Spec,
     /// The disclosure setting of the session.
     Settings,
+    /// A pathway tree, and a node's people.
+    Pathways,
     Other,
 }
 
@@ -60,6 +62,13 @@ impl std::fmt::Display for Failure {
 /// What a worker holds open: something a running query can be interrupted through.
 pub trait Session: Send + 'static {
     fn interrupt_handle(&self) -> Arc<InterruptHandle>;
+    /// Close after a job that writes to the workspace failed (see [`Work::writes_workspace`]);
+    /// the worker reopens it for the next job.
+    fn close_after_failed_write(self)
+    where
+        Self: Sized,
+    {
+    }
 }
 
 impl Session for duckdb::Connection {
@@ -72,6 +81,10 @@ impl Session for crate::ops::Context {
     fn interrupt_handle(&self) -> Arc<InterruptHandle> {
         crate::ops::Context::interrupt_handle(self)
     }
+    /// A failed load leaves the workspace file grown: give the space back while it is closed.
+    fn close_after_failed_write(self) {
+        let _ = self.close_reclaiming();
+    }
 }
 
 /// A piece of work the worker runs on its session: typed data, not a closure, so what the UI
@@ -82,6 +95,11 @@ pub trait Work<S>: Send + 'static {
     fn slot(&self) -> Slot;
     /// Run it; `progress` sends answers before the final one (a load's files).
     fn run(self, session: &S, progress: &dyn Fn(Self::Answer)) -> Result<Self::Answer, Failure>;
+    /// Whether it writes to the workspace (a load): when it fails, a worker that can reopen
+    /// the session closes it so the space the job took can be given back.
+    fn writes_workspace(&self) -> bool {
+        false
+    }
 }
 
 /// Opens the session again after an idle close.
@@ -333,8 +351,14 @@ fn run<S: Session, W: Work<S>, T: From<Reply<W::Answer>> + Send + 'static>(
         let progress = move |r: W::Answer| {
             let _ = progress_tx.send(T::from(Reply { id, slot, done: false, result: Ok(r) }));
         };
+        let writes = work.writes_workspace();
         let outcome = work.run(s, &progress);
         let was_cancelled = finish(&shared);
+        if writes && outcome.is_err() && reopen.is_some() {
+            if let Some(s) = session.take() {
+                s.close_after_failed_write();
+            }
+        }
         let result = match outcome {
             Err(_) if was_cancelled => Err(Failure::Cancelled),
             other => other,

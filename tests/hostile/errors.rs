@@ -1,7 +1,6 @@
 //! Class 11: errors that tell the truth. A workspace locked by another process names that
 //! process; a full disk names the workspace and its free space, not the input file, and the
-//! workspace is unchanged. (Not yet met: the workspace file keeps the size the failed load grew
-//! it to; DuckDB reuses those free blocks for the next load but does not shrink the file.)
+//! workspace is unchanged and does not keep the space the failed load took.
 use crate::common::*;
 use crate::support::*;
 use std::path::Path;
@@ -54,6 +53,7 @@ fn a_full_disk_names_the_workspace_not_the_input_file() {
     let (_, out) = load_json(&ws, &[&dir]);
     assert!(out.status.success(), "the small extract fits: {}", stderr(&out));
     let before = snapshot_via_carepath(&ws).unwrap();
+    let size_before = std::fs::metadata(&ws).unwrap().len();
     // An episode file far bigger than the disk.
     let big = tmp.path().join("big").join("source-episode-file-2021.csv");
     let mut text = format!("{}\n", episode_header());
@@ -70,5 +70,18 @@ fn a_full_disk_names_the_workspace_not_the_input_file() {
     assert!(err.contains(&ws.display().to_string()), "names the workspace: {err}");
     assert!(err.contains("free"), "says the free space: {err}");
     assert!(!err.contains("source-episode-file-2021.csv: could not be loaded"), "blames the input file: {err}");
+    assert!(err.contains("given back"), "says the space was given back: {err}");
+    // The workspace file is back to (at most) its size before the load: the space is free
+    // again, enough for the next small load to succeed on the same disk.
+    let size_after = std::fs::metadata(&ws).unwrap().len();
+    assert!(size_after <= size_before, "the workspace kept the failed load's space: {size_before} bytes before, {size_after} after");
     assert_eq!(snapshot_via_carepath(&ws).unwrap(), before, "the workspace is unchanged");
+    let again = tmp.path().join("again");
+    std::fs::create_dir_all(&again).unwrap();
+    let mut text = format!("{}\n", episode_header());
+    text.push_str(&episode_row(&anon("2000000001"), &[("year", "2021"), ("record_keydate1", "2020-06-01"), ("record_keydate2", "2020-06-02")]));
+    text.push('\n');
+    write(&again.join("source-episode-file-2021.csv"), &text);
+    let (_, out) = load_json(&ws, &[&again]);
+    assert!(out.status.success(), "a small load fits again once the space is back: {}", stderr(&out));
 }
