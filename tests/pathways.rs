@@ -215,6 +215,48 @@ fn pathways_before_the_index_and_other_index_kinds() {
     assert_eq!(num(&v["people"]), women);
 }
 
+/// The LTC index: the day the condition was first recorded (the `<ltc>_date` column), worked by
+/// hand from the script. T2 (12 people) has COPD recorded 3 days before its emergency stay of
+/// 10 days (a GLS episode of the same stay on day 10), home care on day 25 and a readmission on
+/// day 66 of the stay: from the COPD date, Emergency admission at day 3, GLS at 13, Home care
+/// at 28, Emergency admission at 69, for every copy (the copies shift all dates alike). The
+/// index is a date, not an event, so the whole stay is a step. T7's dementia (June 2018) is
+/// before the loaded years: no one is indexed.
+#[test]
+fn an_ltc_first_recorded_indexes_its_people_on_that_day() {
+    let f = fixture();
+    let v = run_json(&f.ws, &["pathways", "--index", "ltc", "--code", "COPD", "--after-days", "90", "--depth", "4", "--no-sdc"]);
+    assert_eq!(num(&v["people"]), 12);
+    let paths = v["paths"].as_array().unwrap();
+    let want: [(&[&str], &[f64]); 4] = [
+        (&["Emergency admission"], &[3.0]),
+        (&["Emergency admission", "GLS"], &[3.0, 13.0]),
+        (&["Emergency admission", "GLS", "Home care"], &[3.0, 13.0, 28.0]),
+        (&["Emergency admission", "GLS", "Home care", "Emergency admission"], &[3.0, 13.0, 28.0, 69.0]),
+    ];
+    assert_eq!(paths.len(), want.len(), "{paths:?}");
+    for (p, (steps, days)) in paths.iter().zip(want) {
+        assert_eq!(steps_of(p), steps.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(num(&p["people"]), 12, "{steps:?}");
+        let md: Vec<f64> = p["median_days"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+        assert_eq!(md, days, "{steps:?}");
+    }
+    // Time from the COPD date to death: T2 dies on day 101 + 3 = 104 of it, all 12.
+    let v = run_json(&f.ws, &["time-to", "--index", "ltc", "--code", "copd", "--target", "death", "--no-sdc"]);
+    let c = &v["curves"][0];
+    assert_eq!(num(&c["people"]), 12);
+    let at = |d: i64| c["points"].as_array().unwrap().iter().find(|p| p["days"] == d).map(|p| p["cumulative_incidence_pct"].as_f64().unwrap()).unwrap();
+    assert_eq!((at(90), at(180)), (0.0, 100.0));
+    let v = run_json(&f.ws, &["pathways", "--index", "ltc", "--code", "dementia", "--after-days", "90", "--no-sdc"]);
+    assert_eq!(num(&v["people"]), 0, "dementia was recorded before the window");
+    // refused with the list of conditions, and as a time-to target
+    let out = common::carepath(&["pathways", "--workspace", f.ws.to_str().unwrap(), "--index", "ltc", "--code", "gout", "--after-days", "9"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("not a long-term condition carepath knows (one of arth, asthma"), "{}", stderr(&out));
+    let out = common::carepath(&["time-to", "--workspace", f.ws.to_str().unwrap(), "--index", "ae", "--target", "ltc", "--target-code", "copd"]);
+    assert!(stderr(&out).contains("not its target"), "{}", stderr(&out));
+}
+
 #[test]
 fn bad_requests_are_refused_with_a_reason() {
     let f = fixture();

@@ -19,7 +19,8 @@ pub struct IndexArgs {
     /// The index event: the first one in the window per person
     #[arg(long, value_enum)]
     pub index: IndexKind,
-    /// ICD-10 prefix (--index diagnosis, e.g. J44) or record type (--index service, e.g. 00B)
+    /// ICD-10 prefix (--index diagnosis, e.g. J44), record type (--index service, e.g. 00B) or
+    /// long-term condition (--index ltc, e.g. copd, dementia: the codes of assets/ltc.csv)
     #[arg(long)]
     pub code: Option<String>,
     /// Diagnosis in the main position only (default: any of the six)

@@ -27,6 +27,9 @@ pub enum IndexKind {
     Diagnosis,
     /// Date of death.
     Death,
+    /// The day a long-term condition was first recorded (`code` = the LTC, e.g. copd, from
+    /// `assets/ltc.csv`): the SLF's incidence date (`<ltc>_date`), earliest over all files.
+    Ltc,
     /// First event of one record type (`code` = recid: 00B, 01B, AE2, PIS, ...): the extension
     /// point for any other service.
     Service,
@@ -43,6 +46,7 @@ impl IndexKind {
             IndexKind::Hri => "first year as an HRI",
             IndexKind::Diagnosis => "first diagnosis",
             IndexKind::Death => "death",
+            IndexKind::Ltc => "first record of a long-term condition",
             IndexKind::Service => "first use of a service",
         }
     }
@@ -96,6 +100,14 @@ impl EventSpec {
                     )),
                 }
             }
+            IndexKind::Ltc => {
+                let known = || crate::model::ltc::ltcs().iter().map(|l| l.code.as_str()).collect::<Vec<_>>().join(", ");
+                let Some(c) = &self.code else { return Err(format!("an LTC index needs --code (one of {})", known())) };
+                match crate::model::ltc::ltcs().iter().find(|l| l.code.eq_ignore_ascii_case(c.trim())) {
+                    Some(l) => Ok(Some(l.code.clone())),
+                    None => Err(format!("{:?} is not a long-term condition carepath knows (one of {})", crate::format::strip_controls(c.trim()), known())),
+                }
+            }
             _ => Ok(None),
         }
     }
@@ -105,6 +117,10 @@ impl EventSpec {
         match (self.kind, &self.code) {
             (IndexKind::Diagnosis, Some(c)) => format!("first diagnosis {c} ({})", if self.main_only { "main position" } else { "any position" }),
             (IndexKind::Service, Some(c)) => format!("first {}", crate::model::service::service(c).map(|s| s.name).unwrap_or(c.as_str())),
+            (IndexKind::Ltc, Some(c)) => format!(
+                "first record of {}",
+                crate::model::ltc::ltcs().iter().find(|l| l.code.eq_ignore_ascii_case(c.trim())).map(|l| l.label.as_str()).unwrap_or(c.as_str())
+            ),
             (IndexKind::Hri, _) => format!("first year as an HRI ({} level)", format!("{:?}", self.hri_level).to_lowercase()),
             (k, _) => k.label().to_string(),
         }
@@ -128,5 +144,11 @@ mod tests {
         assert_eq!(s.checked_code().unwrap().as_deref(), Some("00B"));
         s.code = Some("XYZ".into());
         assert!(s.checked_code().is_err());
+        let mut l = EventSpec::new(IndexKind::Ltc);
+        assert!(l.checked_code().is_err());
+        l.code = Some("COPD".into());
+        assert_eq!(l.checked_code().unwrap().as_deref(), Some("copd"));
+        l.code = Some("copd_date".into());
+        assert!(l.checked_code().is_err());
     }
 }

@@ -199,12 +199,14 @@ fn ev(step: &'static str, start: String, days: i64, cij: Option<u32>) -> Ev {
     Ev { step, start, end, cij, diag1: None }
 }
 
-/// A scripted person: template name and events (in any order).
+/// A scripted person: template name, events (in any order) and long-term conditions with
+/// their incidence dates (written into the `<ltc>_date` column of every one of their rows).
 #[derive(Clone, Debug)]
 pub struct Scripted {
     pub template: &'static str,
     pub who: Who,
     pub events: Vec<Ev>,
+    pub ltcs: Vec<(&'static str, String)>,
 }
 
 /// The pathway extract's people: templates repeated with copy `j` shifting dates by `j` days:
@@ -214,13 +216,20 @@ pub struct Scripted {
 /// T4 x3 emergency stay, A&E twice (days 19, 24), readmission the day of the second A&E;
 /// T5 x5 prescribing only (never indexed); T6 x2 emergency stay in February 2020, elective
 /// admission (day 29), care home (day 121); T7 x10 emergency stay of two acute episodes (one
-/// stay), death (day 40 + j).
+/// stay), death (day 40 + j). LTCs: T2 has COPD recorded 3 days before its first admission;
+/// T7 dementia recorded in June 2018, before the loaded years.
 pub fn scripted_people() -> Vec<Scripted> {
     let mut out = Vec::new();
     let mut i = 1000;
     let mut add = |template: &'static str, n: i64, f: &dyn Fn(i64) -> Vec<Ev>| {
         for j in 0..n {
-            out.push(Scripted { template, who: Who::new(i), events: f(j) });
+            let events = f(j);
+            let ltcs = match template {
+                "T2" => vec![("copd", plus(&events[0].start, -3))],
+                "T7" => vec![("dementia", "2018-06-01".to_string())],
+                _ => Vec::new(),
+            };
+            out.push(Scripted { template, who: Who::new(i), events, ltcs });
             i += 1;
         }
     };
@@ -300,6 +309,14 @@ fn event_row(p: &Scripted, e: &Ev) -> Row {
     if let Some(d) = e.diag1 {
         put(&mut r, "diag1", d);
     }
+    with_ltcs(p, r)
+}
+
+/// The person's LTC incidence dates on one of their rows, as the SLF repeats them on each.
+fn with_ltcs(p: &Scripted, mut r: Row) -> Row {
+    for (ltc, date) in &p.ltcs {
+        r.insert(format!("{ltc}_date"), date.clone());
+    }
     r
 }
 
@@ -315,7 +332,7 @@ pub fn write_pathways_extract(dir: &Path) -> PathBuf {
             if !dead_before {
                 let mut r = episode(&p.who, y, "PIS", d, d, true);
                 r.insert("cost_total_net".into(), "40".into());
-                by_year.get_mut(y).unwrap().push(r);
+                by_year.get_mut(y).unwrap().push(with_ltcs(&p, r));
             }
         }
         for e in &p.events {

@@ -66,7 +66,7 @@ pub fn event_condition(e: &EventSpec, alias: &str) -> Result<Bound> {
                 .collect();
             format!("({})", parts.join(" OR "))
         }
-        IndexKind::Hri | IndexKind::Death => bail!("{} is not an event kind", e.kind.label()),
+        IndexKind::Hri | IndexKind::Death | IndexKind::Ltc => bail!("{} is not an event kind", e.kind.label()),
     };
     Ok((sql, params))
 }

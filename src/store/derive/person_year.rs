@@ -160,6 +160,11 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
            SELECT DISTINCT ON (anon_chi, year) anon_chi, year, {ind_cols}
            FROM stg_individual ORDER BY anon_chi, year, file_id DESC, row_number DESC;
          CREATE OR REPLACE TEMP TABLE py_ltc_first AS SELECT anon_chi, {ltc_first} FROM py_geo GROUP BY anon_chi;
+         -- the same, one row per person and condition recorded (the pathways index LTC first recorded)
+         CREATE OR REPLACE TABLE person_ltc AS
+           SELECT anon_chi, regexp_replace(ltc, '_date$', '') AS ltc, first_date
+           FROM (UNPIVOT py_ltc_first ON COLUMNS(* EXCLUDE (anon_chi)) INTO NAME ltc VALUE first_date)
+           ORDER BY anon_chi;
          -- every person-year seen in staging (py_geo) or in events (py_agg)
          CREATE OR REPLACE TEMP TABLE py_keys AS
            SELECT anon_chi, year FROM py_geo UNION SELECT anon_chi, year FROM py_agg WHERE year IS NOT NULL;

@@ -60,6 +60,21 @@ pub fn indexed(conn: &Connection, spec: Option<&CohortSpec>, e: &EventSpec, leve
             ctes.bind_list(years.iter().map(|y| text(y)));
             ctes.push(" GROUP BY anon_chi)");
         }
+        IndexKind::Ltc => {
+            let code = e.checked_code().map_err(|m| anyhow!(m))?.unwrap_or_default();
+            require_person_ltc(conn)?;
+            // A date, not an event: the events of that day are steps after it.
+            ctes.push(
+                "SELECT anon_chi, first_date AS ix_date, -1 AS ix_ord, CAST(NULL AS BIGINT) AS ix_event, CAST(NULL AS VARCHAR) AS ix_year, \
+                 CAST(NULL AS BIGINT) AS ix_cij FROM person_ltc WHERE ltc = ",
+            );
+            ctes.bind(text(&code));
+            ctes.push(" AND anon_chi IN (SELECT anon_chi FROM people) AND first_date BETWEEN CAST(");
+            ctes.bind(text(&window.0));
+            ctes.push(" AS DATE) AND CAST(");
+            ctes.bind(text(&window.1));
+            ctes.push(" AS DATE)");
+        }
         IndexKind::Death => {
             ctes.push(&format!(
                 "SELECT anon_chi, death_date AS ix_date, {d} AS ix_ord, CAST({DEATH_EVENT_ID} AS BIGINT) AS ix_event, CAST(NULL AS VARCHAR) AS ix_year, \
@@ -90,6 +105,15 @@ pub fn indexed(conn: &Connection, spec: Option<&CohortSpec>, e: &EventSpec, leve
     }
     ctes.push(")");
     Ok(Indexed { ctes, years, window })
+}
+
+/// `person_ltc` is made by every load since LTC indexes came in; a workspace loaded before has none.
+pub fn require_person_ltc(conn: &Connection) -> Result<()> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'person_ltc' AND schema_name = 'main'", [], |r| r.get(0))?;
+    if n == 0 {
+        bail!("this workspace was loaded by an older carepath and has no LTC dates: load the extracts again (`carepath load`) to use an LTC index or target")
+    }
+    Ok(())
 }
 
 /// Last day of the data: the end of the latest loaded year.

@@ -23,6 +23,11 @@ pub fn time_to(conn: &Connection, req: &TimeToRequest, loaded: &[String]) -> Res
         IndexKind::Death => {
             q.push("SELECT ix.anon_chi, date_diff('day', ix.ix_date, p.death_date) AS t FROM ix JOIN person p ON p.anon_chi = ix.anon_chi WHERE p.death_date >= ix.ix_date");
         }
+        IndexKind::Ltc => {
+            // Those who had it before the index are not at risk; counting them as never reaching
+            // it would understate the incidence, so it is refused rather than half-done.
+            anyhow::bail!("a long-term condition can be the index of time-to, not its target (people who had it recorded before the index are not at risk)")
+        }
         IndexKind::Hri => {
             let (_, flag, _, _) = hri_columns(req.target.hri_level);
             q.push(&format!(
