@@ -15,6 +15,7 @@ pub mod spec_flags;
 pub mod time_to;
 pub mod timeline;
 pub mod transitions;
+pub mod triggers;
 pub mod version;
 pub mod workspace;
 
@@ -61,6 +62,8 @@ pub enum Command {
     Timeline(timeline::TimelineArgs),
     /// HRI pathways across years: band in one year to band (or Died / Not present) in a later one
     Transitions(transitions::TransitionsArgs),
+    /// Triggers before becoming an HRI: the year before, new HRIs beside a matched comparison
+    Triggers(triggers::TriggersArgs),
     /// Pathways after (and before) an index event: step sequences with people and median days
     Pathways(pathways::PathwaysArgs),
     /// Time from an index event to a target event: cumulative incidence at 30/90/180/365 days
@@ -93,6 +96,7 @@ pub fn run() -> i32 {
         Some(Command::Hri(args)) => hri::run(&args),
         Some(Command::Timeline(args)) => timeline::run(&args),
         Some(Command::Transitions(args)) => transitions::run(&args),
+        Some(Command::Triggers(args)) => triggers::run(&args),
         Some(Command::Pathways(args)) => pathways::run(&args),
         Some(Command::TimeTo(args)) => time_to::run(&args),
         Some(Command::Export(args)) => export::run(&args),

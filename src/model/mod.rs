@@ -13,4 +13,5 @@ pub mod ppa;
 pub mod service;
 pub mod timeline;
 pub mod transitions;
+pub mod triggers;
 pub mod year;

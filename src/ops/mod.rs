@@ -46,6 +46,7 @@ pub mod pathway_tables;
 mod pathway_members;
 pub mod pseudonym;
 pub mod tables;
+pub mod trigger_tables;
 pub mod year;
 
 mod export;
@@ -111,6 +112,9 @@ pub enum Query {
     /// The audit log's latest rows (all when None) and the check of its chain, for an output
     /// checker (`carepath audit`).
     AuditLog { last: Option<usize> },
+    /// Triggers before becoming an HRI: what the new HRIs of a year used in the year before,
+    /// beside a comparison group matched on age band, sex, SIMD quintile and council.
+    Triggers(crate::model::triggers::TriggersRequest),
 }
 
 /// Attrition and characterisation of one cohort.
@@ -142,6 +146,7 @@ pub enum Answer {
     TimeTo(Gated<crate::model::pathways::TimeToFigures>),
     PathwayMembers(crate::model::pathways::PathwayMembersPage),
     AuditLog(AuditLog),
+    Triggers(Gated<crate::model::triggers::TriggerFigures>),
 }
 
 /// Progress of a long query (loads).
@@ -345,6 +350,25 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
             Ok(Answer::PathwayMembers(page))
         }
         Query::AuditLog { last } => Ok(Answer::AuditLog(audit::read(&ctx.conn, *last)?)),
+        Query::Triggers(req) => {
+            let year = year::one(conn, Some(&req.year))?;
+            let req = crate::model::triggers::TriggersRequest { year, level: req.level };
+            let loaded = year::loaded(conn)?;
+            let f = crate::store::pathways::triggers(conn, &req, &loaded)?;
+            let set = trigger_tables::triggers_set(&f);
+            let heading = format!(
+                "Triggers: what the new HRIs of {} ({} level) used in {}, beside people like them who did not become HRIs",
+                crate::model::year::label(&f.year),
+                format!("{:?}", f.level).to_lowercase(),
+                crate::model::year::label(&f.before_year)
+            );
+            let mut g = gate::publish(ctx, &format!("triggers {} {:?}", f.year, f.level), set, f)?;
+            for t in g.tables.iter_mut().filter(|t| t.name == "triggers") {
+                trigger_tables::withhold_ratios(&mut t.table);
+            }
+            g.heading = heading;
+            Ok(Answer::Triggers(g))
+        }
     }
 }
 
