@@ -170,3 +170,85 @@ fn ascii_mode_draws_only_ascii() {
         assert!(s.is_ascii(), "non-ASCII glyph on screen {screen}:\n{s}");
     }
 }
+
+/// The Pathways screen, reached from the cohort builder with `p`: the question line, the tree
+/// with the number indexed (people of the cohort with an emergency admission in the year, by
+/// SQL over `event` and `person_year`), Enter on a node to its people's aligned strip (audited,
+/// pseudonyms), Enter on a person to their timeline, Esc back along the way; `i` changes the
+/// index event and `!` withholds small counts.
+#[test]
+fn pathways_from_the_cohort_builder_to_a_strip_and_a_timeline() {
+    let mut h = Harness::open("pathways");
+    h.char('2');
+    h.char('a');
+    h.type_text("age 65+");
+    h.key(KeyCode::Enter);
+    h.char('p');
+    assert_eq!(h.app.screen, carepath::tui::app::Screen::Pathways);
+    let year = h.app.year.clone().expect("a year is loaded");
+    let fy = carepath::model::year::FinYear::parse(&year).unwrap().bounds();
+    let indexed: i64 = h
+        .ctx
+        .conn
+        .query_row(
+            "SELECT count(DISTINCT e.anon_chi) FROM event e JOIN person_year py ON py.anon_chi = e.anon_chi AND py.year = ?
+             WHERE py.age >= 65 AND e.emergency AND e.start_date BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)",
+            duckdb::params![year, fy.0, fy.1],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(indexed > 10, "the sample has older people with emergency admissions: {indexed}");
+    for (w, hgt) in SIZES {
+        let s = h.screen(w, hgt);
+        assert!(s.contains(&format!("After first emergency admission, 90 days, 3 steps: {} people", carepath::format::thousands(indexed))), "{s}");
+        assert!(s.contains("(everyone indexed)"), "{s}");
+        assert!(s.contains("Pathways (Enter: the people of a node)"), "{s}");
+    }
+    // the first node of the tree is drawn with its people
+    let first_step = h.app.explore.pathways.node_steps(1);
+    assert_eq!(first_step.len(), 1, "row 1 is a first step: {first_step:?}");
+    let s = h.screen(80, 24);
+    assert!(s.contains(&first_step[0]), "{s}");
+    // Enter on it: its people on a shared axis, by pseudonym, and audited
+    let audited = |h: &Harness| -> i64 { h.ctx.conn.query_row("SELECT count(*) FROM audit_log WHERE action = 'pathway members'", [], |r| r.get(0)).unwrap() };
+    let before = audited(&h);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    let strip = h.app.explore.pathways.strip.clone().expect("the node's people");
+    assert_eq!(strip.node, first_step);
+    assert_eq!(audited(&h), before + 1, "the strip is a person-level view: audited");
+    let s = h.screen(80, 24);
+    assert!(s.contains(&format!("{}: {} people", first_step[0], strip.total)), "{s}");
+    let first_id = &strip.rows[0].id;
+    assert!(first_id.starts_with('P') && s.contains(first_id.as_str()), "pseudonyms on the strip:\n{s}");
+    assert!(s.contains("X death"), "the legend: {s}");
+    let anon: Vec<String> = {
+        let mut st = h.ctx.conn.prepare("SELECT anon_chi FROM person LIMIT 50").unwrap();
+        st.query_map([], |r| r.get::<_, String>(0)).unwrap().map(|r| r.unwrap()).collect()
+    };
+    assert!(anon.iter().all(|a| !s.contains(a.as_str())), "no anon_chi on screen");
+    // Enter on a person: their timeline; Esc comes back to the strip, then the tree, then the cohort
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.screen, carepath::tui::app::Screen::Timeline);
+    assert_eq!(h.app.explore.timeline.as_ref().map(|t| t.person.anon_chi.clone()), Some(first_id.clone()));
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.screen, carepath::tui::app::Screen::Pathways);
+    assert!(h.app.explore.pathways.in_strip);
+    h.key(KeyCode::Esc);
+    assert!(!h.app.explore.pathways.in_strip);
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.screen, carepath::tui::app::Screen::Cohort);
+    // `i`: the next index event asks again
+    h.char('6');
+    h.char('i');
+    assert!(h.screen(80, 24).contains("After first A&E attendance, 90 days, 3 steps:"), "{}", h.screen(80, 24));
+    // with disclosure control on, no count 1-9 is drawn in the tree
+    h.char('!');
+    let tree = h.app.explore.pathways.tree().expect("tree asked for again under the gate").clone();
+    let pc = tree.columns.iter().position(|c| c == "people").unwrap();
+    for row in &tree.rows {
+        if let carepath::analysis::disclosure::Cell::Count(n) = row[pc] {
+            assert!(n == 0 || n >= 10, "{n} shown under disclosure control");
+        }
+    }
+}

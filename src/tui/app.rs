@@ -258,6 +258,7 @@ impl App {
             Screen::Members => &[Slot::Members],
             Screen::Timeline => &[Slot::Timeline],
             Screen::Load => &[Slot::Load],
+            Screen::Pathways => &[Slot::Pathways],
         }
     }
 
@@ -395,7 +396,7 @@ fn on_key(app: &mut App, key: KeyEvent) {
         Action::Back => {
             if app.is_busy() {
                 app.cancel();
-            } else if let Some(s) = explore::back(app.screen) {
+            } else if let Some(s) = app.explore.back(app.screen) {
                 app.screen = s;
             } else {
                 app.screen = Screen::Overview;
@@ -412,6 +413,7 @@ fn on_key(app: &mut App, key: KeyEvent) {
         Action::Screen3 => switch(app, Screen::Members),
         Action::Screen4 => switch(app, Screen::Timeline),
         Action::Screen5 => switch(app, Screen::Load),
+        Action::Screen6 => switch(app, Screen::Pathways),
         Action::Command => app.input = Some(Input { kind: InputKind::Command, line: LineEdit::default() }),
         Action::Search => app.input = Some(Input { kind: InputKind::Search, line: LineEdit::default() }),
         Action::Suppress => app.set_disclosure(!app.shown.on),

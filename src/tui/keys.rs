@@ -23,6 +23,7 @@ pub enum Action {
     Screen3,
     Screen4,
     Screen5,
+    Screen6,
     Up,
     Down,
     Left,
@@ -57,6 +58,11 @@ pub enum Action {
     NextYear,
     Suppress,
     Cancel,
+    NextIndex,
+    LongerWindow,
+    ShorterWindow,
+    Deeper,
+    Shallower,
 }
 
 impl Action {
@@ -73,6 +79,7 @@ impl Action {
             Screen3 => "screen_3",
             Screen4 => "screen_4",
             Screen5 => "screen_5",
+            Screen6 => "screen_6",
             Up => "up",
             Down => "down",
             Left => "left",
@@ -107,6 +114,11 @@ impl Action {
             NextYear => "next_year",
             Suppress => "suppress",
             Cancel => "cancel",
+            NextIndex => "next_index",
+            LongerWindow => "longer_window",
+            ShorterWindow => "shorter_window",
+            Deeper => "deeper",
+            Shallower => "shallower",
         }
     }
 
@@ -123,6 +135,7 @@ impl Action {
             Screen3 => "Members",
             Screen4 => "Timeline",
             Screen5 => "Load report",
+            Screen6 => "Pathways of the cohort (from the cohort builder: p)",
             Up => "move up",
             Down => "move down",
             Left => "previous event (timeline) / move left",
@@ -157,6 +170,11 @@ impl Action {
             NextYear => "next financial year (all screens follow)",
             Suppress => "disclosure control on screen on/off (small counts shown as *)",
             Cancel => "cancel the running query",
+            NextIndex => "next index event (emergency admission, A&E, delayed discharge, care home, home care, HRI, death)",
+            LongerWindow => "more days after the index",
+            ShorterWindow => "fewer days after the index",
+            Deeper => "one more step in the pathways (up to 5)",
+            Shallower => "one step fewer",
         }
     }
 }
@@ -170,6 +188,7 @@ pub enum Context {
     Members,
     Timeline,
     Load,
+    Pathways,
 }
 
 impl Context {
@@ -181,6 +200,7 @@ impl Context {
             Context::Members => "members",
             Context::Timeline => "timeline",
             Context::Load => "load",
+            Context::Pathways => "pathways",
         }
     }
 }
@@ -204,6 +224,7 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Global, "3", Action::Screen3),
     (Context::Global, "4", Action::Screen4),
     (Context::Global, "5", Action::Screen5),
+    (Context::Global, "6", Action::Screen6),
     (Context::Global, "up", Action::Up),
     (Context::Global, "k", Action::Up),
     (Context::Global, "down", Action::Down),
@@ -231,6 +252,13 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Cohort, "d", Action::Delete),
     (Context::Cohort, "s", Action::Save),
     (Context::Cohort, "o", Action::Open),
+    (Context::Cohort, "p", Action::Screen6),
+    (Context::Pathways, "i", Action::NextIndex),
+    (Context::Pathways, "+", Action::LongerWindow),
+    (Context::Pathways, "=", Action::LongerWindow),
+    (Context::Pathways, "-", Action::ShorterWindow),
+    (Context::Pathways, "]", Action::Deeper),
+    (Context::Pathways, "[", Action::Shallower),
     (Context::Members, "s", Action::Sort),
     (Context::Members, "r", Action::Reverse),
     (Context::Timeline, "[", Action::PrevPerson),
@@ -263,10 +291,10 @@ impl KeyMap {
         let mut km = KeyMap::default();
         let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| anyhow!("key file: {e}"))?;
         for (ctx_name, table) in doc {
-            let ctx = [Context::Global, Context::Overview, Context::Cohort, Context::Members, Context::Timeline, Context::Load]
+            let ctx = [Context::Global, Context::Overview, Context::Cohort, Context::Members, Context::Timeline, Context::Load, Context::Pathways]
                 .into_iter()
                 .find(|c| c.name() == ctx_name)
-                .ok_or_else(|| anyhow!("key file: unknown section [{ctx_name}] (use global, overview, cohort, members, timeline, load)"))?;
+                .ok_or_else(|| anyhow!("key file: unknown section [{ctx_name}] (use global, overview, cohort, members, timeline, load, pathways)"))?;
             let table = table.as_table().ok_or_else(|| anyhow!("key file: [{ctx_name}] must be a table"))?;
             for (action_name, keys) in table {
                 let action = all_actions()

@@ -8,9 +8,10 @@ pub enum Screen {
     Members,
     Timeline,
     Load,
+    Pathways,
 }
 
-pub const SCREENS: [Screen; 5] = [Screen::Overview, Screen::Cohort, Screen::Members, Screen::Timeline, Screen::Load];
+pub const SCREENS: [Screen; 6] = [Screen::Overview, Screen::Cohort, Screen::Members, Screen::Timeline, Screen::Load, Screen::Pathways];
 
 impl Screen {
     pub fn title(&self) -> &'static str {
@@ -20,6 +21,7 @@ impl Screen {
             Screen::Members => "Members",
             Screen::Timeline => "Timeline",
             Screen::Load => "Load",
+            Screen::Pathways => "Pathways",
         }
     }
     pub fn context(&self) -> Context {
@@ -29,6 +31,7 @@ impl Screen {
             Screen::Members => Context::Members,
             Screen::Timeline => Context::Timeline,
             Screen::Load => Context::Load,
+            Screen::Pathways => Context::Pathways,
         }
     }
 }

@@ -1,9 +1,12 @@
-//! The exploring flow: cohort builder -> members -> one person's timeline. This module owns the
-//! state of these three screens and nothing else: every function takes `&mut ExploreState` and
+//! The exploring flow: cohort builder -> members -> one person's timeline, and cohort builder ->
+//! pathways -> a node's people -> a timeline. This module owns the state of these screens and
+//! nothing else: every function takes `&mut ExploreState` and
 //! what it may read of the rest (`Ctx`), and returns `Effects` (requests for the worker, a
 //! screen to show, a message, an input line to open) for the app to apply. It never reads or
 //! writes the app's fields, and it does not import the app.
 pub mod filter_input;
+pub mod pathways;
+pub mod pathways_view;
 pub mod views;
 
 use super::keys::Action;
@@ -71,6 +74,9 @@ pub struct ExploreState {
     pub stale: bool,
     /// Disclosure control was on when the figures were last asked for.
     pub sdc: bool,
+    pub pathways: pathways::PathwaysState,
+    /// Where Esc goes from the timeline: the members list, or the pathways strip it came from.
+    pub timeline_back: Screen,
 }
 
 impl Default for ExploreState {
@@ -93,6 +99,8 @@ impl Default for ExploreState {
             centre: None,
             stale: true,
             sdc: false,
+            pathways: pathways::PathwaysState::default(),
+            timeline_back: Screen::Members,
         }
     }
 }
@@ -132,6 +140,9 @@ impl Effects {
     fn input(k: ExploreInput, text: impl Into<String>) -> Effects {
         Effects { input: Some((k, text.into())), ..Default::default() }
     }
+    fn asking(q: Option<Query>) -> Effects {
+        Effects { ask: q.into_iter().collect(), ..Default::default() }
+    }
     fn ask(mut self, r: Query) -> Effects {
         self.ask.push(r);
         self
@@ -153,6 +164,7 @@ impl ExploreState {
         self.stale = false;
         self.member_sel = 0;
         self.sdc = sdc;
+        self.pathways.forget();
         let spec = self.spec.clone();
         let fx = if sdc {
             self.figures = None;
@@ -186,9 +198,10 @@ impl ExploreState {
     /// are asked for again now if a cohort screen shows, else when one is next shown.
     pub fn on_disclosure(&mut self, ctx: Ctx) -> Effects {
         self.figures = None;
+        self.pathways.forget();
         self.sdc = ctx.sdc;
         self.stale = true;
-        if matches!(ctx.screen, Screen::Cohort | Screen::Members) {
+        if matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Pathways) {
             return self.on_switch(ctx);
         }
         Effects::default()
@@ -210,7 +223,7 @@ impl ExploreState {
     /// A screen was switched to (`ctx.screen`), or its figures went stale while it shows.
     pub fn on_switch(&mut self, ctx: Ctx) -> Effects {
         let mut fx = Effects::default();
-        if self.stale && matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Timeline) {
+        if self.stale && matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Timeline | Screen::Pathways) {
             if let Some(y) = &ctx.year {
                 self.spec.years = vec![y.clone()];
             }
@@ -226,6 +239,7 @@ impl ExploreState {
                     fx.and(self.open_selected())
                 }
             }
+            Screen::Pathways => fx.and(Effects::asking(self.pathways.ask_if_changed(&self.spec))),
             _ => fx,
         }
     }
@@ -254,6 +268,8 @@ impl ExploreState {
                 self.centre = None;
                 self.timeline = Some(*t);
             }
+            Answer::Pathways(g) => self.pathways.on_answer_tree(g),
+            Answer::PathwayMembers(p) => self.pathways.on_answer_strip(p),
             Answer::SpecSaved(p) => return Effects::status(format!("cohort saved to {}", p.display())),
             Answer::SpecOpened { path, spec } => {
                 let year = spec.years.last().cloned();
@@ -278,6 +294,7 @@ impl ExploreState {
     }
 
     fn open_selected(&mut self) -> Effects {
+        self.timeline_back = Screen::Members;
         match self.selected_member().map(|m| m.id.clone()) {
             Some(person) => Effects { screen: Some(Screen::Timeline), ..Default::default() }.ask(Query::Timeline { person }),
             None => Effects::status("no member selected: build a cohort, then pick someone on the Members screen"),
@@ -306,6 +323,7 @@ impl ExploreState {
             Screen::Cohort => self.on_cohort(action),
             Screen::Members => self.on_members(action),
             Screen::Timeline => self.on_timeline(action, chart_cols(ctx.width)),
+            Screen::Pathways => self.on_pathways(action),
             _ => Effects::default(),
         }
     }
@@ -338,6 +356,62 @@ impl ExploreState {
             _ => {}
         }
         Effects::default()
+    }
+
+    fn on_pathways(&mut self, action: Action) -> Effects {
+        let p = &mut self.pathways;
+        if p.in_strip {
+            let n = p.strip.as_ref().map(|s| s.rows.len()).unwrap_or(0);
+            match action {
+                Action::Down if n > 0 => p.member_sel = (p.member_sel + 1).min(n - 1),
+                Action::Up => p.member_sel = p.member_sel.saturating_sub(1),
+                Action::PageDown if n > 0 => p.member_sel = (p.member_sel + 10).min(n - 1),
+                Action::PageUp => p.member_sel = p.member_sel.saturating_sub(10),
+                Action::Top => p.member_sel = 0,
+                Action::Bottom => p.member_sel = n.saturating_sub(1),
+                Action::Enter => {
+                    if let Some(person) = p.selected_person() {
+                        self.timeline_back = Screen::Pathways;
+                        return Effects { screen: Some(Screen::Timeline), ..Default::default() }.ask(Query::Timeline { person });
+                    }
+                }
+                _ => {}
+            }
+            return Effects::default();
+        }
+        let rows = p.tree().map(|t| t.rows.len()).unwrap_or(0);
+        match action {
+            Action::Down if rows > 0 => p.sel = (p.sel + 1).min(rows - 1),
+            Action::Up => p.sel = p.sel.saturating_sub(1),
+            Action::Top => p.sel = 0,
+            Action::Bottom => p.sel = rows.saturating_sub(1),
+            Action::Enter => return Effects::asking(p.open_strip()),
+            Action::NextIndex | Action::LongerWindow | Action::ShorterWindow | Action::Deeper | Action::Shallower => {
+                match action {
+                    Action::NextIndex => p.index = (p.index + 1) % pathways::INDEXES.len(),
+                    Action::LongerWindow => p.window = (p.window + 1).min(pathways::WINDOWS.len() - 1),
+                    Action::ShorterWindow => p.window = p.window.saturating_sub(1),
+                    Action::Deeper => p.depth = (p.depth + 1).min(crate::model::pathways::MAX_DEPTH),
+                    _ => p.depth = p.depth.saturating_sub(1).max(1),
+                }
+                return Effects::asking(self.pathways.ask_if_changed(&self.spec));
+            }
+            _ => {}
+        }
+        Effects::default()
+    }
+
+    /// Esc: the pathways strip closes back to its tree first; otherwise one screen back along
+    /// the flow (None: nowhere to go).
+    pub fn back(&mut self, screen: Screen) -> Option<Screen> {
+        if screen == Screen::Pathways && self.pathways.in_strip {
+            self.pathways.in_strip = false;
+            return Some(Screen::Pathways);
+        }
+        if screen == Screen::Timeline {
+            return Some(self.timeline_back);
+        }
+        back(screen)
     }
 
     fn on_members(&mut self, action: Action) -> Effects {
@@ -554,7 +628,7 @@ impl ExploreState {
 pub fn back(screen: Screen) -> Option<Screen> {
     match screen {
         Screen::Timeline => Some(Screen::Members),
-        Screen::Members => Some(Screen::Cohort),
+        Screen::Members | Screen::Pathways => Some(Screen::Cohort),
         _ => None,
     }
 }
@@ -563,7 +637,7 @@ pub fn back(screen: Screen) -> Option<Screen> {
 pub fn header_label(screen: Screen, e: &ExploreState) -> Option<String> {
     match screen {
         Screen::Timeline => e.timeline.as_ref().map(|t| format!("person {}", short_id(&t.person.anon_chi))),
-        Screen::Cohort | Screen::Members => Some(format!("cohort: {}", e.spec.name)),
+        Screen::Cohort | Screen::Members | Screen::Pathways => Some(format!("cohort: {}", e.spec.name)),
         _ => None,
     }
 }

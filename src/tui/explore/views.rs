@@ -9,10 +9,10 @@ use crate::model::timeline::Day;
 use crate::tui::screen::Screen;
 use crate::tui::shown::OnScreen;
 use crate::tui::theme::{Role, Theme};
-use crate::tui::views::widgets::{money, pounds};
+use crate::tui::views::widgets::{fit, money, pounds, section};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 /// What the explore views read.
@@ -30,13 +30,11 @@ pub fn draw(f: &mut Frame, area: Rect, v: &View) {
         Screen::Cohort => cohort(f, area, v),
         Screen::Members => members(f, area, v),
         Screen::Timeline => timeline(f, area, v),
+        Screen::Pathways => super::pathways_view::draw(f, area, &v.state.pathways, v.busy, v.theme),
         _ => {}
     }
 }
 
-fn section(title: &str, theme: &Theme) -> Block<'static> {
-    Block::default().borders(Borders::TOP).border_set(theme.border()).title(format!(" {title} "))
-}
 
 
 /// The published tables of the cohort answer: attrition, characterisation, measures.
@@ -80,16 +78,6 @@ fn row_of(t: &NamedTable, key: &str) -> Option<usize> {
 }
 
 /// `text` cut to `w` characters (with a mark when cut), padded to `w`.
-fn fit(text: &str, w: usize) -> String {
-    let n = text.chars().count();
-    if n <= w {
-        format!("{text:<w$}")
-    } else if w == 0 {
-        String::new()
-    } else {
-        format!("{}~", text.chars().take(w - 1).collect::<String>())
-    }
-}
 
 fn cohort(f: &mut Frame, area: Rect, v: &View) {
     let (e, theme) = (v.state, v.theme);

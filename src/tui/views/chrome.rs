@@ -86,7 +86,7 @@ pub fn footer(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 /// The most useful keys of a screen, for the footer (the help lists them all).
 pub fn footer_hints(screen: Screen) -> Vec<(Action, &'static str)> {
     match screen {
-        Screen::Cohort => vec![(Action::Add, "add"), (Action::Edit, "edit"), (Action::Toggle, "on/off"), (Action::Delete, "del"), (Action::Enter, "members"), (Action::Export, "export")],
+        Screen::Cohort => vec![(Action::Add, "add"), (Action::Edit, "edit"), (Action::Toggle, "on/off"), (Action::Delete, "del"), (Action::Enter, "members"), (Action::Screen6, "pathways"), (Action::Export, "export")],
         Screen::Members => vec![(Action::Enter, "timeline"), (Action::Search, "search"), (Action::Sort, "sort"), (Action::Export, "export"), (Action::Back, "back")],
         Screen::Timeline => vec![
             (Action::Right, "event"),
@@ -97,5 +97,6 @@ pub fn footer_hints(screen: Screen) -> Vec<(Action, &'static str)> {
         ],
         Screen::Overview => vec![(Action::NextYear, "year"), (Action::Screen2, "cohort"), (Action::Screen5, "load report"), (Action::Export, "export")],
         Screen::Load => vec![(Action::Down, "scroll"), (Action::Export, "export")],
+        Screen::Pathways => vec![(Action::Enter, "people / timeline"), (Action::NextIndex, "index"), (Action::LongerWindow, "days"), (Action::Deeper, "steps"), (Action::Back, "back")],
     }
 }

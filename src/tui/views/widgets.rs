@@ -100,3 +100,21 @@ mod tests {
         assert_eq!(money(14_210.0, &t), "GBP 14k");
     }
 }
+
+/// A screen section: a rule along the top with the title in it.
+pub fn section(title: &str, theme: &Theme) -> ratatui::widgets::Block<'static> {
+    use ratatui::widgets::{Block, Borders};
+    Block::default().borders(Borders::TOP).border_set(theme.border()).title(format!(" {title} "))
+}
+
+/// `text` in exactly `w` columns: padded, or cut with a `~` at the end.
+pub fn fit(text: &str, w: usize) -> String {
+    let n = text.chars().count();
+    if n <= w {
+        format!("{text:<w$}")
+    } else if w == 0 {
+        String::new()
+    } else {
+        format!("{}~", text.chars().take(w - 1).collect::<String>())
+    }
+}

@@ -1,0 +1,120 @@
+//! The Pathways screen's state: the question (index event, days after, depth) for the cohort
+//! being built, the tree the operations layer answered (gated like every figure), the selected
+//! node, and the aligned strip of that node's people (person-level: fetched, and audited, only
+//! when the analyst presses Enter on a node). Enter on a person opens their timeline.
+use crate::model::cohort::CohortSpec;
+use crate::model::pathways::{EventSpec, IndexKind, PathwayFigures, PathwayMembersPage, PathwayRequest, StepLevel, MAX_DEPTH};
+use crate::ops::{Gated, Query};
+
+/// Index events offered on screen (`i` cycles; the CLI has them all, diagnoses and LTCs too).
+pub const INDEXES: [IndexKind; 7] =
+    [IndexKind::EmergencyAdmission, IndexKind::Ae, IndexKind::DelayedDischarge, IndexKind::CareHome, IndexKind::HomeCare, IndexKind::Hri, IndexKind::Death];
+/// Days after the index (`+` / `-`).
+pub const WINDOWS: [u32; 5] = [30, 90, 180, 365, 730];
+/// People of the strip fetched at a time.
+pub const STRIP_PAGE: u64 = 200;
+/// Nodes listed at most (the most common first).
+const MAX_NODES: usize = 40;
+
+#[derive(Debug, Clone)]
+pub struct PathwaysState {
+    pub index: usize,
+    pub window: usize,
+    pub depth: u8,
+    pub figures: Option<Gated<PathwayFigures>>,
+    /// The question the figures (or the figures on their way) answer.
+    pub asked: Option<PathwayRequest>,
+    /// Selected row of the tree (0: everyone indexed).
+    pub sel: usize,
+    pub strip: Option<PathwayMembersPage>,
+    /// The strip has the keys (Up/Down move between people, Enter opens a timeline).
+    pub in_strip: bool,
+    pub member_sel: usize,
+}
+
+impl Default for PathwaysState {
+    fn default() -> Self {
+        PathwaysState { index: 0, window: 1, depth: 3, figures: None, asked: None, sel: 0, strip: None, in_strip: false, member_sel: 0 }
+    }
+}
+
+impl PathwaysState {
+    pub fn request(&self, spec: &CohortSpec) -> PathwayRequest {
+        PathwayRequest {
+            spec: Some(spec.clone()),
+            index: EventSpec::new(INDEXES[self.index % INDEXES.len()]),
+            after_days: WINDOWS[self.window % WINDOWS.len()],
+            before_days: None,
+            depth: self.depth.clamp(1, MAX_DEPTH),
+            steps: StepLevel::Grouped,
+            max_nodes: MAX_NODES,
+        }
+    }
+
+    /// The tree to ask for when the question (or the cohort) differs from the one answered.
+    pub fn ask_if_changed(&mut self, spec: &CohortSpec) -> Option<Query> {
+        let req = self.request(spec);
+        if self.asked.as_ref() == Some(&req) && self.figures.is_some() {
+            return None;
+        }
+        self.asked = Some(req.clone());
+        self.figures = None;
+        self.sel = 0;
+        self.strip = None;
+        self.in_strip = false;
+        Some(Query::Pathways(req))
+    }
+
+    /// Figures of another cohort, year or disclosure setting must go.
+    pub fn forget(&mut self) {
+        self.figures = None;
+        self.asked = None;
+        self.strip = None;
+        self.in_strip = false;
+    }
+
+    /// The tree's rows as published (row 0: everyone indexed).
+    pub fn tree(&self) -> Option<&crate::analysis::disclosure::Table> {
+        self.figures.as_ref()?.table("pathways_after")
+    }
+
+    /// The steps of tree row `r` (empty for the root).
+    pub fn node_steps(&self, r: usize) -> Vec<String> {
+        let Some(t) = self.tree() else { return Vec::new() };
+        let depth = self.figures.as_ref().and_then(|g| g.raw().map(|f| f.depth as usize)).unwrap_or_else(|| step_columns(t));
+        (1..=depth)
+            .filter_map(|k| match t.rows.get(r).and_then(|row| row.get(k)) {
+                Some(crate::analysis::disclosure::Cell::Text(s)) => Some(s.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn on_answer_tree(&mut self, g: Gated<PathwayFigures>) {
+        self.figures = Some(g);
+        self.sel = 0;
+    }
+
+    pub fn on_answer_strip(&mut self, p: PathwayMembersPage) {
+        self.strip = Some(p);
+        self.member_sel = 0;
+        self.in_strip = true;
+    }
+
+    /// Enter on a node: its people, aligned on days from the index.
+    pub fn open_strip(&self) -> Option<Query> {
+        let req = self.asked.clone()?;
+        self.tree()?;
+        let node = self.node_steps(self.sel);
+        Some(Query::PathwayMembers { request: req, before: false, node, offset: 0, limit: STRIP_PAGE })
+    }
+
+    pub fn selected_person(&self) -> Option<String> {
+        self.strip.as_ref()?.rows.get(self.member_sel).map(|m| m.id.clone())
+    }
+}
+
+/// Step columns of a published tree (`step_1` .. `step_k`).
+pub fn step_columns(t: &crate::analysis::disclosure::Table) -> usize {
+    t.columns.iter().filter(|c| c.starts_with("step_")).count()
+}
