@@ -32,7 +32,25 @@ pub fn step_letter(step: &str) -> char {
     }
 }
 
-const LEGEND: &str = "A A&E  E emerg.  L elective  O other  M mental h.  G GLS  D delay  H home care  S SDS  C care home  X death";
+/// Each letter and its short name, in the legend's order.
+const LEGEND: [(char, &str); 11] = [
+    ('A', "A&E"),
+    ('E', "emerg."),
+    ('L', "elective"),
+    ('O', "other"),
+    ('M', "mental h."),
+    ('G', "GLS"),
+    ('D', "delay"),
+    ('H', "home care"),
+    ('S', "SDS"),
+    ('C', "care home"),
+    ('X', "death"),
+];
+
+/// The legend of the letters this page shows (all eleven do not fit 80 columns).
+fn legend(shown: &[char]) -> String {
+    LEGEND.iter().filter(|(c, _)| shown.contains(c)).map(|(c, n)| format!("{c} {n}")).collect::<Vec<_>>().join("  ")
+}
 
 pub fn draw(f: &mut Frame, area: Rect, p: &PathwaysState, busy: bool, theme: &Theme) {
     let index = EventSpec::new(INDEXES[p.index % INDEXES.len()]).label();
@@ -109,6 +127,7 @@ fn draw_strip(f: &mut Frame, area: Rect, p: &PathwaysState, days: u32, theme: &T
     let inner = area.height.saturating_sub(2) as usize; // title, legend
     let first = p.member_sel.saturating_sub(inner.saturating_sub(1));
     let mut lines = Vec::new();
+    let mut shown = Vec::new();
     for (i, m) in s.rows.iter().enumerate().skip(first).take(inner) {
         let mut cells = vec!['.'; axis];
         for (step, d) in &m.steps {
@@ -117,10 +136,11 @@ fn draw_strip(f: &mut Frame, area: Rect, p: &PathwaysState, days: u32, theme: &T
                 *x = step_letter(step);
             }
         }
+        shown.extend(cells.iter().filter(|c| **c != '.'));
         let row: String = cells.into_iter().collect();
         let style = if p.in_strip && i == p.member_sel { theme.style(Role::Selected) } else { Style::default() };
         lines.push(Line::from(Span::styled(format!("{} |{row}", fit(&m.id, id_w)), style)));
     }
-    lines.push(Line::from(Span::styled(fit(LEGEND, area.width as usize), theme.style(Role::Dim))));
+    lines.push(Line::from(Span::styled(fit(&legend(&shown), area.width as usize), theme.style(Role::Dim))));
     f.render_widget(Paragraph::new(lines).block(section(&crate::format::strip_controls(&title), theme)), area);
 }
