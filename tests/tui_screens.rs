@@ -183,6 +183,8 @@ fn pathways_from_the_cohort_builder_to_a_strip_and_a_timeline() {
     h.char('a');
     h.type_text("age 65+");
     h.key(KeyCode::Enter);
+    // a long name must give way to the screen tabs in the header
+    h.app.explore.spec.name = "people aged 65 and over in the sample".into();
     h.char('p');
     assert_eq!(h.app.screen, carepath::tui::app::Screen::Pathways);
     let year = h.app.year.clone().expect("a year is loaded");
@@ -203,6 +205,7 @@ fn pathways_from_the_cohort_builder_to_a_strip_and_a_timeline() {
         assert!(s.contains(&format!("After first emergency admission, 90 days, 3 steps: {} people", carepath::format::thousands(indexed))), "{s}");
         assert!(s.contains("(everyone indexed)"), "{s}");
         assert!(s.contains("Pathways (Enter: the people of a node)"), "{s}");
+        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[6 Pathways]")), "the screen tabs fit the header:\n{s}");
     }
     // the first node of the tree is drawn with its people
     let first_step = h.app.explore.pathways.node_steps(1);

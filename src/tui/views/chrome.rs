@@ -16,7 +16,9 @@ pub fn header(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(y) = &app.year {
         spans.push(Span::raw(format!(" FY {} ", crate::model::year::label(y))));
     }
-    if let Some(c) = crate::tui::explore::header_label(app.screen, &app.explore) {
+    let label = crate::tui::explore::header_label(app.screen, &app.explore);
+    let label_at = spans.len();
+    if let Some(c) = &label {
         spans.push(Span::styled(format!(" {c} "), theme.style(Role::Accent)));
     }
     if app.is_busy() {
@@ -30,8 +32,16 @@ pub fn header(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .enumerate()
         .map(|(i, s)| if *s == app.screen { format!("[{} {}]", i + 1, s.title()) } else { format!("{}", i + 1) })
         .collect();
-    let left_len: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let mut left_len: usize = spans.iter().map(|s| s.content.chars().count()).sum();
     let right = tabs.join(" ");
+    // a long cohort name gives way to the screen tabs (the name is on the cohort screen)
+    let over = (left_len + right.chars().count()).saturating_sub(area.width as usize);
+    if let (Some(c), true) = (&label, over > 0) {
+        let keep = c.chars().count().saturating_sub(over).max(1);
+        let short = format!(" {} ", super::widgets::fit(c, keep));
+        left_len = left_len + short.chars().count() - spans[label_at].content.chars().count();
+        spans[label_at] = Span::styled(short, theme.style(Role::Accent));
+    }
     let pad = (area.width as usize).saturating_sub(left_len + right.chars().count());
     spans.push(Span::raw(" ".repeat(pad)));
     spans.push(Span::styled(right, theme.style(Role::Header)));
