@@ -7,7 +7,7 @@ mod time_to;
 mod transitions;
 mod triggers;
 
-pub use sequences::{pathways, pathways_from, person_paths, person_paths_cached, Paths, PersonPaths};
+pub use sequences::{paths_key, pathways, pathways_from, person_paths, person_paths_cached, Paths, PersonPaths};
 pub use time_to::time_to;
 pub use transitions::{transitions, transitions_fresh};
 pub use triggers::triggers;

@@ -127,11 +127,13 @@ pub type Paths = (Vec<PersonPaths>, (String, String), String);
 /// [`person_paths`], kept per workspace load and question (the tree, then pages of its
 /// members, ask for the same people).
 pub fn person_paths_cached(conn: &Connection, req: &PathwayRequest, loaded: &[String]) -> Result<std::sync::Arc<Paths>> {
-    let key = format!(
-        "pathways:v1:{:?}:{:?}:{}:{:?}:{}:{:?}",
-        req.spec, req.index, req.after_days, req.before_days, req.depth, req.steps
-    );
-    crate::store::cohort::get_or_compute(conn, &key, || person_paths(conn, req, loaded))
+    crate::store::cohort::get_or_compute(conn, &paths_key(req), || person_paths(conn, req, loaded))
+}
+
+/// The cache key of a request's per-person pathways (what else is kept about those people,
+/// e.g. a node's order, is keyed from it).
+pub fn paths_key(req: &PathwayRequest) -> String {
+    format!("pathways:v1:{:?}:{:?}:{}:{:?}:{}:{:?}", req.spec, req.index, req.after_days, req.before_days, req.depth, req.steps)
 }
 
 /// The figures of a request: trees after (and before) the index. Nodes with fewer than
