@@ -245,6 +245,28 @@ fn pathways_from_the_cohort_builder_to_a_strip_and_a_timeline() {
     h.char('6');
     h.char('i');
     assert!(h.screen(80, 24).contains("After first A&E attendance, 90 days, 3 steps:"), "{}", h.screen(80, 24));
+    // `b`: the services before the index (step 1 = the nearest), and their people on the strip
+    h.char('b');
+    let s = h.screen(80, 24);
+    assert!(s.contains("Before first A&E attendance, 90 days, 3 steps:"), "{s}");
+    let before_tree = h.app.explore.pathways.tree().expect("the tree before the index").clone();
+    assert!(before_tree.rows.len() > 1, "people of this sample used services before their first A&E attendance:\n{s}");
+    let nearest = h.app.explore.pathways.node_steps(1);
+    let pc = before_tree.columns.iter().position(|c| c == "people").unwrap();
+    let carepath::analysis::disclosure::Cell::Count(node_people) = before_tree.rows[1][pc] else { panic!("a count") };
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    let strip = h.app.explore.pathways.strip.clone().expect("the node's people before the index");
+    assert!(strip.before && strip.node == nearest);
+    assert_eq!(strip.total, node_people, "the strip lists the node's people");
+    for m in &strip.rows {
+        assert_eq!(m.steps.first().map(|s| s.0.as_str()), Some(nearest[0].as_str()), "each starts with the node's step");
+        assert!(m.steps.iter().all(|(_, d)| (0..=90).contains(d)), "days before the index, within the window: {:?}", m.steps);
+    }
+    assert!(h.screen(80, 24).contains("(days 0 to -90; Enter: timeline)"), "{}", h.screen(80, 24));
+    h.key(KeyCode::Esc);
+    h.char('b');
+    assert!(h.screen(80, 24).contains("After first A&E attendance, 90 days, 3 steps:"), "{}", h.screen(80, 24));
     // with disclosure control on, no count 1-9 is drawn in the tree
     h.char('!');
     let tree = h.app.explore.pathways.tree().expect("tree asked for again under the gate").clone();

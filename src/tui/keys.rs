@@ -63,6 +63,7 @@ pub enum Action {
     ShorterWindow,
     Deeper,
     Shallower,
+    BeforeAfter,
 }
 
 impl Action {
@@ -119,6 +120,7 @@ impl Action {
             ShorterWindow => "shorter_window",
             Deeper => "deeper",
             Shallower => "shallower",
+            BeforeAfter => "before_after",
         }
     }
 
@@ -175,6 +177,7 @@ impl Action {
             ShorterWindow => "fewer days after the index",
             Deeper => "one more step in the pathways (up to 5)",
             Shallower => "one step fewer",
+            BeforeAfter => "pathways before the index / after it",
         }
     }
 }
@@ -259,6 +262,7 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Pathways, "-", Action::ShorterWindow),
     (Context::Pathways, "]", Action::Deeper),
     (Context::Pathways, "[", Action::Shallower),
+    (Context::Pathways, "b", Action::BeforeAfter),
     (Context::Members, "s", Action::Sort),
     (Context::Members, "r", Action::Reverse),
     (Context::Timeline, "[", Action::PrevPerson),

@@ -386,12 +386,13 @@ impl ExploreState {
             Action::Top => p.sel = 0,
             Action::Bottom => p.sel = rows.saturating_sub(1),
             Action::Enter => return Effects::asking(p.open_strip()),
-            Action::NextIndex | Action::LongerWindow | Action::ShorterWindow | Action::Deeper | Action::Shallower => {
+            Action::NextIndex | Action::LongerWindow | Action::ShorterWindow | Action::Deeper | Action::Shallower | Action::BeforeAfter => {
                 match action {
                     Action::NextIndex => p.index = (p.index + 1) % pathways::INDEXES.len(),
                     Action::LongerWindow => p.window = (p.window + 1).min(pathways::WINDOWS.len() - 1),
                     Action::ShorterWindow => p.window = p.window.saturating_sub(1),
                     Action::Deeper => p.depth = (p.depth + 1).min(crate::model::pathways::MAX_DEPTH),
+                    Action::BeforeAfter => p.before = !p.before,
                     _ => p.depth = p.depth.saturating_sub(1).max(1),
                 }
                 return Effects::asking(self.pathways.ask_if_changed(&self.spec));

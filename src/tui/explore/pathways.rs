@@ -1,7 +1,8 @@
 //! The Pathways screen's state: the question (index event, days after, depth) for the cohort
 //! being built, the tree the operations layer answered (gated like every figure), the selected
 //! node, and the aligned strip of that node's people (person-level: fetched, and audited, only
-//! when the analyst presses Enter on a node). Enter on a person opens their timeline.
+//! when the analyst presses Enter on a node). Enter on a person opens their timeline. `b`
+//! turns both to the days before the index (step 1 = the nearest service before it).
 use crate::model::cohort::CohortSpec;
 use crate::model::pathways::{EventSpec, IndexKind, PathwayFigures, PathwayMembersPage, PathwayRequest, StepLevel, MAX_DEPTH};
 use crate::ops::{Gated, Query};
@@ -21,6 +22,8 @@ pub struct PathwaysState {
     pub index: usize,
     pub window: usize,
     pub depth: u8,
+    /// The tree and strip look back from the index (the same number of days) instead of on.
+    pub before: bool,
     pub figures: Option<Gated<PathwayFigures>>,
     /// The question the figures (or the figures on their way) answer.
     pub asked: Option<PathwayRequest>,
@@ -34,7 +37,7 @@ pub struct PathwaysState {
 
 impl Default for PathwaysState {
     fn default() -> Self {
-        PathwaysState { index: 0, window: 1, depth: 3, figures: None, asked: None, sel: 0, strip: None, in_strip: false, member_sel: 0 }
+        PathwaysState { index: 0, window: 1, depth: 3, before: false, figures: None, asked: None, sel: 0, strip: None, in_strip: false, member_sel: 0 }
     }
 }
 
@@ -44,7 +47,7 @@ impl PathwaysState {
             spec: Some(spec.clone()),
             index: EventSpec::new(INDEXES[self.index % INDEXES.len()]),
             after_days: WINDOWS[self.window % WINDOWS.len()],
-            before_days: None,
+            before_days: self.before.then(|| WINDOWS[self.window % WINDOWS.len()]),
             depth: self.depth.clamp(1, MAX_DEPTH),
             steps: StepLevel::Grouped,
             max_nodes: MAX_NODES,
@@ -75,7 +78,7 @@ impl PathwaysState {
 
     /// The tree's rows as published (row 0: everyone indexed).
     pub fn tree(&self) -> Option<&crate::analysis::disclosure::Table> {
-        self.figures.as_ref()?.table("pathways_after")
+        self.figures.as_ref()?.table(if self.before { "pathways_before" } else { "pathways_after" })
     }
 
     /// The steps of tree row `r` (empty for the root).
@@ -106,7 +109,7 @@ impl PathwaysState {
         let req = self.asked.clone()?;
         self.tree()?;
         let node = self.node_steps(self.sel);
-        Some(Query::PathwayMembers { request: req, before: false, node, offset: 0, limit: STRIP_PAGE })
+        Some(Query::PathwayMembers { request: req, before: self.before, node, offset: 0, limit: STRIP_PAGE })
     }
 
     pub fn selected_person(&self) -> Option<String> {

@@ -57,7 +57,8 @@ pub fn draw(f: &mut Frame, area: Rect, p: &PathwaysState, busy: bool, theme: &Th
     let days = WINDOWS[p.window % WINDOWS.len()];
     let people = p.figures.as_ref().and_then(|g| g.cell("index", 0, 1)).map(|c| c.render());
     let head = format!(
-        "After {index}, {days} days, {} steps{}",
+        "{} {index}, {days} days, {} steps{}",
+        if p.before { "Before" } else { "After" },
         p.depth,
         people.map(|n| format!(": {n} people")).unwrap_or_default()
     );
@@ -107,7 +108,7 @@ fn draw_tree(f: &mut Frame, area: Rect, t: &crate::analysis::disclosure::Table, 
         };
         let bar = share.map(|s| theme.bar().repeat(((s / 100.0) * bar_w as f64).round() as usize)).unwrap_or_else(|| "?".into());
         let median = if steps.is_empty() { None } else { col(&format!("median_days_{}", steps.len())).and_then(|c| t.get(at(r, c))) };
-        let median = median.map(|c| format!("day {}", c.render())).unwrap_or_default();
+        let median = median.map(|c| format!("day {}{}", if p.before { "-" } else { "" }, c.render())).unwrap_or_default();
         let people = t.get(at(r, pc)).map(|c| c.render()).unwrap_or_default();
         let pct_text = t.get(at(r, pct)).map(|c| c.render()).unwrap_or_default();
         let text = format!("{} {:>7} {:>5}% {:<bar_w$} {}", fit(&label, label_w), people, pct_text, bar, median);
@@ -123,7 +124,7 @@ fn draw_strip(f: &mut Frame, area: Rect, p: &PathwaysState, days: u32, theme: &T
     let id_w = 8usize;
     let axis = (area.width as usize).saturating_sub(id_w + 2).max(10);
     let node = if s.node.is_empty() { "everyone indexed".to_string() } else { s.node.join(" > ") };
-    let title = format!("{node}: {} people, first {} (days 0 to {days}; Enter: timeline)", s.total, s.rows.len());
+    let title = format!("{node}: {} people, first {} (days 0 to {}{days}; Enter: timeline)", s.total, s.rows.len(), if p.before { "-" } else { "" });
     let inner = area.height.saturating_sub(2) as usize; // title, legend
     let first = p.member_sel.saturating_sub(inner.saturating_sub(1));
     let mut lines = Vec::new();
