@@ -29,6 +29,16 @@ pub fn pounds(x: f64) -> String {
     format!("£{}", thousands(x.round() as i64))
 }
 
+/// A size as people read it: "512.0 MB", "1.2 GB".
+pub fn bytes(b: u64) -> String {
+    let mb = b as f64 / (1024.0 * 1024.0);
+    if mb >= 1024.0 {
+        format!("{:.1} GB", mb / 1024.0)
+    } else {
+        format!("{mb:.1} MB")
+    }
+}
+
 /// Shorten a long id for display (`MDEw..Tk3OA`, ASCII so it works in `--ascii` mode); short
 /// ids (display pseudonyms such as `P000123`) are shown whole.
 pub fn short_id(id: &str) -> String {

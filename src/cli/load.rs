@@ -56,7 +56,7 @@ pub fn run(args: &LoadArgs) -> Result<i32> {
 fn gave_back_space(e: crate::ops::OpsError, freed: Result<u64, crate::ops::OpsError>) -> anyhow::Error {
     match freed {
         Ok(0) => anyhow::Error::from(e),
-        Ok(n) => anyhow::anyhow!("{e}; the {} it had written to the workspace were given back", store::open::human_bytes(n)),
+        Ok(n) => anyhow::anyhow!("{e}; the {} it had written to the workspace were given back", crate::format::bytes(n)),
         Err(f) => anyhow::anyhow!("{e}; and the space it took could not be given back: {f}"),
     }
 }

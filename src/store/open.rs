@@ -228,18 +228,8 @@ pub fn open_error(path: &Path, duckdb_message: &str) -> anyhow::Error {
 /// Free space on the disk holding `path` (or its folder), as text such as "1.2 GB free".
 pub fn free_space_text(path: &Path) -> String {
     match free_bytes(path) {
-        Some(b) => format!("{} free", human_bytes(b)),
+        Some(b) => format!("{} free", crate::format::bytes(b)),
         None => "free space unknown".into(),
-    }
-}
-
-/// A size as people read it: "512.0 MB", "1.2 GB".
-pub fn human_bytes(b: u64) -> String {
-    let mb = b as f64 / (1024.0 * 1024.0);
-    if mb >= 1024.0 {
-        format!("{:.1} GB", mb / 1024.0)
-    } else {
-        format!("{mb:.1} MB")
     }
 }
 
