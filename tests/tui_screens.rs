@@ -277,3 +277,78 @@ fn pathways_from_the_cohort_builder_to_a_strip_and_a_timeline() {
         }
     }
 }
+
+/// `t` on the Pathways screen adds the time from the tree's index to a target below the tree:
+/// a row per group with the cumulative incidence at 30/90/180/365 days as published by the
+/// gate. All's people are those indexed (SQL over `event` and `person_year`), the split's
+/// groups add up to All, the next target asks again, `!` withholds counts 1-9, and `t` after
+/// the last target closes the curves.
+#[test]
+fn pathways_time_to_curves_below_the_tree() {
+    let mut h = Harness::open("time_to");
+    h.char('6');
+    let year = h.app.year.clone().expect("a year is loaded");
+    let fy = carepath::model::year::FinYear::parse(&year).unwrap().bounds();
+    let indexed: i64 = h
+        .ctx
+        .conn
+        .query_row(
+            "SELECT count(DISTINCT e.anon_chi) FROM event e JOIN person_year py ON py.anon_chi = e.anon_chi AND py.year = ?
+             WHERE e.emergency AND e.start_date BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)",
+            duckdb::params![year, fy.0, fy.1],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(h.app.explore.pathways.curves.is_none(), "no curves until asked for");
+    h.char('t');
+    let t = h.app.explore.pathways.curves_table().expect("the curves to a care home").clone();
+    let col = |t: &carepath::analysis::disclosure::Table, name: &str| t.columns.iter().position(|c| c == name).unwrap();
+    assert_eq!(t.rows[0][0].render(), "All");
+    assert_eq!(t.rows[0][1], carepath::analysis::disclosure::Cell::Count(indexed as u64), "All = the people indexed");
+    for (w, hgt) in SIZES {
+        let s = h.screen(w, hgt);
+        assert!(s.contains("Time to first care home admission (no split; t: target, s: split)"), "{s}");
+        assert!(s.contains("group") && s.contains("30d") && s.contains("365d"), "{s}");
+        let all = s.lines().find(|l| l.trim_start_matches(['|', ' ', '│']).starts_with("All ")).unwrap_or_else(|| panic!("an All row:\n{s}"));
+        for h in carepath::model::pathways::HORIZONS {
+            let ci = t.rows[0][col(&t, &format!("cumulative_incidence_pct_{h}d"))].render();
+            assert!(all.contains(&format!("{ci}%")), "{h} days: {ci}% in {all}");
+        }
+        assert!(s.contains("(everyone indexed)"), "the tree stays above the curves:\n{s}");
+    }
+    // `s`: by age band; the bands add up to All
+    h.char('s');
+    let t = h.app.explore.pathways.curves_table().expect("curves by age band").clone();
+    assert!(t.rows.len() > 2, "several age bands: {:?}", t.rows);
+    let count = |c: &carepath::analysis::disclosure::Cell| match c {
+        carepath::analysis::disclosure::Cell::Count(n) => *n,
+        other => panic!("a count, not {other:?}"),
+    };
+    let bands: u64 = t.rows[1..].iter().map(|r| count(&r[1])).sum();
+    assert_eq!(bands, indexed as u64, "the age bands' people add up to All");
+    assert!(h.screen(80, 24).contains("Time to first care home admission (by age band"), "{}", h.screen(80, 24));
+    // the next target: death
+    h.char('t');
+    assert!(h.screen(80, 24).contains("Time to death (by age band"), "{}", h.screen(80, 24));
+    assert_eq!(h.app.explore.pathways.curves.as_ref().and_then(|g| g.raw().map(|f| f.target.clone())).as_deref(), Some("death"));
+    // under disclosure control no count 1-9 is in the curves
+    h.char('!');
+    let t = h.app.explore.pathways.curves_table().expect("curves asked for again under the gate").clone();
+    for row in &t.rows {
+        for c in row {
+            if let carepath::analysis::disclosure::Cell::Count(n) = c {
+                assert!(*n == 0 || *n >= 10, "{n} shown under disclosure control: {row:?}");
+            }
+        }
+    }
+    // then an emergency admission (a readmission, after this index), HRI, and past the last
+    // target the curves close
+    h.char('t');
+    assert!(h.screen(80, 24).contains("Time to first emergency admission (by age band"), "{}", h.screen(80, 24));
+    h.char('t');
+    assert!(h.screen(80, 24).contains("Time to first year as an HRI"), "{}", h.screen(80, 24));
+    h.char('t');
+    assert!(h.app.explore.pathways.target.is_none());
+    let s = h.screen(80, 24);
+    assert!(!s.contains("Time to"), "{s}");
+}

@@ -258,7 +258,7 @@ impl App {
             Screen::Members => &[Slot::Members],
             Screen::Timeline => &[Slot::Timeline],
             Screen::Load => &[Slot::Load],
-            Screen::Pathways => &[Slot::Pathways],
+            Screen::Pathways => &[Slot::Pathways, Slot::TimeTo],
         }
     }
 

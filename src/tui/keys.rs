@@ -64,6 +64,8 @@ pub enum Action {
     Deeper,
     Shallower,
     BeforeAfter,
+    NextTarget,
+    NextSplit,
 }
 
 impl Action {
@@ -121,6 +123,8 @@ impl Action {
             Deeper => "deeper",
             Shallower => "shallower",
             BeforeAfter => "before_after",
+            NextTarget => "next_target",
+            NextSplit => "next_split",
         }
     }
 
@@ -178,6 +182,8 @@ impl Action {
             Deeper => "one more step in the pathways (up to 5)",
             Shallower => "one step fewer",
             BeforeAfter => "pathways before the index / after it",
+            NextTarget => "time from the index to a target: care home, death, emergency admission, HRI, off",
+            NextSplit => "split the time-to curves: age band, SIMD, council, sex, none",
         }
     }
 }
@@ -263,6 +269,8 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Pathways, "]", Action::Deeper),
     (Context::Pathways, "[", Action::Shallower),
     (Context::Pathways, "b", Action::BeforeAfter),
+    (Context::Pathways, "t", Action::NextTarget),
+    (Context::Pathways, "s", Action::NextSplit),
     (Context::Members, "s", Action::Sort),
     (Context::Members, "r", Action::Reverse),
     (Context::Timeline, "[", Action::PrevPerson),

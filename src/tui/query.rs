@@ -25,6 +25,7 @@ pub fn slot(q: &Query) -> Slot {
         Query::SaveSpec { .. } | Query::OpenSpec { .. } => Slot::Spec,
         Query::SetDisclosure(_) => Slot::Settings,
         Query::Pathways(_) | Query::PathwayMembers { .. } => Slot::Pathways,
+        Query::TimeTo(_) => Slot::TimeTo,
         _ => Slot::Other,
     }
 }

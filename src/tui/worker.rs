@@ -38,6 +38,8 @@ pub enum Slot {
     Settings,
     /// A pathway tree, and a node's people.
     Pathways,
+    /// Time-to curves (beside a tree: neither replaces the other).
+    TimeTo,
     Other,
 }
 

@@ -140,7 +140,7 @@ impl Effects {
     fn input(k: ExploreInput, text: impl Into<String>) -> Effects {
         Effects { input: Some((k, text.into())), ..Default::default() }
     }
-    fn asking(q: Option<Query>) -> Effects {
+    fn asking(q: impl IntoIterator<Item = Query>) -> Effects {
         Effects { ask: q.into_iter().collect(), ..Default::default() }
     }
     fn ask(mut self, r: Query) -> Effects {
@@ -270,6 +270,7 @@ impl ExploreState {
             }
             Answer::Pathways(g) => self.pathways.on_answer_tree(g),
             Answer::PathwayMembers(p) => self.pathways.on_answer_strip(p),
+            Answer::TimeTo(g) => self.pathways.on_answer_curves(g),
             Answer::SpecSaved(p) => return Effects::status(format!("cohort saved to {}", p.display())),
             Answer::SpecOpened { path, spec } => {
                 let year = spec.years.last().cloned();
@@ -386,9 +387,18 @@ impl ExploreState {
             Action::Top => p.sel = 0,
             Action::Bottom => p.sel = rows.saturating_sub(1),
             Action::Enter => return Effects::asking(p.open_strip()),
-            Action::NextIndex | Action::LongerWindow | Action::ShorterWindow | Action::Deeper | Action::Shallower | Action::BeforeAfter => {
+            Action::NextIndex
+            | Action::LongerWindow
+            | Action::ShorterWindow
+            | Action::Deeper
+            | Action::Shallower
+            | Action::BeforeAfter
+            | Action::NextTarget
+            | Action::NextSplit => {
                 match action {
                     Action::NextIndex => p.index = (p.index + 1) % pathways::INDEXES.len(),
+                    Action::NextTarget => p.next_target(),
+                    Action::NextSplit => p.split = (p.split + 1) % pathways::SPLITS.len(),
                     Action::LongerWindow => p.window = (p.window + 1).min(pathways::WINDOWS.len() - 1),
                     Action::ShorterWindow => p.window = p.window.saturating_sub(1),
                     Action::Deeper => p.depth = (p.depth + 1).min(crate::model::pathways::MAX_DEPTH),

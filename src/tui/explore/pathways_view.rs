@@ -3,9 +3,9 @@
 //! aligned strip of the selected node's people: one row each, their steps marked on a shared
 //! axis of days from the index, so the pattern across people shows rather than one person.
 //! Every figure is read from the published (gated) tree.
-use super::pathways::{step_columns, PathwaysState, INDEXES, WINDOWS};
+use super::pathways::{step_columns, PathwaysState, INDEXES, SPLITS, TARGETS, WINDOWS};
 use crate::analysis::disclosure::{at, Cell};
-use crate::model::pathways::{EventSpec, DEATH};
+use crate::model::pathways::{EventSpec, SplitBy, DEATH, HORIZONS};
 use crate::tui::theme::{Role, Theme};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -69,15 +69,102 @@ pub fn draw(f: &mut Frame, area: Rect, p: &PathwaysState, busy: bool, theme: &Th
         f.render_widget(Paragraph::new(msg), rest);
         return;
     };
-    let (tree_area, strip_area) = if p.strip.is_some() {
-        let [a, b] = Layout::vertical([Constraint::Percentage(45), Constraint::Min(4)]).areas(rest);
-        (a, Some(b))
+    // Below the tree: the strip while the analyst is in it, else the curves when asked for,
+    // else the strip last opened.
+    let lower = if p.in_strip && p.strip.is_some() {
+        Lower::Strip
+    } else if p.target.is_some() {
+        Lower::Curves
+    } else if p.strip.is_some() {
+        Lower::Strip
     } else {
-        (rest, None)
+        Lower::None
+    };
+    let (tree_area, lower_area) = match lower {
+        Lower::None => (rest, None),
+        Lower::Strip => {
+            let [a, b] = Layout::vertical([Constraint::Percentage(45), Constraint::Min(4)]).areas(rest);
+            (a, Some(b))
+        }
+        Lower::Curves => {
+            // as tall as its rows (title, header, a row per group, the censoring note), up to 55%
+            let rows = p.curves_table().map(|t| t.rows.len()).unwrap_or(1) as u16;
+            let h = (rows + 3).min(rest.height * 55 / 100).max(4);
+            let [a, b] = Layout::vertical([Constraint::Min(3), Constraint::Length(h)]).areas(rest);
+            (a, Some(b))
+        }
     };
     draw_tree(f, tree_area, tree, p, theme);
-    if let Some(b) = strip_area {
-        draw_strip(f, b, p, days, theme);
+    match (lower, lower_area) {
+        (Lower::Strip, Some(b)) => draw_strip(f, b, p, days, theme),
+        (Lower::Curves, Some(b)) => draw_curves(f, b, p, busy, theme),
+        _ => {}
+    }
+}
+
+#[derive(PartialEq)]
+enum Lower {
+    None,
+    Strip,
+    Curves,
+}
+
+/// The time-to curves: a row per group (All first), the people indexed, the cumulative
+/// incidence of the target at each horizon (as published: withheld cells show as the gate
+/// marks them) and a bar of the last horizon's.
+fn draw_curves(f: &mut Frame, area: Rect, p: &PathwaysState, busy: bool, theme: &Theme) {
+    let target = p.target.map(|t| EventSpec::new(TARGETS[t % TARGETS.len()]).label()).unwrap_or_default();
+    let split = SPLITS[p.split % SPLITS.len()].map(split_name).unwrap_or("no split");
+    let title = format!("Time to {target} ({split}; t: target, s: split)");
+    let Some(t) = p.curves_table() else {
+        let msg = if busy { format!("working out the time to {target}...") } else { format!("no curves yet for the time to {target}") };
+        f.render_widget(Paragraph::new(msg).block(section(&title, theme)), area);
+        return;
+    };
+    let col = |name: &str| t.columns.iter().position(|c| c == name);
+    let width = area.width.saturating_sub(2) as usize;
+    let figures_w = 8 + 8 * HORIZONS.len();
+    let group_w = width.saturating_sub(figures_w + 10).clamp(12, 22);
+    let bar_w = width.saturating_sub(group_w + figures_w + 2).min(30);
+    let mut head = format!("{:<group_w$} {:>7}", "group", "people");
+    for h in HORIZONS {
+        head.push_str(&format!(" {:>7}", format!("{h}d")));
+    }
+    let mut lines = vec![Line::from(Span::styled(theme.text(&head), theme.style(Role::Dim)))];
+    let inner = area.height.saturating_sub(3) as usize; // title, header, the censoring note
+    for r in 0..t.rows.len().min(inner) {
+        let people = t.get(at(r, 1)).map(|c| c.render()).unwrap_or_default();
+        let mut text = format!("{} {:>7}", fit(&t.get(at(r, 0)).map(|c| c.render()).unwrap_or_default(), group_w), people);
+        let mut last = None;
+        for h in HORIZONS {
+            let cell = col(&format!("cumulative_incidence_pct_{h}d")).and_then(|c| t.get(at(r, c)));
+            last = match cell {
+                Some(Cell::Derived(d)) if d.value.is_finite() => Some(d.value),
+                _ => None,
+            };
+            let shown = cell.map(|c| c.render()).map(|v| if last.is_some() { format!("{v}%") } else { v }).unwrap_or_default();
+            text.push_str(&format!(" {shown:>7}"));
+        }
+        if bar_w > 0 {
+            let bar = last.map(|v| theme.bar().repeat(((v / 100.0) * bar_w as f64).round() as usize)).unwrap_or_default();
+            text.push_str(&format!(" {bar}"));
+        }
+        lines.push(Line::from(Span::raw(theme.text(&text))));
+    }
+    let note = match t.rows.len().saturating_sub(inner) {
+        0 => p.curves.as_ref().map(|g| g.heading.clone()).unwrap_or_default(),
+        n => format!("{n} more groups below: a taller terminal shows them (carepath time-to lists all)"),
+    };
+    lines.push(Line::from(Span::styled(fit(&theme.text(&note), width), theme.style(Role::Dim))));
+    f.render_widget(Paragraph::new(lines).block(section(&crate::format::strip_controls(&title), theme)), area);
+}
+
+fn split_name(s: SplitBy) -> &'static str {
+    match s {
+        SplitBy::AgeBand => "by age band",
+        SplitBy::Sex => "by sex",
+        SplitBy::Simd => "by SIMD quintile",
+        SplitBy::Council => "by council",
     }
 }
 
