@@ -16,6 +16,7 @@ pub mod time_to;
 pub mod timeline;
 pub mod transitions;
 pub mod triggers;
+pub mod delays;
 pub mod version;
 pub mod workspace;
 
@@ -64,6 +65,8 @@ pub enum Command {
     Transitions(transitions::TransitionsArgs),
     /// Triggers before becoming an HRI: the year before, new HRIs beside a matched comparison
     Triggers(triggers::TriggersArgs),
+    /// Delayed discharges of a year: people, episodes, bed days and Code 9 by reason, place, month, length...
+    Delays(delays::DelaysArgs),
     /// Pathways after (and before) an index event: step sequences with people and median days
     Pathways(pathways::PathwaysArgs),
     /// Time from an index event to a target event: cumulative incidence at 30/90/180/365 days
@@ -97,6 +100,7 @@ pub fn run() -> i32 {
         Some(Command::Timeline(args)) => timeline::run(&args),
         Some(Command::Transitions(args)) => transitions::run(&args),
         Some(Command::Triggers(args)) => triggers::run(&args),
+        Some(Command::Delays(args)) => delays::run(&args),
         Some(Command::Pathways(args)) => pathways::run(&args),
         Some(Command::TimeTo(args)) => time_to::run(&args),
         Some(Command::Export(args)) => export::run(&args),

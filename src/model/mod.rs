@@ -3,6 +3,7 @@ pub mod audit;
 pub mod codes;
 pub mod costs;
 pub mod cohort;
+pub mod delays;
 pub mod events;
 pub mod figures;
 pub mod geography;

@@ -9,6 +9,7 @@
 use super::codes::rows;
 use serde::Serialize;
 use std::sync::OnceLock;
+use super::delays::{delay_end_reason_name, delay_reason_description};
 
 /// Days since 1970-01-01.
 pub type Day = i32;
@@ -910,57 +911,6 @@ pub fn admission_type_name(code: &str) -> Option<&'static str> {
         "42" => "maternity admission",
         "48" => "other",
         "99" => "unknown",
-        _ => return None,
-    })
-}
-
-/// Delayed discharge reason descriptions (DD publication code list; assets/delay_reasons.csv).
-pub fn delay_reason_description(code: Option<&str>) -> Option<&'static str> {
-    let c = code?.trim().to_ascii_uppercase();
-    Some(match c.as_str() {
-        "11A" => "awaiting commencement of post-hospital social care assessment",
-        "11B" => "awaiting completion of post-hospital social care assessment",
-        "23C" => "no statutory funding for care home place",
-        "23D" => "no statutory funding for other care package",
-        "24A" => "awaiting place: local authority residential home",
-        "24B" => "awaiting place: independent residential home",
-        "24C" => "awaiting place: nursing home",
-        "24D" => "awaiting place: specialist facility (under 65)",
-        "24E" => "awaiting place: specialist facility (65+)",
-        "24F" => "awaiting place: EMI / dementia bed",
-        "27A" => "awaiting place: intermediate care",
-        "25A" => "awaiting care home arrangements",
-        "25D" => "awaiting home: social support",
-        "25E" => "awaiting home: equipment / adaptations",
-        "25F" => "awaiting re-housing",
-        "44" => "awaiting transport",
-        "51" => "legal issues",
-        "52" => "financial / assets",
-        "61" => "family dispute",
-        "67" => "disagreement with health and social care",
-        "71" => "statutory right of choice",
-        "72" => "does not qualify for care",
-        "73" => "family arranging care",
-        "74" => "other patient / carer / family reason",
-        "51X" => "Adults with Incapacity Act",
-        "24DX" => "specialist facility (under 65), no interim possible",
-        "24EX" => "specialist facility (65+), no interim possible",
-        "25X" => "complex care at home, no interim possible",
-        "26X" => "care home closed",
-        "46X" => "ward closed",
-        "71X" => "right of choice, no interim possible",
-        "100" => "reprovisioning / recommissioning (not counted as a delay)",
-        _ => return None,
-    })
-}
-
-pub fn delay_end_reason_name(code: i64) -> Option<&'static str> {
-    Some(match code {
-        1 => "placement (residential / nursing home)",
-        2 => "home with home care",
-        3 => "home",
-        4 => "death",
-        5 => "not fit for discharge",
         _ => return None,
     })
 }

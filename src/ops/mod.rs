@@ -38,6 +38,7 @@
 //!
 //! Stability: variants and fields are only ever added (later views add Query/Answer variants).
 pub mod audit;
+pub mod delay_tables;
 mod context;
 pub mod error;
 pub mod identity;
@@ -115,6 +116,9 @@ pub enum Query {
     /// Triggers before becoming an HRI: what the new HRIs of a year used in the year before,
     /// beside a comparison group matched on age band, sex, SIMD quintile and council.
     Triggers(crate::model::triggers::TriggersRequest),
+    /// Delayed discharges of a year (and a cohort) by one split: people, episodes, bed days
+    /// and Code 9 bed days (see `model::delays`).
+    Delays(crate::model::delays::DelaysRequest),
 }
 
 /// Attrition and characterisation of one cohort.
@@ -147,6 +151,7 @@ pub enum Answer {
     PathwayMembers(crate::model::pathways::PathwayMembersPage),
     AuditLog(AuditLog),
     Triggers(Gated<crate::model::triggers::TriggerFigures>),
+    Delays(Gated<crate::model::delays::DelayFigures>),
 }
 
 /// Progress of a long query (loads).
@@ -368,6 +373,30 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
             }
             g.heading = heading;
             Ok(Answer::Triggers(g))
+        }
+        Query::Delays(req) => {
+            let spec_year = req.spec.as_ref().and_then(|s| s.years.last().cloned());
+            let year = year::one(conn, req.year.as_deref().or(spec_year.as_deref()))?;
+            let spec = match &req.spec {
+                Some(s) => {
+                    let mut s = s.clone();
+                    s.years = vec![year.clone()];
+                    Some(checked(conn, &s)?)
+                }
+                None => None,
+            };
+            let f = crate::store::services::delays(conn, spec.as_ref(), &year, req.by)?;
+            let set = delay_tables::delays_set(&f);
+            let who = spec.as_ref().map(|s| audit::describe_spec("", s)).unwrap_or_else(|| "everyone".into());
+            let heading = format!(
+                "Delayed discharges in {} by {} ({}): bed days as in the file (last day counted, first not); Code 9 = complex delays",
+                crate::model::year::label(&year),
+                req.by.label(),
+                spec.as_ref().map(|s| format!("cohort {}", s.name)).unwrap_or_else(|| "everyone".into())
+            );
+            let mut g = gate::publish(ctx, &format!("delays {year} by {:?} cohort {who}", req.by), set, f)?;
+            g.heading = heading;
+            Ok(Answer::Delays(g))
         }
     }
 }

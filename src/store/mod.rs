@@ -9,6 +9,7 @@ pub mod pathways;
 pub mod open;
 pub mod probe;
 pub mod reclaim;
+pub mod services;
 pub mod reference;
 pub mod report;
 pub mod schema;

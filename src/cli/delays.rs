@@ -1,0 +1,86 @@
+//! `carepath delays`: delayed discharges of a year (and a cohort) by reason, reason group,
+//! residence, hospital, specialty, month, length of delay, how the stay began, where the
+//! person lived or how the delay ended; through the disclosure gate unless `--no-sdc`.
+//! Every number printed comes from the published (gated) table.
+use super::disclosure_args::DisclosureArgs;
+use super::output::{cell_json, emit, tables_csv, tables_json, tables_text, Format};
+use super::pathways::cohort;
+use super::spec_flags::CohortFlags;
+use super::workspace::WorkspaceArg;
+use crate::analysis::disclosure::{at, Table};
+use crate::model::delays::{DelayBy, DelaysRequest};
+use crate::ops::delay_tables::COLUMNS;
+use crate::ops::{self, Answer, Query};
+use anyhow::{bail, Result};
+use clap::Args;
+use serde_json::{json, Value};
+
+#[derive(Debug, Args)]
+pub struct DelaysArgs {
+    #[command(flatten)]
+    pub ws: WorkspaceArg,
+    /// The people (a spec or inline filters; the year is `--year`, default the latest loaded)
+    #[command(flatten)]
+    pub cohort: CohortFlags,
+    /// How to split the delays
+    #[arg(long, value_enum, default_value_t = DelayBy::ReasonGroup)]
+    pub by: DelayBy,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[command(flatten)]
+    pub disclosure: DisclosureArgs,
+}
+
+pub fn run(args: &DelaysArgs) -> Result<i32> {
+    if args.cohort.year.len() > 1 {
+        bail!("delays are for one financial year: give one --year (e.g. --year 2021)");
+    }
+    let spec = cohort(&args.cohort)?;
+    let sdc = args.disclosure.sdc()?;
+    let ctx = args.ws.open()?;
+    ctx.set_sdc(sdc)?;
+    // a spec with only a year is the whole population of that year
+    let (spec, year) = match spec {
+        Some(s) if s.filters.is_empty() && args.cohort.spec.is_none() => (None, s.years.last().cloned()),
+        other => (other, args.cohort.year.last().cloned()),
+    };
+    let q = Query::Delays(DelaysRequest { spec, year, by: args.by });
+    let Answer::Delays(g) = ops::run(&q, &ctx)? else { bail!("unexpected answer to a delays query") };
+    let out = match args.format {
+        Format::Json => {
+            let t = g.table("delays");
+            let v = json!({
+                "heading": g.heading,
+                "by": args.by,
+                "rows": t.map(|t| rows_json(t, 0..t.rows.len().saturating_sub(1))).unwrap_or_default(),
+                "total": t.and_then(|t| rows_json(t, t.rows.len().saturating_sub(1)..t.rows.len()).pop()).unwrap_or(Value::Null),
+                "disclosure": g.disclosure,
+                "tables": tables_json(&g.tables),
+            });
+            serde_json::to_string_pretty(&v)? + "\n"
+        }
+        Format::Csv => tables_csv(&g.tables, &g.disclosure),
+        Format::Table => format!("{}\n\n{}", g.heading, tables_text(&g.tables, &g.disclosure)),
+    };
+    emit(&out);
+    Ok(0)
+}
+
+/// `{group, people, episodes, bed_days, code9_bed_days[, census_people]}` per row; withheld
+/// figures are "*".
+fn rows_json(t: &Table, rows: std::ops::Range<usize>) -> Vec<Value> {
+    rows.map(|r| {
+        let mut o = serde_json::Map::new();
+        o.insert("group".into(), json!(t.get(at(r, 0)).map(|c| c.render()).unwrap_or_default()));
+        for (c, name) in COLUMNS.iter().enumerate().skip(1) {
+            let v = cell_json(t.get(at(r, c)));
+            if *name == "census_people" && v.is_null() {
+                continue;
+            }
+            o.insert(name.to_string(), v);
+        }
+        Value::Object(o)
+    })
+    .collect()
+}
