@@ -11,6 +11,7 @@ pub mod load;
 pub mod output;
 pub mod overview;
 pub mod pathways;
+pub mod spc;
 pub mod spec_flags;
 pub mod time_to;
 pub mod timeline;
@@ -64,6 +65,8 @@ pub enum Command {
     Transitions(transitions::TransitionsArgs),
     /// Triggers before becoming an HRI: the year before, new HRIs beside a matched comparison
     Triggers(triggers::TriggersArgs),
+    /// Monthly or weekly series of a measure for an area, with XmR control charts (Making Data Count)
+    Spc(spc::SpcArgs),
     /// Pathways after (and before) an index event: step sequences with people and median days
     Pathways(pathways::PathwaysArgs),
     /// Time from an index event to a target event: cumulative incidence at 30/90/180/365 days
@@ -97,6 +100,7 @@ pub fn run() -> i32 {
         Some(Command::Timeline(args)) => timeline::run(&args),
         Some(Command::Transitions(args)) => transitions::run(&args),
         Some(Command::Triggers(args)) => triggers::run(&args),
+        Some(Command::Spc(args)) => spc::run(&args),
         Some(Command::Pathways(args)) => pathways::run(&args),
         Some(Command::TimeTo(args)) => time_to::run(&args),
         Some(Command::Export(args)) => export::run(&args),

@@ -12,6 +12,7 @@ pub mod reclaim;
 pub mod reference;
 pub mod report;
 pub mod schema;
+pub mod series;
 pub mod sql;
 pub mod timeline;
 pub mod timing;
