@@ -160,7 +160,7 @@ fn check_area(conn: &Connection, req: &SeriesRequest, loaded: &[String]) -> Resu
     bail!(
         "--area {}={}: no one in this workspace lives there in the loaded years{known}. Check the spelling, or pick another area (carepath spc --help)",
         d.code(),
-        crate::format::strip_controls(&req.area.value)
+        crate::format::strip_controls(&d.label_of(&req.area.value))
     )
 }
 
