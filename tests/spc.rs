@@ -410,3 +410,37 @@ fn weekly_series_count_whole_weeks() {
     ));
     assert_eq!(Some(total), all.get("w").map(|n| *n as f64));
 }
+
+#[test]
+fn a_cohort_limits_the_people_counted() {
+    // The women with a 2019/20 record (cohort spec): their A&E attendances in every month of
+    // both years, by the independent query over the raw rows.
+    let f = fixture();
+    let spec = f.dir.parent().unwrap().join("women.toml");
+    std::fs::write(&spec, "name = \"women\"\nyears = [\"1920\"]\n[[filter]]\nsex = \"F\"\n").unwrap();
+    let c = spc(&["--measure", "ae_attendances", "--area", "council=17", "--spec", spec.to_str().unwrap(), "--no-sdc"]);
+    let expect = by_month(
+        "SELECT strftime(CAST(record_keydate1 AS DATE), '%Y-%m'), count(*) FROM raw WHERE recid = 'AE2' AND lca = '17'
+           AND anon_chi IN (SELECT anon_chi FROM raw WHERE year = '1920' AND gender = '2') GROUP BY 1",
+    );
+    assert_eq!(values(&c["points"]), full(&expect));
+    let everyone = by_month("SELECT strftime(CAST(record_keydate1 AS DATE), '%Y-%m'), count(*) FROM raw WHERE recid = 'AE2' AND lca = '17' GROUP BY 1");
+    assert!(expect.values().sum::<u64>() < everyone.values().sum::<u64>());
+    assert!(c["heading"].as_str().unwrap().contains("cohort women"), "{}", c["heading"]);
+}
+
+#[test]
+fn with_by_a_lone_withheld_group_does_not_come_back_from_the_total() {
+    // Each month's groups add up to All: wherever anything in a month is withheld, at least two
+    // of All and its groups are (a single one would be All minus the others).
+    for measure in ["emergency_admissions", "dd_bed_days", "ae_attendances"] {
+        let c = spc(&["--measure", measure, "--area", "scotland", "--by", "council"]);
+        let groups = c["groups"].as_array().unwrap();
+        for (j, m) in months().iter().enumerate() {
+            let withheld = groups.iter().filter(|g| g["points"][j]["value"] == "*").count();
+            assert!(withheld != 1, "{measure} {m}: one withheld cell among All and its groups: {}", c["groups"]);
+            let people = groups.iter().filter(|g| g["points"][j]["people"] == "*").count();
+            assert!(people != 1, "{measure} {m}: one withheld people count");
+        }
+    }
+}
