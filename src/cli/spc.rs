@@ -85,10 +85,58 @@ pub fn run(args: &SpcArgs) -> Result<i32> {
     let out = match args.format {
         Format::Json => serde_json::to_string_pretty(&to_json(&g, args.by.is_some()))? + "\n",
         Format::Csv => format!("# rates: {note}\n{}", tables_csv(&charts, &g.disclosure)),
-        Format::Table => format!("{}\nNote: {note}.\n\n{}", g.heading, tables_text(&charts, &g.disclosure)),
+        Format::Table => format!("{}\nNote: {note}.\n\n{}\n{}", g.heading, strips(&g), tables_text(&charts, &g.disclosure)),
     };
     emit(&out);
     Ok(0)
+}
+
+const BARS: [char; 8] = ['_', '.', ':', '-', '=', '+', '*', '#'];
+
+/// The published value of a cell as a number (None: withheld or empty).
+fn shown(c: Option<&crate::analysis::disclosure::Cell>) -> Option<f64> {
+    c.map(|c| c.to_json()).and_then(|v| v.as_f64())
+}
+
+/// Every chart at a glance (small multiples): one character per period on the group's own scale
+/// (`?` where withheld), and under it the first signal of each point.
+fn strips(g: &Gated<SeriesFigures>) -> String {
+    let Some(chart) = g.table("spc_chart") else { return String::new() };
+    let mut out = String::from(
+        "Each chart at a glance (a character per period, low _ to high #, ? withheld; below it: o outside the limits, s shift, t trend, 2 two of three):\n",
+    );
+    for (group, rows) in by_group(chart) {
+        let vals: Vec<Option<f64>> = rows.iter().map(|r| shown(chart.get(at(*r, 3)))).collect();
+        let lo = vals.iter().flatten().fold(f64::INFINITY, |m, v| m.min(*v));
+        let hi = vals.iter().flatten().fold(f64::NEG_INFINITY, |m, v| m.max(*v));
+        let strip: String = vals
+            .iter()
+            .map(|v| match v {
+                Some(x) if hi > lo => BARS[(((x - lo) / (hi - lo)) * 7.0).round().clamp(0.0, 7.0) as usize],
+                Some(_) => BARS[0],
+                None => '?',
+            })
+            .collect();
+        let marks: String = rows
+            .iter()
+            .map(|r| {
+                let s = chart.get(at(*r, 7)).map(|c| c.render()).unwrap_or_default();
+                match s.split(',').next().unwrap_or("") {
+                    "outside_limits" => 'o',
+                    "shift" => 's',
+                    "trend" => 't',
+                    "two_of_three" => '2',
+                    _ => ' ',
+                }
+            })
+            .collect();
+        let name: String = group.chars().take(24).collect();
+        out.push_str(&format!("  {name:<24} {strip}\n"));
+        if !marks.trim().is_empty() {
+            out.push_str(&format!("  {:<24} {}\n", "", marks.trim_end()));
+        }
+    }
+    out
 }
 
 fn points(t: &Table, rows: &[usize]) -> Vec<Value> {
