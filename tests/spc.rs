@@ -110,6 +110,22 @@ fn write_extract(dir: &Path) -> PathBuf {
     }
     let w = person(0, 29);
     cij_row(&w, "01B", "2019-06-10", "2019-06-14", "2019-06-10", "2019-06-14", "2", false);
+    // every fifth stay is a PPA as the file states it (`cij_ppa` on each of its rows)
+    for (j, (w, a, ..)) in stays().iter().enumerate() {
+        for r in by_year.get_mut("1920").unwrap().iter_mut() {
+            if r.get("anon_chi") == Some(&w.anon()) && r.get("cij_start_date") == Some(a) && r.get("recid").map(String::as_str) == Some("01B") {
+                r.insert("cij_ppa".into(), if j % 5 == 0 { "1" } else { "0" }.into());
+            }
+        }
+    }
+    // care homes: 14 people of council 14 admitted 20 days apart from 10 June 2019, half
+    // discharged after 45 days, half still there (an open stay runs to the end of its year)
+    for j in 0..14usize {
+        let w = person(0, j + 15);
+        let a = plus("2019-06-10", 20 * j as i64);
+        let end = if j % 2 == 0 { plus(&a, 45) } else { String::new() };
+        by_year.entry(fy(&a)).or_default().push(episode(&w, &fy(&a), "CH", &a, &end, true));
+    }
     for (y, rows) in &by_year {
         write_episodes(dir, y, rows);
     }
@@ -443,4 +459,30 @@ fn with_by_a_lone_withheld_group_does_not_come_back_from_the_total() {
             assert!(people != 1, "{measure} {m}: one withheld people count");
         }
     }
+}
+
+#[test]
+fn ppas_and_care_homes_equal_independent_sql() {
+    // PPAs: stays whose rows carry cij_ppa = 1, in the month the stay starts
+    let ppa = by_month(
+        "SELECT m, count(*) FROM (SELECT strftime(min(CAST(record_keydate1 AS DATE)), '%Y-%m') AS m FROM raw WHERE recid = '01B' AND cij_ppa = '1' GROUP BY anon_chi, year, cij_marker) GROUP BY m",
+    );
+    assert_eq!(ppa.values().sum::<u64>(), 3);
+    let c = spc(&["--measure", "ppa_admissions", "--area", "council=14", "--no-sdc"]);
+    assert_eq!(values(&c["points"]), full(&ppa));
+    // care-home admissions: one per person and admission date
+    let adm = by_month("SELECT strftime(CAST(record_keydate1 AS DATE), '%Y-%m'), count(DISTINCT anon_chi) FROM raw WHERE recid = 'CH' GROUP BY 1");
+    let c = spc(&["--measure", "care_home_admissions", "--area", "scotland", "--no-sdc"]);
+    assert_eq!(values(&c["points"]), full(&adm));
+    // residents: people with a night in the month, nights from admission to the day before
+    // discharge, an open stay to the end of 2019/20 (its only year)
+    let res = by_month(
+        "SELECT strftime(d, '%Y-%m'), count(DISTINCT anon_chi) FROM (
+           SELECT anon_chi, unnest(generate_series(CAST(record_keydate1 AS DATE),
+                    coalesce(CAST(nullif(record_keydate2, '') AS DATE), DATE '2020-04-01') - INTERVAL 1 DAY, INTERVAL 1 DAY)) AS d
+           FROM raw WHERE recid = 'CH') WHERE d < DATE '2020-04-01' GROUP BY 1",
+    );
+    let c = spc(&["--measure", "care_home_residents", "--area", "council=14", "--no-sdc"]);
+    assert_eq!(values(&c["points"]), full(&res));
+    assert!(res.values().any(|n| *n >= 5), "{res:?}");
 }
