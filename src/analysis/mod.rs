@@ -1,5 +1,6 @@
-//! Pure computations: disclosure control, Lorenz/Gini, pathway aggregation, time to event.
+//! Pure computations: disclosure control, Lorenz/Gini, pathway aggregation, time to event, SPC.
 pub mod disclosure;
 pub mod lorenz;
 pub mod pathways;
+pub mod spc;
 pub mod survival;

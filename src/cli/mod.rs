@@ -2,6 +2,7 @@
 pub mod audit;
 pub mod bench;
 pub mod cohort;
+pub mod delays;
 pub mod disclosure_args;
 pub mod doctor;
 pub mod export;
@@ -11,12 +12,12 @@ pub mod load;
 pub mod output;
 pub mod overview;
 pub mod pathways;
+pub mod spc;
 pub mod spec_flags;
 pub mod time_to;
 pub mod timeline;
 pub mod transitions;
 pub mod triggers;
-pub mod delays;
 pub mod version;
 pub mod workspace;
 
@@ -67,6 +68,8 @@ pub enum Command {
     Triggers(triggers::TriggersArgs),
     /// Delayed discharges of a year: people, episodes, bed days and Code 9 by reason, place, month, length...
     Delays(delays::DelaysArgs),
+    /// Monthly or weekly series of a measure for an area, with XmR control charts (Making Data Count)
+    Spc(spc::SpcArgs),
     /// Pathways after (and before) an index event: step sequences with people and median days
     Pathways(pathways::PathwaysArgs),
     /// Time from an index event to a target event: cumulative incidence at 30/90/180/365 days
@@ -101,6 +104,7 @@ pub fn run() -> i32 {
         Some(Command::Transitions(args)) => transitions::run(&args),
         Some(Command::Triggers(args)) => triggers::run(&args),
         Some(Command::Delays(args)) => delays::run(&args),
+        Some(Command::Spc(args)) => spc::run(&args),
         Some(Command::Pathways(args)) => pathways::run(&args),
         Some(Command::TimeTo(args)) => time_to::run(&args),
         Some(Command::Export(args)) => export::run(&args),

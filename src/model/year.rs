@@ -38,6 +38,11 @@ impl FinYear {
         (format!("{}-04-01", self.start), format!("{}-03-31", self.start + 1))
     }
 
+    /// The twelve months of the year, `YYYY-MM`, April first.
+    pub fn months(&self) -> Vec<String> {
+        (0..12).map(|i| if i < 9 { format!("{}-{:02}", self.start, i + 4) } else { format!("{}-{:02}", self.start + 1, i - 8) }).collect()
+    }
+
     /// The FY midpoint used for ages (30 September).
     pub fn midpoint(&self) -> String {
         format!("{}-09-30", self.start)
@@ -61,5 +66,7 @@ mod tests {
         assert_eq!(FinYear::parse("9900").map(|y| y.start), Some(1999));
         assert!(FinYear::parse("1921").is_none());
         assert!(FinYear::parse("19/20").is_none());
+        let m = y.months();
+        assert_eq!((m[0].as_str(), m[8].as_str(), m[9].as_str(), m[11].as_str()), ("2019-04", "2019-12", "2020-01", "2020-03"));
     }
 }

@@ -46,6 +46,7 @@ pub mod limits;
 pub mod pathway_tables;
 mod pathway_members;
 pub mod pseudonym;
+pub mod spc_tables;
 pub mod tables;
 pub mod trigger_tables;
 pub mod year;
@@ -119,6 +120,10 @@ pub enum Query {
     /// Delayed discharges of a year (and a cohort) by one split: people, episodes, bed days
     /// and Code 9 bed days (see `model::delays`).
     Delays(crate::model::delays::DelaysRequest),
+    /// A monthly (or weekly) series of an event measure for an area (and a cohort), optionally
+    /// one per group, with its XmR control chart (see `model::series`, `analysis::spc`,
+    /// `spc_tables`).
+    Spc(crate::model::series::SeriesRequest),
 }
 
 /// Attrition and characterisation of one cohort.
@@ -152,6 +157,8 @@ pub enum Answer {
     AuditLog(AuditLog),
     Triggers(Gated<crate::model::triggers::TriggerFigures>),
     Delays(Gated<crate::model::delays::DelayFigures>),
+    /// Tables `spc_series` (gated), `spc_chart` and `spc_limits` (from the published values).
+    Spc(Gated<crate::model::series::SeriesFigures>),
 }
 
 /// Progress of a long query (loads).
@@ -397,6 +404,63 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
             let mut g = gate::publish(ctx, &format!("delays {year} by {:?} cohort {who}", req.by), set, f)?;
             g.heading = heading;
             Ok(Answer::Delays(g))
+        }
+        Query::Spc(req) => {
+            let mut req = req.clone();
+            if let Some(spec) = &req.spec {
+                req.spec = Some(checked(conn, spec)?);
+            }
+            let loaded = year::loaded(conn)?;
+            let all = crate::store::series::periods(conn, req.weekly, &loaded)?;
+            let (Some(first), Some(last)) = (all.first().map(|p| p.label.clone()), all.last().map(|p| p.label.clone())) else {
+                return Err(OpsError::Other("the loaded years hold no whole period to chart (load a financial year first)".into()));
+            };
+            let mut periods = all;
+            if let Some(from) = &req.from {
+                periods.retain(|p| p.label.as_str() >= from.as_str());
+                if periods.is_empty() {
+                    return Err(OpsError::Other(format!("--from {from} is after the last period loaded ({last}): pick a month from {first} to {last}")));
+                }
+            }
+            let mut breaks = Vec::new();
+            for c in &req.change {
+                match periods.iter().position(|p| p.label.as_str() >= c.as_str()) {
+                    Some(i) if i > 0 => breaks.push(i),
+                    _ => {
+                        return Err(OpsError::Other(format!(
+                            "--change {c} is not inside the chart ({} to {last}): a change must come after the first period charted",
+                            periods[0].label
+                        )))
+                    }
+                }
+            }
+            let f = crate::store::series::series(conn, &req, &periods, &loaded)?;
+            let set = spc_tables::series_set(&f);
+            let heading = format!(
+                "{}, {}{}, by {}{} ({} to {})",
+                f.measure_label,
+                f.area,
+                req.spec.as_ref().map(|s| format!(", cohort {}", if s.name.is_empty() { "(unnamed)" } else { s.name.as_str() })).unwrap_or_default(),
+                if f.weekly { "week (Monday to Sunday)" } else { "month" },
+                f.by.map(|b| format!(", one chart per {b}")).unwrap_or_default(),
+                periods[0].label,
+                last
+            );
+            let what = format!(
+                "spc {} area {} by {:?} weekly {} from {:?} change {:?} cohort {}",
+                f.measure,
+                f.area,
+                f.by,
+                f.weekly,
+                req.from,
+                req.change,
+                req.spec.as_ref().map(|s| audit::describe_spec("", s)).unwrap_or_else(|| "everyone".into())
+            );
+            let mut g = gate::publish(ctx, &what, set, f)?;
+            let extra = spc_tables::chart_tables(&g, &breaks);
+            g.tables.extend(extra);
+            g.heading = heading;
+            Ok(Answer::Spc(g))
         }
     }
 }

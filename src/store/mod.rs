@@ -13,6 +13,7 @@ pub mod services;
 pub mod reference;
 pub mod report;
 pub mod schema;
+pub mod series;
 pub mod sql;
 pub mod timeline;
 pub mod timing;

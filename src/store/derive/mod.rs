@@ -1,6 +1,6 @@
 //! Rebuild the canonical model from everything staged: `sc_link` (social care client ->
 //! person), `person`, `event`, `person_year` (with HRI). Runs inside the load transaction.
-mod common_sql;
+pub(crate) mod common_sql;
 mod event;
 mod hri;
 mod person;

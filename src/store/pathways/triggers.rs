@@ -139,9 +139,9 @@ fn weigh(
     }
 }
 
-/// The twelve months of a financial year, "YYYY-MM", April first.
+/// The twelve months of a financial year, "YYYY-MM", April first (one rule: `FinYear::months`).
 fn months_of(y: &FinYear) -> Vec<String> {
-    (0..12).map(|i| if i < 9 { format!("{}-{:02}", y.start, i + 4) } else { format!("{}-{:02}", y.start + 1, i - 8) }).collect()
+    y.months()
 }
 
 #[cfg(test)]
