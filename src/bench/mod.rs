@@ -24,6 +24,7 @@ mod config;
 pub mod edits;
 pub mod pathways;
 pub mod report;
+pub mod services;
 pub mod stats;
 
 use crate::model::cohort::CohortSpec;
@@ -457,6 +458,10 @@ pub fn run(cfg: &BenchConfig) -> Result<Report> {
     // 6g. pathways, transitions and the aligned strip (issue 13)
     say(cfg, "pathways and transitions");
     pathways::measure(cfg, conn, &ws_path, &mut rep)?;
+
+    // 6h. delays and control charts (issues 14 and 15)
+    say(cfg, "delays and control charts");
+    services::measure(conn, &ws_path, &mut rep)?;
 
     // 6f. frame draws of every exploring screen
     say(cfg, "frame draws");
