@@ -205,7 +205,7 @@ fn pathways_from_the_cohort_builder_to_a_strip_and_a_timeline() {
         assert!(s.contains(&format!("After first emergency admission, 90 days, 3 steps: {} people", carepath::format::thousands(indexed))), "{s}");
         assert!(s.contains("(everyone indexed)"), "{s}");
         assert!(s.contains("Pathways (Enter: the people of a node)"), "{s}");
-        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[6 Pathways]")), "the screen tabs fit the header:\n{s}");
+        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[6 Pathways] 7")), "the screen tabs fit the header:\n{s}");
     }
     // the first node of the tree is drawn with its people
     let first_step = h.app.explore.pathways.node_steps(1);
@@ -351,4 +351,64 @@ fn pathways_time_to_curves_below_the_tree() {
     assert!(h.app.explore.pathways.target.is_none());
     let s = h.screen(80, 24);
     assert!(!s.contains("Time to"), "{s}");
+}
+
+/// The Delays screen (`7`): the delayed discharges of the cohort being built in the explorer's
+/// year, a row per reason group with a bar and the numbers, the total last (its people and bed
+/// days by SQL over the DD rows of `event`); `s` moves to the next split, `!` withholds
+/// counts 1-9, Esc goes back to the cohort builder.
+#[test]
+fn delays_screen_splits_the_cohorts_delays() {
+    let mut h = Harness::open("delays");
+    h.char('7');
+    assert_eq!(h.app.screen, carepath::tui::app::Screen::Delays);
+    let year = h.app.year.clone().expect("a year is loaded");
+    let (people, bed_days): (i64, f64) = h
+        .ctx
+        .conn
+        .query_row("SELECT count(DISTINCT anon_chi), sum(beddays) FROM event WHERE recid = 'DD' AND year = ? AND anon_chi IS NOT NULL", [&year], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert!(people > 10, "the sample has delays: {people}");
+    for (w, hgt) in SIZES {
+        let s = h.screen(w, hgt);
+        assert!(s.contains("Delays by reason group (s: next split)"), "{s}");
+        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[7 Delays]")), "the tabs fit:\n{s}");
+        let total = s.lines().find(|l| l.starts_with("total")).unwrap_or_else(|| panic!("a total row:\n{s}"));
+        let nums: Vec<&str> = total.split_whitespace().collect();
+        assert_eq!(nums.get(1).copied(), Some(people.to_string().as_str()), "{total}");
+        assert_eq!(nums.get(3).copied(), Some(format!("{bed_days:.0}").as_str()), "{total}");
+        if w >= 160 {
+            let t = h.app.explore.delays.table().expect("the table");
+            for row in &t.rows {
+                assert!(s.contains(&row[0].render()), "every group drawn: {:?}\n{s}", row[0]);
+            }
+        }
+    }
+    // `s`: by reason code
+    h.char('s');
+    let s = h.screen(80, 24);
+    assert!(s.contains("Delays by reason for delay"), "{s}");
+    // by month (six more presses): a row per month and the census column
+    for _ in 0..6 {
+        h.char('s');
+    }
+    let s = h.screen(80, 24);
+    assert!(s.contains("Delays by month") && s.contains("census"), "{s}");
+    let t = h.app.explore.delays.table().expect("the month table").clone();
+    assert_eq!(t.rows.len(), 13, "twelve months and the total");
+    // disclosure control: no count 1-9 on screen
+    h.char('!');
+    let t = h.app.explore.delays.table().expect("asked again under the gate").clone();
+    for row in &t.rows {
+        for c in row {
+            if let carepath::analysis::disclosure::Cell::Count(n) = c {
+                assert!(*n == 0 || *n >= 10, "{n} shown under disclosure control: {row:?}");
+            }
+        }
+    }
+    assert!(h.screen(80, 24).contains('*'), "{}", h.screen(80, 24));
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.screen, carepath::tui::app::Screen::Cohort);
 }

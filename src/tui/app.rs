@@ -259,6 +259,7 @@ impl App {
             Screen::Timeline => &[Slot::Timeline],
             Screen::Load => &[Slot::Load],
             Screen::Pathways => &[Slot::Pathways, Slot::TimeTo],
+            Screen::Delays => &[Slot::Delays],
         }
     }
 
@@ -414,6 +415,7 @@ fn on_key(app: &mut App, key: KeyEvent) {
         Action::Screen4 => switch(app, Screen::Timeline),
         Action::Screen5 => switch(app, Screen::Load),
         Action::Screen6 => switch(app, Screen::Pathways),
+        Action::Screen7 => switch(app, Screen::Delays),
         Action::Command => app.input = Some(Input { kind: InputKind::Command, line: LineEdit::default() }),
         Action::Search => app.input = Some(Input { kind: InputKind::Search, line: LineEdit::default() }),
         Action::Suppress => app.set_disclosure(!app.shown.on),

@@ -24,6 +24,7 @@ pub enum Action {
     Screen4,
     Screen5,
     Screen6,
+    Screen7,
     Up,
     Down,
     Left,
@@ -66,6 +67,7 @@ pub enum Action {
     BeforeAfter,
     NextTarget,
     NextSplit,
+    DelaySplit,
 }
 
 impl Action {
@@ -83,6 +85,7 @@ impl Action {
             Screen4 => "screen_4",
             Screen5 => "screen_5",
             Screen6 => "screen_6",
+            Screen7 => "screen_7",
             Up => "up",
             Down => "down",
             Left => "left",
@@ -125,6 +128,7 @@ impl Action {
             BeforeAfter => "before_after",
             NextTarget => "next_target",
             NextSplit => "next_split",
+            DelaySplit => "delay_split",
         }
     }
 
@@ -142,6 +146,7 @@ impl Action {
             Screen4 => "Timeline",
             Screen5 => "Load report",
             Screen6 => "Pathways of the cohort (from the cohort builder: p)",
+            Screen7 => "Delayed discharges of the cohort",
             Up => "move up",
             Down => "move down",
             Left => "previous event (timeline) / move left",
@@ -184,6 +189,7 @@ impl Action {
             BeforeAfter => "pathways before the index / after it",
             NextTarget => "time from the index to a target: care home, death, emergency admission, HRI, off",
             NextSplit => "split the time-to curves: age band, SIMD, council, sex, none",
+            DelaySplit => "split the delays: reason group, reason, council, partnership, locality, hospital, specialty, month, length, admission, origin, how they ended",
         }
     }
 }
@@ -198,6 +204,7 @@ pub enum Context {
     Timeline,
     Load,
     Pathways,
+    Delays,
 }
 
 impl Context {
@@ -210,6 +217,7 @@ impl Context {
             Context::Timeline => "timeline",
             Context::Load => "load",
             Context::Pathways => "pathways",
+            Context::Delays => "delays",
         }
     }
 }
@@ -234,6 +242,7 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Global, "4", Action::Screen4),
     (Context::Global, "5", Action::Screen5),
     (Context::Global, "6", Action::Screen6),
+    (Context::Global, "7", Action::Screen7),
     (Context::Global, "up", Action::Up),
     (Context::Global, "k", Action::Up),
     (Context::Global, "down", Action::Down),
@@ -271,6 +280,7 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Pathways, "b", Action::BeforeAfter),
     (Context::Pathways, "t", Action::NextTarget),
     (Context::Pathways, "s", Action::NextSplit),
+    (Context::Delays, "s", Action::DelaySplit),
     (Context::Members, "s", Action::Sort),
     (Context::Members, "r", Action::Reverse),
     (Context::Timeline, "[", Action::PrevPerson),
@@ -303,10 +313,10 @@ impl KeyMap {
         let mut km = KeyMap::default();
         let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| anyhow!("key file: {e}"))?;
         for (ctx_name, table) in doc {
-            let ctx = [Context::Global, Context::Overview, Context::Cohort, Context::Members, Context::Timeline, Context::Load, Context::Pathways]
+            let ctx = [Context::Global, Context::Overview, Context::Cohort, Context::Members, Context::Timeline, Context::Load, Context::Pathways, Context::Delays]
                 .into_iter()
                 .find(|c| c.name() == ctx_name)
-                .ok_or_else(|| anyhow!("key file: unknown section [{ctx_name}] (use global, overview, cohort, members, timeline, load, pathways)"))?;
+                .ok_or_else(|| anyhow!("key file: unknown section [{ctx_name}] (use global, overview, cohort, members, timeline, load, pathways, delays)"))?;
             let table = table.as_table().ok_or_else(|| anyhow!("key file: [{ctx_name}] must be a table"))?;
             for (action_name, keys) in table {
                 let action = all_actions()

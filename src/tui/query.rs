@@ -26,6 +26,7 @@ pub fn slot(q: &Query) -> Slot {
         Query::SetDisclosure(_) => Slot::Settings,
         Query::Pathways(_) | Query::PathwayMembers { .. } => Slot::Pathways,
         Query::TimeTo(_) => Slot::TimeTo,
+        Query::Delays(_) => Slot::Delays,
         _ => Slot::Other,
     }
 }

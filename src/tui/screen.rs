@@ -9,9 +9,10 @@ pub enum Screen {
     Timeline,
     Load,
     Pathways,
+    Delays,
 }
 
-pub const SCREENS: [Screen; 6] = [Screen::Overview, Screen::Cohort, Screen::Members, Screen::Timeline, Screen::Load, Screen::Pathways];
+pub const SCREENS: [Screen; 7] = [Screen::Overview, Screen::Cohort, Screen::Members, Screen::Timeline, Screen::Load, Screen::Pathways, Screen::Delays];
 
 impl Screen {
     pub fn title(&self) -> &'static str {
@@ -22,6 +23,7 @@ impl Screen {
             Screen::Timeline => "Timeline",
             Screen::Load => "Load",
             Screen::Pathways => "Pathways",
+            Screen::Delays => "Delays",
         }
     }
     pub fn context(&self) -> Context {
@@ -32,6 +34,7 @@ impl Screen {
             Screen::Timeline => Context::Timeline,
             Screen::Load => Context::Load,
             Screen::Pathways => Context::Pathways,
+            Screen::Delays => Context::Delays,
         }
     }
 }

@@ -40,6 +40,8 @@ pub enum Slot {
     Pathways,
     /// Time-to curves (beside a tree: neither replaces the other).
     TimeTo,
+    /// The delays view.
+    Delays,
     Other,
 }
 

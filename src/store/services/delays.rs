@@ -25,7 +25,11 @@ pub fn delays(conn: &Connection, spec: Option<&CohortSpec>, year: &str, by: Dela
     q.push(", dd AS (SELECT e.*, CASE WHEN e.code9 THEN coalesce(nullif(trim(e.delay_reason_secondary), ''), '9') ELSE nullif(trim(e.delay_reason), '') END AS reason, ");
     q.push("date_diff('day', e.start_date, least(coalesce(e.end_date, CAST(").bind(text(&fy_to)).push(" AS DATE)), CAST(").bind(text(&fy_to));
     q.push(" AS DATE))) AS delay_days FROM event e WHERE e.recid = 'DD' AND e.year = ").bind(text(year));
-    q.push(" AND e.anon_chi IN (SELECT anon_chi FROM people))");
+    q.push(" AND e.anon_chi IS NOT NULL");
+    if spec.is_some() {
+        q.push(" AND e.anon_chi IN (SELECT anon_chi FROM people)");
+    }
+    q.push(")");
     let total_sql = {
         let mut t = q.clone();
         t.push(" SELECT 'total', count(DISTINCT anon_chi), count(*), coalesce(sum(beddays), 0), coalesce(sum(CASE WHEN code9 THEN beddays END), 0), CAST(NULL AS BIGINT) FROM dd");
@@ -64,7 +68,7 @@ pub fn delays(conn: &Connection, spec: Option<&CohortSpec>, year: &str, by: Dela
     Ok(DelayFigures { year: year.to_string(), by, rows, total })
 }
 
-/// `WITH people AS (...)`: the cohort's members, or everyone with a person record.
+/// `WITH people AS (...)`: the cohort's members (for everyone an empty CTE: no restriction is applied).
 fn people(conn: &Connection, spec: Option<&CohortSpec>) -> Result<Frag> {
     Ok(match spec {
         Some(spec) => {
@@ -73,7 +77,8 @@ fn people(conn: &Connection, spec: Option<&CohortSpec>) -> Result<Frag> {
             f.push(", people AS (SELECT anon_chi FROM cohort WHERE in_cohort AND anon_chi IS NOT NULL)");
             f
         }
-        None => Frag::text("WITH people AS (SELECT anon_chi FROM person WHERE anon_chi IS NOT NULL)"),
+        // everyone: no restriction to join (a DD row with a CHI is a person's)
+        None => Frag::text("WITH people AS (SELECT NULL AS anon_chi WHERE false)"),
     })
 }
 
@@ -81,7 +86,7 @@ fn people(conn: &Connection, spec: Option<&CohortSpec>) -> Result<Frag> {
 fn key_sql(by: DelayBy) -> String {
     match by {
         DelayBy::Reason => "reason".into(),
-        DelayBy::ReasonGroup => "CASE WHEN reason IS NULL THEN NULL ELSE coalesce((SELECT grp FROM codes WHERE codes.code = upper(reason)), '?' || reason) END".into(),
+        DelayBy::ReasonGroup => "CASE WHEN reason IS NULL THEN NULL ELSE coalesce(codes.grp, '?' || reason) END".into(),
         DelayBy::Council => "py.lca".into(),
         DelayBy::Hscp => "py.hscp2019".into(),
         DelayBy::Locality => "py.locality".into(),
@@ -134,6 +139,9 @@ fn joins(by: DelayBy, year: &str) -> Frag {
                    GROUP BY a.anon_chi, a.year, a.cij_marker
                  ) adm ON adm.anon_chi = dd.anon_chi AND adm.year = dd.year AND adm.cij_marker = dd.cij_marker",
             );
+        }
+        DelayBy::ReasonGroup => {
+            f.push("LEFT JOIN codes ON codes.code = upper(dd.reason)");
         }
         _ => {}
     }

@@ -5,6 +5,8 @@
 //! screen to show, a message, an input line to open) for the app to apply. It never reads or
 //! writes the app's fields, and it does not import the app.
 pub mod filter_input;
+pub mod delays;
+pub mod delays_view;
 pub mod pathways;
 pub mod pathways_view;
 pub mod views;
@@ -75,6 +77,7 @@ pub struct ExploreState {
     /// Disclosure control was on when the figures were last asked for.
     pub sdc: bool,
     pub pathways: pathways::PathwaysState,
+    pub delays: delays::DelaysState,
     /// Where Esc goes from the timeline: the members list, or the pathways strip it came from.
     pub timeline_back: Screen,
 }
@@ -100,6 +103,7 @@ impl Default for ExploreState {
             stale: true,
             sdc: false,
             pathways: pathways::PathwaysState::default(),
+            delays: delays::DelaysState::default(),
             timeline_back: Screen::Members,
         }
     }
@@ -165,6 +169,7 @@ impl ExploreState {
         self.member_sel = 0;
         self.sdc = sdc;
         self.pathways.forget();
+        self.delays.forget();
         let spec = self.spec.clone();
         let fx = if sdc {
             self.figures = None;
@@ -199,9 +204,10 @@ impl ExploreState {
     pub fn on_disclosure(&mut self, ctx: Ctx) -> Effects {
         self.figures = None;
         self.pathways.forget();
+        self.delays.forget();
         self.sdc = ctx.sdc;
         self.stale = true;
-        if matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Pathways) {
+        if matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Pathways | Screen::Delays) {
             return self.on_switch(ctx);
         }
         Effects::default()
@@ -223,7 +229,7 @@ impl ExploreState {
     /// A screen was switched to (`ctx.screen`), or its figures went stale while it shows.
     pub fn on_switch(&mut self, ctx: Ctx) -> Effects {
         let mut fx = Effects::default();
-        if self.stale && matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Timeline | Screen::Pathways) {
+        if self.stale && matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Timeline | Screen::Pathways | Screen::Delays) {
             if let Some(y) = &ctx.year {
                 self.spec.years = vec![y.clone()];
             }
@@ -240,6 +246,7 @@ impl ExploreState {
                 }
             }
             Screen::Pathways => fx.and(Effects::asking(self.pathways.ask_if_changed(&self.spec))),
+            Screen::Delays => fx.and(Effects::asking(self.delays.ask_if_changed(&self.spec))),
             _ => fx,
         }
     }
@@ -271,6 +278,7 @@ impl ExploreState {
             Answer::Pathways(g) => self.pathways.on_answer_tree(g),
             Answer::PathwayMembers(p) => self.pathways.on_answer_strip(p),
             Answer::TimeTo(g) => self.pathways.on_answer_curves(g),
+            Answer::Delays(g) => self.delays.on_answer(g),
             Answer::SpecSaved(p) => return Effects::status(format!("cohort saved to {}", p.display())),
             Answer::SpecOpened { path, spec } => {
                 let year = spec.years.last().cloned();
@@ -325,6 +333,10 @@ impl ExploreState {
             Screen::Members => self.on_members(action),
             Screen::Timeline => self.on_timeline(action, chart_cols(ctx.width)),
             Screen::Pathways => self.on_pathways(action),
+            Screen::Delays => {
+                let ask = self.delays.on_action(action, &self.spec);
+                Effects::asking(ask)
+            }
             _ => Effects::default(),
         }
     }
@@ -639,7 +651,7 @@ impl ExploreState {
 pub fn back(screen: Screen) -> Option<Screen> {
     match screen {
         Screen::Timeline => Some(Screen::Members),
-        Screen::Members | Screen::Pathways => Some(Screen::Cohort),
+        Screen::Members | Screen::Pathways | Screen::Delays => Some(Screen::Cohort),
         _ => None,
     }
 }
@@ -648,7 +660,7 @@ pub fn back(screen: Screen) -> Option<Screen> {
 pub fn header_label(screen: Screen, e: &ExploreState) -> Option<String> {
     match screen {
         Screen::Timeline => e.timeline.as_ref().map(|t| format!("person {}", short_id(&t.person.anon_chi))),
-        Screen::Cohort | Screen::Members | Screen::Pathways => Some(format!("cohort: {}", e.spec.name)),
+        Screen::Cohort | Screen::Members | Screen::Pathways | Screen::Delays => Some(format!("cohort: {}", e.spec.name)),
         _ => None,
     }
 }
