@@ -15,6 +15,11 @@ use anyhow::{bail, Result};
 use duckdb::Connection;
 use std::collections::HashMap;
 
+/// The total row, after the groups' rows of the same statement (`dd` is read once).
+const TOTAL: &str = " UNION ALL SELECT '\u{1}total', count(DISTINCT anon_chi), count(*), coalesce(sum(beddays), 0), coalesce(sum(CASE WHEN code9 THEN beddays END), 0), CAST(NULL AS BIGINT) FROM dd";
+/// Its key (no code or name holds a control character).
+const TOTAL_KEY: &str = "\u{1}total";
+
 /// Key of a row that carries no value for the split.
 const NOT_RECORDED: &str = "not recorded";
 
@@ -22,7 +27,8 @@ pub fn delays(conn: &Connection, spec: Option<&CohortSpec>, year: &str, by: Dela
     let Some(fy) = FinYear::parse(year) else { bail!("{year:?} is not a financial year") };
     let (fy_from, fy_to) = fy.bounds();
     let mut q = people(conn, spec)?;
-    q.push(", dd AS (SELECT e.*, CASE WHEN e.code9 THEN coalesce(nullif(trim(e.delay_reason_secondary), ''), '9') ELSE nullif(trim(e.delay_reason), '') END AS reason, ");
+    // materialised: the groups and the total read it once
+    q.push(", dd AS MATERIALIZED (SELECT e.anon_chi, e.year, e.start_date, e.end_date, e.beddays, e.code9, e.location, e.spec, e.delay_end_reason, e.cij_marker, CASE WHEN e.code9 THEN coalesce(nullif(trim(e.delay_reason_secondary), ''), '9') ELSE nullif(trim(e.delay_reason), '') END AS reason, ");
     q.push("date_diff('day', e.start_date, least(coalesce(e.end_date, CAST(").bind(text(&fy_to)).push(" AS DATE)), CAST(").bind(text(&fy_to));
     q.push(" AS DATE))) AS delay_days FROM event e WHERE e.recid = 'DD' AND e.year = ").bind(text(year));
     q.push(" AND e.anon_chi IS NOT NULL");
@@ -30,14 +36,10 @@ pub fn delays(conn: &Connection, spec: Option<&CohortSpec>, year: &str, by: Dela
         q.push(" AND e.anon_chi IN (SELECT anon_chi FROM people)");
     }
     q.push(")");
-    let total_sql = {
-        let mut t = q.clone();
-        t.push(" SELECT 'total', count(DISTINCT anon_chi), count(*), coalesce(sum(beddays), 0), coalesce(sum(CASE WHEN code9 THEN beddays END), 0), CAST(NULL AS BIGINT) FROM dd");
-        t
-    };
-    let total = query_rows(conn, &total_sql)?.pop().unwrap_or_else(|| empty_row("total"));
     let mut rows = if by == DelayBy::Month {
-        query_rows(conn, &month_sql(q, &fy_from, &fy_to))?
+        let mut m = month_sql(q, &fy_from, &fy_to);
+        m.push(TOTAL);
+        query_rows(conn, &m)?
     } else {
         let mut g = q;
         if by == DelayBy::ReasonGroup {
@@ -58,12 +60,21 @@ pub fn delays(conn: &Connection, spec: Option<&CohortSpec>, year: &str, by: Dela
             " SELECT coalesce(g, '') AS g, count(DISTINCT anon_chi), count(*), coalesce(sum(beddays), 0), coalesce(sum(CASE WHEN code9 THEN beddays END), 0), CAST(NULL AS BIGINT)
               FROM keyed GROUP BY ALL",
         );
+        g.push(TOTAL);
         let mut rows = query_rows(conn, &g)?;
         for r in &mut rows {
-            r.group = label(by, &r.group);
+            if r.group != TOTAL_KEY {
+                r.group = label(by, &r.group);
+            }
         }
         rows
     };
+    let at = rows.iter().position(|r| r.group == TOTAL_KEY);
+    let total = match at {
+        Some(i) => rows.remove(i),
+        None => empty_row("total"),
+    };
+    let total = DelayRow { group: "total".into(), ..total };
     order(by, &mut rows);
     Ok(DelayFigures { year: year.to_string(), by, rows, total })
 }
