@@ -190,8 +190,20 @@ pub fn series(conn: &Connection, req: &SeriesRequest, periods: &[Period], loaded
         q.push("(NULL, NULL, NULL, NULL)");
     }
     let v = if req.measure.is_bed_days() { "date_diff('day', greatest(x.a, p.ps), least(x.b, p.pe))" } else { "1" };
+    // the area's people first (anyone resident there in a loaded year): the events of the rest
+    // of Scotland never reach the join with the periods and person-years
+    q.push(")");
+    let within = if req.area.dim.is_some() {
+        q.push(", area_people AS (SELECT DISTINCT py.anon_chi FROM person_year py WHERE py.year IN ");
+        q.bind_list(loaded.iter().map(|y| text(y)));
+        q.append(&area_condition(req));
+        q.push(")");
+        " WHERE anon_chi IN (SELECT anon_chi FROM area_people)"
+    } else {
+        ""
+    };
     q.push(&format!(
-        "), x AS ({rows}),
+        ", x AS (SELECT * FROM ({rows}) r{within}),
          sel AS (SELECT x.anon_chi, p.label, {v} AS v, {grp} AS grp
                  FROM x JOIN periods p ON p.ps < x.b AND p.pe > x.a
                  JOIN person_year py ON py.anon_chi = x.anon_chi AND py.year = p.fy
