@@ -158,7 +158,7 @@ fn load_report_and_help_and_disclosure_control() {
 fn ascii_mode_draws_only_ascii() {
     let mut h = Harness::open("ascii");
     h.theme = carepath::tui::theme::Theme { color: carepath::tui::theme::ColorMode::None, ascii: true };
-    for screen in ['1', '2', '3', '4', '5'] {
+    for screen in ['1', '2', '3', '4', '5', '6', '7', '8'] {
         if screen == '4' {
             h.char('3');
             h.key(KeyCode::Enter);
@@ -205,7 +205,7 @@ fn pathways_from_the_cohort_builder_to_a_strip_and_a_timeline() {
         assert!(s.contains(&format!("After first emergency admission, 90 days, 3 steps: {} people", carepath::format::thousands(indexed))), "{s}");
         assert!(s.contains("(everyone indexed)"), "{s}");
         assert!(s.contains("Pathways (Enter: the people of a node)"), "{s}");
-        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[6 Pathways] 7")), "the screen tabs fit the header:\n{s}");
+        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[6 Pathways] 7 8")), "the screen tabs fit the header:\n{s}");
     }
     // the first node of the tree is drawn with its people
     let first_step = h.app.explore.pathways.node_steps(1);
@@ -374,7 +374,7 @@ fn delays_screen_splits_the_cohorts_delays() {
     for (w, hgt) in SIZES {
         let s = h.screen(w, hgt);
         assert!(s.contains("Delays by reason group (s: next split)"), "{s}");
-        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[7 Delays]")), "the tabs fit:\n{s}");
+        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[7 Delays] 8")), "the tabs fit:\n{s}");
         let total = s.lines().find(|l| l.starts_with("total")).unwrap_or_else(|| panic!("a total row:\n{s}"));
         let nums: Vec<&str> = total.split_whitespace().collect();
         assert_eq!(nums.get(1).copied(), Some(people.to_string().as_str()), "{total}");
@@ -409,6 +409,75 @@ fn delays_screen_splits_the_cohorts_delays() {
         }
     }
     assert!(h.screen(80, 24).contains('*'), "{}", h.screen(80, 24));
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.screen, carepath::tui::app::Screen::Cohort);
+}
+
+/// The Change screen (`8`): a monthly control chart of emergency admissions for Scotland; its
+/// numbers (Enter) are the emergency stays of each month by SQL over `event` (a stay once, in
+/// the month its first episode starts); `a` moves to a council and `b` draws one strip per
+/// locality; `!` withholds counts 1-9.
+#[test]
+fn change_screen_charts_a_measure_and_its_numbers() {
+    let mut h = Harness::open("change");
+    h.char('8');
+    assert_eq!(h.app.screen, carepath::tui::app::Screen::Change);
+    for (w, hgt) in SIZES {
+        let s = h.screen(w, hgt);
+        assert!(s.contains("Emergency admissions (stays), Scotland, by month"), "{s}");
+        assert!(s.contains("limits") && s.contains("mean"), "{s}");
+        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[8 Change]")), "the tabs fit:\n{s}");
+    }
+    let mut st = h
+        .ctx
+        .conn
+        .prepare(
+            "SELECT strftime(d, '%Y-%m'), count(*) FROM (
+               SELECT anon_chi, year, min(start_date) AS d FROM event
+               WHERE anon_chi IS NOT NULL AND recid IN ('01B', '02B', '04B', 'GLS')
+               GROUP BY anon_chi, year, CASE WHEN cij_marker IS NOT NULL THEN 'c' || cij_marker ELSE 'e' || event_id END
+               HAVING bool_or(emergency)) GROUP BY 1",
+        )
+        .unwrap();
+    let by_month: std::collections::HashMap<String, i64> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect();
+    h.key(KeyCode::Enter);
+    let s = h.screen(80, 24);
+    assert!(s.contains("the numbers (Enter: the chart)"), "{s}");
+    let mut checked = 0;
+    for line in s.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if let (Some(m), Some(v)) = (f.first(), f.get(2)) {
+            if m.len() == 7 && m.as_bytes()[4] == b'-' {
+                assert_eq!(v.parse::<i64>().ok(), Some(by_month.get(*m).copied().unwrap_or(0)), "{line}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 12, "a year of months checked:\n{s}");
+    h.key(KeyCode::Enter);
+    // a council, then its localities as small multiples
+    h.char('a');
+    let s = h.screen(80, 24);
+    assert!(s.contains("council Aberdeen City"), "{s}");
+    h.char('b');
+    let s = h.screen(160, 48);
+    assert!(s.contains("Small multiples by locality"), "{s}");
+    let chart = h.app.explore.change.chart().expect("the small multiples").clone();
+    let labels: std::collections::BTreeSet<String> = chart.rows.iter().map(|r| r[0].render()).collect();
+    assert!(labels.len() >= 2, "All and at least one locality: {labels:?}");
+    for l in &labels {
+        assert!(s.contains(l.as_str()), "{l} drawn:\n{s}");
+    }
+    // disclosure control: no count 1-9 in what is drawn
+    h.char('!');
+    let chart = h.app.explore.change.chart().expect("asked again under the gate").clone();
+    for row in &chart.rows {
+        for c in &row[2..4] {
+            if let carepath::analysis::disclosure::Cell::Count(n) = c {
+                assert!(*n == 0 || *n >= 10, "{n} shown under disclosure control: {row:?}");
+            }
+        }
+    }
     h.key(KeyCode::Esc);
     assert_eq!(h.app.screen, carepath::tui::app::Screen::Cohort);
 }

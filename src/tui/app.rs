@@ -260,6 +260,7 @@ impl App {
             Screen::Load => &[Slot::Load],
             Screen::Pathways => &[Slot::Pathways, Slot::TimeTo],
             Screen::Delays => &[Slot::Delays],
+            Screen::Change => &[Slot::Spc],
         }
     }
 
@@ -416,6 +417,7 @@ fn on_key(app: &mut App, key: KeyEvent) {
         Action::Screen5 => switch(app, Screen::Load),
         Action::Screen6 => switch(app, Screen::Pathways),
         Action::Screen7 => switch(app, Screen::Delays),
+        Action::Screen8 => switch(app, Screen::Change),
         Action::Command => app.input = Some(Input { kind: InputKind::Command, line: LineEdit::default() }),
         Action::Search => app.input = Some(Input { kind: InputKind::Search, line: LineEdit::default() }),
         Action::Suppress => app.set_disclosure(!app.shown.on),

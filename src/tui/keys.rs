@@ -25,6 +25,7 @@ pub enum Action {
     Screen5,
     Screen6,
     Screen7,
+    Screen8,
     Up,
     Down,
     Left,
@@ -68,6 +69,9 @@ pub enum Action {
     NextTarget,
     NextSplit,
     DelaySplit,
+    NextMeasure,
+    NextArea,
+    ByLocality,
 }
 
 impl Action {
@@ -86,6 +90,7 @@ impl Action {
             Screen5 => "screen_5",
             Screen6 => "screen_6",
             Screen7 => "screen_7",
+            Screen8 => "screen_8",
             Up => "up",
             Down => "down",
             Left => "left",
@@ -129,6 +134,9 @@ impl Action {
             NextTarget => "next_target",
             NextSplit => "next_split",
             DelaySplit => "delay_split",
+            NextMeasure => "next_measure",
+            NextArea => "next_area",
+            ByLocality => "by_locality",
         }
     }
 
@@ -147,6 +155,7 @@ impl Action {
             Screen5 => "Load report",
             Screen6 => "Pathways of the cohort (from the cohort builder: p)",
             Screen7 => "Delayed discharges of the cohort",
+            Screen8 => "Change over time: a monthly control chart of the cohort",
             Up => "move up",
             Down => "move down",
             Left => "previous event (timeline) / move left",
@@ -189,6 +198,9 @@ impl Action {
             BeforeAfter => "pathways before the index / after it",
             NextTarget => "time from the index to a target: care home, death, emergency admission, HRI, off",
             NextSplit => "split the time-to curves: age band, SIMD, council, sex, none",
+            NextMeasure => "next measure (emergency admissions, A&E, emergency bed days, DD bed days, PPAs, care home admissions, people in a care home)",
+            NextArea => "next area: Scotland, then each council",
+            ByLocality => "one chart per locality of the council (small multiples) / one chart",
             DelaySplit => "split the delays: reason group, reason, council, partnership, locality, hospital, specialty, month, length, admission, origin, how they ended",
         }
     }
@@ -205,6 +217,7 @@ pub enum Context {
     Load,
     Pathways,
     Delays,
+    Change,
 }
 
 impl Context {
@@ -218,6 +231,7 @@ impl Context {
             Context::Load => "load",
             Context::Pathways => "pathways",
             Context::Delays => "delays",
+            Context::Change => "change",
         }
     }
 }
@@ -243,6 +257,7 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Global, "5", Action::Screen5),
     (Context::Global, "6", Action::Screen6),
     (Context::Global, "7", Action::Screen7),
+    (Context::Global, "8", Action::Screen8),
     (Context::Global, "up", Action::Up),
     (Context::Global, "k", Action::Up),
     (Context::Global, "down", Action::Down),
@@ -281,6 +296,9 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Pathways, "t", Action::NextTarget),
     (Context::Pathways, "s", Action::NextSplit),
     (Context::Delays, "s", Action::DelaySplit),
+    (Context::Change, "m", Action::NextMeasure),
+    (Context::Change, "a", Action::NextArea),
+    (Context::Change, "b", Action::ByLocality),
     (Context::Members, "s", Action::Sort),
     (Context::Members, "r", Action::Reverse),
     (Context::Timeline, "[", Action::PrevPerson),
@@ -313,10 +331,10 @@ impl KeyMap {
         let mut km = KeyMap::default();
         let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| anyhow!("key file: {e}"))?;
         for (ctx_name, table) in doc {
-            let ctx = [Context::Global, Context::Overview, Context::Cohort, Context::Members, Context::Timeline, Context::Load, Context::Pathways, Context::Delays]
+            let ctx = [Context::Global, Context::Overview, Context::Cohort, Context::Members, Context::Timeline, Context::Load, Context::Pathways, Context::Delays, Context::Change]
                 .into_iter()
                 .find(|c| c.name() == ctx_name)
-                .ok_or_else(|| anyhow!("key file: unknown section [{ctx_name}] (use global, overview, cohort, members, timeline, load, pathways, delays)"))?;
+                .ok_or_else(|| anyhow!("key file: unknown section [{ctx_name}] (use global, overview, cohort, members, timeline, load, pathways, delays, change)"))?;
             let table = table.as_table().ok_or_else(|| anyhow!("key file: [{ctx_name}] must be a table"))?;
             for (action_name, keys) in table {
                 let action = all_actions()

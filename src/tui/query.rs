@@ -27,6 +27,7 @@ pub fn slot(q: &Query) -> Slot {
         Query::Pathways(_) | Query::PathwayMembers { .. } => Slot::Pathways,
         Query::TimeTo(_) => Slot::TimeTo,
         Query::Delays(_) => Slot::Delays,
+        Query::Spc(_) => Slot::Spc,
         _ => Slot::Other,
     }
 }

@@ -10,9 +10,11 @@ pub enum Screen {
     Load,
     Pathways,
     Delays,
+    Change,
 }
 
-pub const SCREENS: [Screen; 7] = [Screen::Overview, Screen::Cohort, Screen::Members, Screen::Timeline, Screen::Load, Screen::Pathways, Screen::Delays];
+pub const SCREENS: [Screen; 8] =
+    [Screen::Overview, Screen::Cohort, Screen::Members, Screen::Timeline, Screen::Load, Screen::Pathways, Screen::Delays, Screen::Change];
 
 impl Screen {
     pub fn title(&self) -> &'static str {
@@ -24,6 +26,7 @@ impl Screen {
             Screen::Load => "Load",
             Screen::Pathways => "Pathways",
             Screen::Delays => "Delays",
+            Screen::Change => "Change",
         }
     }
     pub fn context(&self) -> Context {
@@ -35,6 +38,7 @@ impl Screen {
             Screen::Load => Context::Load,
             Screen::Pathways => Context::Pathways,
             Screen::Delays => Context::Delays,
+            Screen::Change => Context::Change,
         }
     }
 }

@@ -42,6 +42,8 @@ pub enum Slot {
     TimeTo,
     /// The delays view.
     Delays,
+    /// A control chart.
+    Spc,
     Other,
 }
 

@@ -5,6 +5,8 @@
 //! screen to show, a message, an input line to open) for the app to apply. It never reads or
 //! writes the app's fields, and it does not import the app.
 pub mod filter_input;
+pub mod change;
+pub mod change_view;
 pub mod delays;
 pub mod delays_view;
 pub mod pathways;
@@ -78,6 +80,7 @@ pub struct ExploreState {
     pub sdc: bool,
     pub pathways: pathways::PathwaysState,
     pub delays: delays::DelaysState,
+    pub change: change::ChangeState,
     /// Where Esc goes from the timeline: the members list, or the pathways strip it came from.
     pub timeline_back: Screen,
 }
@@ -104,6 +107,7 @@ impl Default for ExploreState {
             sdc: false,
             pathways: pathways::PathwaysState::default(),
             delays: delays::DelaysState::default(),
+            change: change::ChangeState::default(),
             timeline_back: Screen::Members,
         }
     }
@@ -170,6 +174,7 @@ impl ExploreState {
         self.sdc = sdc;
         self.pathways.forget();
         self.delays.forget();
+        self.change.forget();
         let spec = self.spec.clone();
         let fx = if sdc {
             self.figures = None;
@@ -205,9 +210,10 @@ impl ExploreState {
         self.figures = None;
         self.pathways.forget();
         self.delays.forget();
+        self.change.forget();
         self.sdc = ctx.sdc;
         self.stale = true;
-        if matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Pathways | Screen::Delays) {
+        if matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change) {
             return self.on_switch(ctx);
         }
         Effects::default()
@@ -229,7 +235,7 @@ impl ExploreState {
     /// A screen was switched to (`ctx.screen`), or its figures went stale while it shows.
     pub fn on_switch(&mut self, ctx: Ctx) -> Effects {
         let mut fx = Effects::default();
-        if self.stale && matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Timeline | Screen::Pathways | Screen::Delays) {
+        if self.stale && matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Timeline | Screen::Pathways | Screen::Delays | Screen::Change) {
             if let Some(y) = &ctx.year {
                 self.spec.years = vec![y.clone()];
             }
@@ -247,6 +253,7 @@ impl ExploreState {
             }
             Screen::Pathways => fx.and(Effects::asking(self.pathways.ask_if_changed(&self.spec))),
             Screen::Delays => fx.and(Effects::asking(self.delays.ask_if_changed(&self.spec))),
+            Screen::Change => fx.and(Effects::asking(self.change.ask_if_changed(&self.spec))),
             _ => fx,
         }
     }
@@ -279,6 +286,7 @@ impl ExploreState {
             Answer::PathwayMembers(p) => self.pathways.on_answer_strip(p),
             Answer::TimeTo(g) => self.pathways.on_answer_curves(g),
             Answer::Delays(g) => self.delays.on_answer(g),
+            Answer::Spc(g) => self.change.on_answer(g),
             Answer::SpecSaved(p) => return Effects::status(format!("cohort saved to {}", p.display())),
             Answer::SpecOpened { path, spec } => {
                 let year = spec.years.last().cloned();
@@ -335,6 +343,10 @@ impl ExploreState {
             Screen::Pathways => self.on_pathways(action),
             Screen::Delays => {
                 let ask = self.delays.on_action(action, &self.spec);
+                Effects::asking(ask)
+            }
+            Screen::Change => {
+                let ask = self.change.on_action(action, &self.spec);
                 Effects::asking(ask)
             }
             _ => Effects::default(),
@@ -651,7 +663,7 @@ impl ExploreState {
 pub fn back(screen: Screen) -> Option<Screen> {
     match screen {
         Screen::Timeline => Some(Screen::Members),
-        Screen::Members | Screen::Pathways | Screen::Delays => Some(Screen::Cohort),
+        Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change => Some(Screen::Cohort),
         _ => None,
     }
 }
@@ -660,7 +672,7 @@ pub fn back(screen: Screen) -> Option<Screen> {
 pub fn header_label(screen: Screen, e: &ExploreState) -> Option<String> {
     match screen {
         Screen::Timeline => e.timeline.as_ref().map(|t| format!("person {}", short_id(&t.person.anon_chi))),
-        Screen::Cohort | Screen::Members | Screen::Pathways | Screen::Delays => Some(format!("cohort: {}", e.spec.name)),
+        Screen::Cohort | Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change => Some(format!("cohort: {}", e.spec.name)),
         _ => None,
     }
 }
