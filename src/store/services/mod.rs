@@ -2,5 +2,7 @@
 //! discharge; later unscheduled care and the resource cube), each one grouped query over
 //! `event` and `person_year` for a year and a cohort.
 pub mod delays;
+pub mod unscheduled;
 
 pub use delays::delays;
+pub use unscheduled::unscheduled;
