@@ -44,36 +44,36 @@ pub fn unscheduled(conn: &Connection, spec: Option<&CohortSpec>, year: &str, by:
     let (fy_from, fy_to) = fy.bounds();
     let mut q = people(conn, spec)?;
     // the year's person-years of the people, with the split's key
-    q.push(&format!(", py AS (SELECT p.*, {} AS g FROM person_year p WHERE p.year = ", key_sql(by)));
+    q.push(&format!(", u_py AS (SELECT p.*, {} AS g FROM person_year p WHERE p.year = ", key_sql(by)));
     q.bind(text(year)).push(" AND p.anon_chi IN (SELECT anon_chi FROM people))");
     // the year's stays and their bed days
     q.push(&format!(
-        ", stays_y AS (SELECT anon_chi, bool_or(emergency) AS emergency, sum(beddays) AS beddays FROM event
+        ", u_stays_y AS (SELECT anon_chi, bool_or(emergency) AS emergency, sum(beddays) AS beddays FROM event
              WHERE recid IN {INPATIENT} AND year = "
     ));
     q.bind(text(year)).push(
-        " AND anon_chi IN (SELECT anon_chi FROM py)
+        " AND anon_chi IN (SELECT anon_chi FROM u_py)
            GROUP BY anon_chi, CASE WHEN cij_marker IS NOT NULL THEN 'c' || CAST(cij_marker AS VARCHAR) ELSE 'e' || CAST(event_id AS VARCHAR) END)
-         , ebd AS (SELECT anon_chi, sum(beddays) AS b FROM stays_y WHERE emergency GROUP BY anon_chi)",
+         , u_ebd AS (SELECT anon_chi, sum(beddays) AS b FROM u_stays_y WHERE emergency GROUP BY anon_chi)",
     );
     // every stay of the people, in any year loaded, one row per person and dates
     q.push(&format!(
-        ", stays_all AS (SELECT anon_chi, s, d, bool_or(emergency) AS emergency, row_number() OVER () AS sid FROM (
+        ", u_stays_all AS (SELECT anon_chi, s, d, bool_or(emergency) AS emergency, row_number() OVER () AS sid FROM (
              SELECT anon_chi, bool_or(emergency) AS emergency,
                     min(coalesce(cij_start_date, start_date)) AS s, max(coalesce(cij_end_date, end_date)) AS d
-             FROM event WHERE recid IN {INPATIENT} AND anon_chi IN (SELECT anon_chi FROM py)
+             FROM event WHERE recid IN {INPATIENT} AND anon_chi IN (SELECT anon_chi FROM u_py)
              GROUP BY anon_chi, year, CASE WHEN cij_marker IS NOT NULL THEN 'c' || CAST(cij_marker AS VARCHAR) ELSE 'e' || CAST(event_id AS VARCHAR) END)
            WHERE s IS NOT NULL GROUP BY anon_chi, s, d)"
     ));
-    q.push(", readm AS (SELECT r.anon_chi, count(*) AS n FROM stays_all r WHERE r.emergency AND r.s BETWEEN CAST(");
+    q.push(", u_readm AS (SELECT r.anon_chi, count(*) AS n FROM u_stays_all r WHERE r.emergency AND r.s BETWEEN CAST(");
     q.bind(text(&fy_from)).push(" AS DATE) AND CAST(").bind(text(&fy_to)).push(" AS DATE)");
-    q.push(" AND EXISTS (SELECT 1 FROM stays_all e WHERE e.anon_chi = r.anon_chi AND e.sid <> r.sid AND e.d IS NOT NULL
+    q.push(" AND EXISTS (SELECT 1 FROM u_stays_all e WHERE e.anon_chi = r.anon_chi AND e.sid <> r.sid AND e.d IS NOT NULL
                AND e.s <= r.s AND e.d <= r.s AND date_diff('day', e.d, r.s) <= ");
     q.bind(Value::BigInt(READMISSION_DAYS)).push(") GROUP BY r.anon_chi)");
     q.push(
-        ", per AS (SELECT py.g, py.ae_attendances AS ae, py.emergency_admissions AS ea, py.ppa_admissions AS ppa,
-                 CAST(py.preventable_beddays AS DOUBLE) AS ppa_bd, coalesce(CAST(ebd.b AS DOUBLE), 0) AS ebd, coalesce(readm.n, 0) AS rd
-               FROM py LEFT JOIN ebd ON ebd.anon_chi = py.anon_chi LEFT JOIN readm ON readm.anon_chi = py.anon_chi)
+        ", u_per AS (SELECT u_py.g, u_py.ae_attendances AS ae, u_py.emergency_admissions AS ea, u_py.ppa_admissions AS ppa,
+                 CAST(u_py.preventable_beddays AS DOUBLE) AS ppa_bd, coalesce(CAST(u_ebd.b AS DOUBLE), 0) AS ebd, coalesce(u_readm.n, 0) AS rd
+               FROM u_py LEFT JOIN u_ebd ON u_ebd.anon_chi = u_py.anon_chi LEFT JOIN u_readm ON u_readm.anon_chi = u_py.anon_chi)
          SELECT grouping(g) AS is_total, coalesce(g, '') AS g, count(*),
                 CAST(coalesce(sum(ae), 0) AS BIGINT), count(*) FILTER (WHERE ae > 0), count(*) FILTER (WHERE ae >= ",
     );
@@ -81,7 +81,7 @@ pub fn unscheduled(conn: &Connection, spec: Option<&CohortSpec>, year: &str, by:
     q.push(
         "), CAST(coalesce(sum(ea), 0) AS BIGINT), CAST(coalesce(sum(ebd), 0) AS DOUBLE), CAST(coalesce(sum(ppa), 0) AS BIGINT),
                 CAST(coalesce(sum(ppa_bd), 0) AS DOUBLE), CAST(coalesce(sum(rd), 0) AS BIGINT)
-         FROM per GROUP BY GROUPING SETS ((g), ())",
+         FROM u_per GROUP BY GROUPING SETS ((g), ())",
     );
     let mut rows = Vec::new();
     let mut total = UnscheduledRow::empty("total");
