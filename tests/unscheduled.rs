@@ -10,7 +10,9 @@
 //!   three emergency stays: the second on the day the first ends (day 0), the third 11 days
 //!   after the second (two readmissions); RD an emergency stay 19 days after a discharge, still
 //!   open at the year end (one); RE one emergency CIJ of two episodes, the second starting the
-//!   day the first ends (a transfer: one stay, no readmission).
+//!   day the first ends (a transfer: one stay, no readmission); RF an elective stay ending on
+//!   25 March 2020 and an emergency stay on 10 April 2020, in the next year's file (a readmission
+//!   of 2020/21 after a discharge of 2019/20).
 //! Expected figures come from independent SQL over the raw CSV or from the script counted here
 //! by hand, never from carepath.
 mod common;
@@ -36,7 +38,7 @@ struct Person {
 fn people_scripted() -> Vec<Person> {
     let mut out = Vec::new();
     let mut i = 3000;
-    for (kind, n) in [("P", 40), ("A", 21), ("E", 14), ("RA", 3), ("RB", 3), ("RC", 3), ("RD", 3), ("RE", 3)] {
+    for (kind, n) in [("P", 40), ("A", 21), ("E", 14), ("RA", 3), ("RB", 3), ("RC", 3), ("RD", 3), ("RE", 3), ("RF", 3)] {
         for j in 0..n {
             out.push(Person { who: Who::new(i), kind, j });
             i += 1;
@@ -159,6 +161,16 @@ fn write_extract(dir: &Path) -> PathBuf {
                 let e2 = plus(&e1, 4);
                 y1.push(stay(w, "1", &s1, &e1, &s1, &e2, true, false, 4));
                 y1.push(stay(w, "1", &e1, &e2, &s1, &e2, true, false, 4));
+            }
+            "RF" => {
+                let s1 = plus("2020-03-15", p.j as i64);
+                let e1 = plus(&s1, 10);
+                let s2 = plus(&e1, 16);
+                let e2 = plus(&s2, 4);
+                y1.push(stay(w, "1", &s1, &e1, &s1, &e1, false, false, 10));
+                let mut later = stay(w, "1", &s2, &e2, &s2, &e2, true, false, 4);
+                set(&mut later, &[("year", "2021")]);
+                y2.push(later);
             }
             _ => {}
         }
@@ -348,6 +360,15 @@ fn the_28_day_boundary_counts_day_28_and_not_day_29() {
     assert_eq!(got["practice 20002"]["readmissions_28"].as_i64(), Some(0), "day 29 does not: {:?}", got["practice 20002"]);
     assert_eq!(got["practice 20002"]["emergency_admissions"].as_i64(), Some(6));
     assert_eq!(got["practice 10001"]["readmissions_28"].as_i64(), Some(9), "RC 2 each, RD 1 each, RE none");
+}
+
+#[test]
+fn a_readmission_may_follow_a_discharge_of_the_year_before() {
+    // RF: discharged in March 2020 (2019/20), readmitted as an emergency 16 days later (2020/21)
+    let v = unscheduled(&["--year", "2021", "--no-sdc"]);
+    assert_eq!(v["total"]["readmissions_28"].as_i64(), Some(3), "{}", v["total"]);
+    assert_eq!(v["total"]["emergency_admissions"].as_i64(), Some(3));
+    assert_eq!(num(&v["total"]["population"]), people_scripted().len() as f64);
 }
 
 #[test]

@@ -165,9 +165,9 @@ fn label(by: UnscheduledBy, key: &str) -> String {
         UnscheduledBy::GpPractice => format!("practice {key}"),
         UnscheduledBy::GpCluster => format!("cluster {key}"),
         UnscheduledBy::Simd => match key {
-            "1" => "1 (most deprived)".into(),
-            "5" => "5 (least deprived)".into(),
-            k => k.to_string(),
+            "1" => "SIMD 1 (most deprived)".into(),
+            "5" => "SIMD 5 (least deprived)".into(),
+            k => format!("SIMD {k}"),
         },
         UnscheduledBy::Sex => match key {
             "F" => "female".into(),
@@ -204,7 +204,7 @@ mod tests {
     fn labels_keep_codes_apart_and_not_recorded_sorts_last() {
         assert_eq!(label(UnscheduledBy::GpPractice, ""), NOT_RECORDED);
         assert_eq!(label(UnscheduledBy::GpPractice, "10001"), "practice 10001");
-        assert_eq!(label(UnscheduledBy::Simd, "1"), "1 (most deprived)");
+        assert_eq!(label(UnscheduledBy::Simd, "1"), "SIMD 1 (most deprived)");
         let mut rows: Vec<UnscheduledRow> = ["not recorded", "85+", "0-17", "45-64"].iter().map(|g| UnscheduledRow::empty(g)).collect();
         order(UnscheduledBy::AgeBand, &mut rows);
         let g: Vec<&str> = rows.iter().map(|r| r.group.as_str()).collect();
