@@ -13,6 +13,7 @@
 //!   day the first ends (a transfer: one stay, no readmission); RF an elective stay ending on
 //!   25 March 2020 and an emergency stay on 10 April 2020, in the next year's file (a readmission
 //!   of 2020/21 after a discharge of 2019/20).
+//!
 //! Expected figures come from independent SQL over the raw CSV or from the script counted here
 //! by hand, never from carepath.
 mod common;
@@ -73,6 +74,7 @@ fn set(r: &mut Row, kv: &[(&str, &str)]) {
 
 /// An inpatient episode of CIJ `cij` (emergency or elective) from `start` to `end` (empty: open),
 /// with the file's `yearstay`.
+#[allow(clippy::too_many_arguments)]
 fn stay(w: &Who, cij: &str, start: &str, end: &str, cij_start: &str, cij_end: &str, emergency: bool, ppa: bool, yearstay: i64) -> Row {
     let mut ip = episode(w, "1920", "01B", start, end, true);
     let code = if emergency { "33" } else { "11" };
