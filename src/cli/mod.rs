@@ -18,6 +18,7 @@ pub mod time_to;
 pub mod timeline;
 pub mod transitions;
 pub mod triggers;
+pub mod unscheduled;
 pub mod version;
 pub mod workspace;
 
@@ -68,6 +69,8 @@ pub enum Command {
     Triggers(triggers::TriggersArgs),
     /// Delayed discharges of a year: people, episodes, bed days and Code 9 by reason, place, month, length...
     Delays(delays::DelaysArgs),
+    /// Unscheduled care of a year: A&E, repeat attenders, emergency admissions, PPAs, 28-day readmissions per 1,000
+    Unscheduled(unscheduled::UnscheduledArgs),
     /// Monthly or weekly series of a measure for an area, with XmR control charts (Making Data Count)
     Spc(spc::SpcArgs),
     /// Pathways after (and before) an index event: step sequences with people and median days
@@ -104,6 +107,7 @@ pub fn run() -> i32 {
         Some(Command::Transitions(args)) => transitions::run(&args),
         Some(Command::Triggers(args)) => triggers::run(&args),
         Some(Command::Delays(args)) => delays::run(&args),
+        Some(Command::Unscheduled(args)) => unscheduled::run(&args),
         Some(Command::Spc(args)) => spc::run(&args),
         Some(Command::Pathways(args)) => pathways::run(&args),
         Some(Command::TimeTo(args)) => time_to::run(&args),

@@ -16,4 +16,5 @@ pub mod service;
 pub mod timeline;
 pub mod transitions;
 pub mod triggers;
+pub mod unscheduled;
 pub mod year;

@@ -49,6 +49,7 @@ pub mod pseudonym;
 pub mod spc_tables;
 pub mod tables;
 pub mod trigger_tables;
+pub mod unscheduled_tables;
 pub mod year;
 
 mod export;
@@ -120,6 +121,10 @@ pub enum Query {
     /// Delayed discharges of a year (and a cohort) by one split: people, episodes, bed days
     /// and Code 9 bed days (see `model::delays`).
     Delays(crate::model::delays::DelaysRequest),
+    /// Unscheduled care of a year (and a cohort) by one split: population, A&E attendances,
+    /// attenders and repeat attenders, emergency admissions and bed days, PPAs and PPA bed
+    /// days, emergency readmissions within 28 days, each per 1,000 (see `model::unscheduled`).
+    Unscheduled(crate::model::unscheduled::UnscheduledRequest),
     /// A monthly (or weekly) series of an event measure for an area (and a cohort), optionally
     /// one per group, with its XmR control chart (see `model::series`, `analysis::spc`,
     /// `spc_tables`).
@@ -157,6 +162,8 @@ pub enum Answer {
     AuditLog(AuditLog),
     Triggers(Gated<crate::model::triggers::TriggerFigures>),
     Delays(Gated<crate::model::delays::DelayFigures>),
+    /// Table `unscheduled` (gated; rates withheld with their population too).
+    Unscheduled(Gated<crate::model::unscheduled::UnscheduledFigures>),
     /// Tables `spc_series` (gated), `spc_chart` and `spc_limits` (from the published values).
     Spc(Gated<crate::model::series::SeriesFigures>),
 }
@@ -404,6 +411,37 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
             let mut g = gate::publish(ctx, &format!("delays {year} by {:?} cohort {who}", req.by), set, f)?;
             g.heading = heading;
             Ok(Answer::Delays(g))
+        }
+        Query::Unscheduled(req) => {
+            if req.repeat == 0 {
+                return Err(OpsError::Other("--repeat must be at least 1 (people with that many A&E attendances or more in the year)".into()));
+            }
+            let spec_year = req.spec.as_ref().and_then(|s| s.years.last().cloned());
+            let year = year::one(conn, req.year.as_deref().or(spec_year.as_deref()))?;
+            let spec = match &req.spec {
+                Some(s) => {
+                    let mut s = s.clone();
+                    s.years = vec![year.clone()];
+                    Some(checked(conn, &s)?)
+                }
+                None => None,
+            };
+            let f = crate::store::services::unscheduled(conn, spec.as_ref(), &year, req.by, req.repeat)?;
+            let set = unscheduled_tables::unscheduled_set(&f);
+            let who = spec.as_ref().map(|s| audit::describe_spec("", s)).unwrap_or_else(|| "everyone".into());
+            let heading = format!(
+                "Unscheduled care in {} by {} ({}): population = people with a person-year in the year; repeat attenders = {}+ A&E attendances; readmissions = emergency stays within 28 days of a discharge",
+                crate::model::year::label(&year),
+                req.by.label(),
+                spec.as_ref().map(|s| format!("cohort {}", s.name)).unwrap_or_else(|| "everyone".into()),
+                req.repeat
+            );
+            let mut g = gate::publish(ctx, &format!("unscheduled {year} by {:?} repeat {} cohort {who}", req.by, req.repeat), set, f)?;
+            for t in g.tables.iter_mut().filter(|t| t.name == "unscheduled") {
+                unscheduled_tables::withhold_rates(&mut t.table);
+            }
+            g.heading = heading;
+            Ok(Answer::Unscheduled(g))
         }
         Query::Spc(req) => {
             let mut req = req.clone();

@@ -1,6 +1,8 @@
 //! Services and places: the views of one kind of service across people and areas (delayed
-//! discharge; later unscheduled care and the resource cube), each one grouped query over
+//! discharge, unscheduled care; later the resource cube), each one grouped query over
 //! `event` and `person_year` for a year and a cohort.
 pub mod delays;
+pub mod unscheduled;
 
 pub use delays::delays;
+pub use unscheduled::unscheduled;

@@ -1,0 +1,91 @@
+//! `carepath unscheduled`: unscheduled care of a year (and a cohort) by council, partnership,
+//! locality, GP practice, GP cluster, age band, SIMD quintile or sex: population, A&E
+//! attendances, attenders and repeat attenders (`--repeat N`, default 5), emergency admissions
+//! and bed days, PPAs and PPA bed days, emergency readmissions within 28 days, each per 1,000
+//! population; through the disclosure gate unless `--no-sdc`. Every number printed comes from
+//! the published (gated) table.
+use super::disclosure_args::DisclosureArgs;
+use super::output::{cell_json, emit, tables_csv, tables_json, tables_text, Format};
+use super::pathways::cohort;
+use super::spec_flags::CohortFlags;
+use super::workspace::WorkspaceArg;
+use crate::analysis::disclosure::{at, Table};
+use crate::model::unscheduled::{UnscheduledBy, UnscheduledRequest, DEFAULT_REPEAT};
+use crate::ops::unscheduled_tables::columns;
+use crate::ops::{self, Answer, Query};
+use anyhow::{bail, Result};
+use clap::Args;
+use serde_json::{json, Value};
+
+#[derive(Debug, Args)]
+pub struct UnscheduledArgs {
+    #[command(flatten)]
+    pub ws: WorkspaceArg,
+    /// The people (a spec or inline filters; the year is `--year`, default the latest loaded)
+    #[command(flatten)]
+    pub cohort: CohortFlags,
+    /// How to split the population
+    #[arg(long, value_enum, default_value_t = UnscheduledBy::Council)]
+    pub by: UnscheduledBy,
+    /// Repeat attenders: people with at least N A&E attendances in the year
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_REPEAT)]
+    pub repeat: u32,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[command(flatten)]
+    pub disclosure: DisclosureArgs,
+}
+
+pub fn run(args: &UnscheduledArgs) -> Result<i32> {
+    if args.cohort.year.len() > 1 {
+        bail!("unscheduled care is for one financial year: give one --year (e.g. --year 2021)");
+    }
+    if args.repeat == 0 {
+        bail!("--repeat must be at least 1 (people with that many A&E attendances or more in the year)");
+    }
+    let spec = cohort(&args.cohort)?;
+    let sdc = args.disclosure.sdc()?;
+    let ctx = args.ws.open()?;
+    ctx.set_sdc(sdc)?;
+    // a spec with only a year is the whole population of that year
+    let (spec, year) = match spec {
+        Some(s) if s.filters.is_empty() && args.cohort.spec.is_none() => (None, s.years.last().cloned()),
+        other => (other, args.cohort.year.last().cloned()),
+    };
+    let q = Query::Unscheduled(UnscheduledRequest { spec, year, by: args.by, repeat: args.repeat });
+    let Answer::Unscheduled(g) = ops::run(&q, &ctx)? else { bail!("unexpected answer to an unscheduled care query") };
+    let out = match args.format {
+        Format::Json => {
+            let t = g.table("unscheduled");
+            let v = json!({
+                "heading": g.heading,
+                "by": args.by,
+                "repeat": args.repeat,
+                "rows": t.map(|t| rows_json(t, 0..t.rows.len().saturating_sub(1))).unwrap_or_default(),
+                "total": t.and_then(|t| rows_json(t, t.rows.len().saturating_sub(1)..t.rows.len()).pop()).unwrap_or(Value::Null),
+                "disclosure": g.disclosure,
+                "tables": tables_json(&g.tables),
+            });
+            serde_json::to_string_pretty(&v)? + "\n"
+        }
+        Format::Csv => tables_csv(&g.tables, &g.disclosure),
+        Format::Table => format!("{}\n\n{}", g.heading, tables_text(&g.tables, &g.disclosure)),
+    };
+    emit(&out);
+    Ok(0)
+}
+
+/// `{group, population, <measure>, <measure>_per_1000, ...}` per row; withheld figures are "*".
+fn rows_json(t: &Table, rows: std::ops::Range<usize>) -> Vec<Value> {
+    let names = columns();
+    rows.map(|r| {
+        let mut o = serde_json::Map::new();
+        o.insert("group".into(), json!(t.get(at(r, 0)).map(|c| c.render()).unwrap_or_default()));
+        for (c, name) in names.iter().enumerate().skip(1) {
+            o.insert(name.clone(), cell_json(t.get(at(r, c))));
+        }
+        Value::Object(o)
+    })
+    .collect()
+}
