@@ -4,7 +4,7 @@
 //! Every number printed comes from the published (gated) table.
 use super::disclosure_args::DisclosureArgs;
 use super::output::{cell_json, emit, tables_csv, tables_json, tables_text, Format};
-use super::pathways::cohort;
+use super::pathways::one_year_cohort;
 use super::spec_flags::CohortFlags;
 use super::workspace::WorkspaceArg;
 use crate::analysis::disclosure::{at, Table};
@@ -33,18 +33,10 @@ pub struct DelaysArgs {
 }
 
 pub fn run(args: &DelaysArgs) -> Result<i32> {
-    if args.cohort.year.len() > 1 {
-        bail!("delays are for one financial year: give one --year (e.g. --year 2021)");
-    }
-    let spec = cohort(&args.cohort)?;
+    let (spec, year) = one_year_cohort(&args.cohort, "the delays view")?;
     let sdc = args.disclosure.sdc()?;
     let ctx = args.ws.open()?;
     ctx.set_sdc(sdc)?;
-    // a spec with only a year is the whole population of that year
-    let (spec, year) = match spec {
-        Some(s) if s.filters.is_empty() && args.cohort.spec.is_none() => (None, s.years.last().cloned()),
-        other => (other, args.cohort.year.last().cloned()),
-    };
     let q = Query::Delays(DelaysRequest { spec, year, by: args.by });
     let Answer::Delays(g) = ops::run(&q, &ctx)? else { bail!("unexpected answer to a delays query") };
     let out = match args.format {

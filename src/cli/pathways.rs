@@ -86,6 +86,18 @@ pub(super) fn cohort(flags: &CohortFlags) -> Result<Option<CohortSpec>> {
     Ok(if flags.spec.is_none() && spec.filters.is_empty() && spec.years.is_empty() { None } else { Some(spec) })
 }
 
+/// The cohort and year of a one-year view (`delays`, `unscheduled`): one `--year` at most; a
+/// spec with only a year is the whole population of that year (no cohort to build).
+pub(super) fn one_year_cohort(flags: &CohortFlags, what: &str) -> Result<(Option<CohortSpec>, Option<String>)> {
+    if flags.year.len() > 1 {
+        anyhow::bail!("{what} is for one financial year: give one --year (e.g. --year 2021)");
+    }
+    Ok(match cohort(flags)? {
+        Some(s) if s.filters.is_empty() && flags.spec.is_none() => (None, s.years.last().cloned()),
+        other => (other, flags.year.last().cloned()),
+    })
+}
+
 pub fn run(args: &PathwaysArgs) -> Result<i32> {
     let spec = cohort(&args.cohort)?;
     let sdc = args.disclosure.sdc()?;

@@ -6,7 +6,7 @@
 //! the published (gated) table.
 use super::disclosure_args::DisclosureArgs;
 use super::output::{cell_json, emit, tables_csv, tables_json, tables_text, Format};
-use super::pathways::cohort;
+use super::pathways::one_year_cohort;
 use super::spec_flags::CohortFlags;
 use super::workspace::WorkspaceArg;
 use crate::analysis::disclosure::{at, Table};
@@ -38,21 +38,13 @@ pub struct UnscheduledArgs {
 }
 
 pub fn run(args: &UnscheduledArgs) -> Result<i32> {
-    if args.cohort.year.len() > 1 {
-        bail!("unscheduled care is for one financial year: give one --year (e.g. --year 2021)");
-    }
     if args.repeat == 0 {
         bail!("--repeat must be at least 1 (people with that many A&E attendances or more in the year)");
     }
-    let spec = cohort(&args.cohort)?;
+    let (spec, year) = one_year_cohort(&args.cohort, "unscheduled care")?;
     let sdc = args.disclosure.sdc()?;
     let ctx = args.ws.open()?;
     ctx.set_sdc(sdc)?;
-    // a spec with only a year is the whole population of that year
-    let (spec, year) = match spec {
-        Some(s) if s.filters.is_empty() && args.cohort.spec.is_none() => (None, s.years.last().cloned()),
-        other => (other, args.cohort.year.last().cloned()),
-    };
     let q = Query::Unscheduled(UnscheduledRequest { spec, year, by: args.by, repeat: args.repeat });
     let Answer::Unscheduled(g) = ops::run(&q, &ctx)? else { bail!("unexpected answer to an unscheduled care query") };
     let out = match args.format {

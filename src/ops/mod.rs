@@ -389,16 +389,7 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
             Ok(Answer::Triggers(g))
         }
         Query::Delays(req) => {
-            let spec_year = req.spec.as_ref().and_then(|s| s.years.last().cloned());
-            let year = year::one(conn, req.year.as_deref().or(spec_year.as_deref()))?;
-            let spec = match &req.spec {
-                Some(s) => {
-                    let mut s = s.clone();
-                    s.years = vec![year.clone()];
-                    Some(checked(conn, &s)?)
-                }
-                None => None,
-            };
+            let (year, spec) = one_year_cohort(conn, req.year.as_deref(), req.spec.as_ref())?;
             let f = crate::store::services::delays(conn, spec.as_ref(), &year, req.by)?;
             let set = delay_tables::delays_set(&f);
             let who = spec.as_ref().map(|s| audit::describe_spec("", s)).unwrap_or_else(|| "everyone".into());
@@ -416,16 +407,7 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
             if req.repeat == 0 {
                 return Err(OpsError::Other("--repeat must be at least 1 (people with that many A&E attendances or more in the year)".into()));
             }
-            let spec_year = req.spec.as_ref().and_then(|s| s.years.last().cloned());
-            let year = year::one(conn, req.year.as_deref().or(spec_year.as_deref()))?;
-            let spec = match &req.spec {
-                Some(s) => {
-                    let mut s = s.clone();
-                    s.years = vec![year.clone()];
-                    Some(checked(conn, &s)?)
-                }
-                None => None,
-            };
+            let (year, spec) = one_year_cohort(conn, req.year.as_deref(), req.spec.as_ref())?;
             let f = crate::store::services::unscheduled(conn, spec.as_ref(), &year, req.by, req.repeat)?;
             let set = unscheduled_tables::unscheduled_set(&f);
             let who = spec.as_ref().map(|s| audit::describe_spec("", s)).unwrap_or_else(|| "everyone".into());
@@ -525,6 +507,22 @@ fn checked(conn: &Connection, spec: &CohortSpec) -> Result<CohortSpec, OpsError>
     let mut spec = spec.clone();
     spec.years = year::all_loaded(conn, &spec.years)?;
     Ok(spec)
+}
+
+/// The year of a one-year view (the one asked, else the spec's, else the latest loaded) and the
+/// cohort, if any, checked with its membership taken in that year.
+fn one_year_cohort(conn: &Connection, year: Option<&str>, spec: Option<&CohortSpec>) -> Result<(String, Option<CohortSpec>), OpsError> {
+    let spec_year = spec.and_then(|s| s.years.last().cloned());
+    let year = year::one(conn, year.or(spec_year.as_deref()))?;
+    let spec = match spec {
+        Some(s) => {
+            let mut s = s.clone();
+            s.years = vec![year.clone()];
+            Some(checked(conn, &s)?)
+        }
+        None => None,
+    };
+    Ok((year, spec))
 }
 
 /// "2019-04-01 to 2021-03-31"
