@@ -49,7 +49,7 @@ pub fn delays(conn: &Connection, spec: Option<&CohortSpec>, year: &str, by: Dela
                 if i > 0 {
                     g.push(", ");
                 }
-                g.push("(").bind(text(&r.code.to_ascii_uppercase())).push(", ").bind(text(&format!("{}: {}", r.group, r.subgroup))).push(")");
+                g.push("(").bind(text(&r.code.to_ascii_uppercase())).push(", ").bind(text(&group_label(r))).push(")");
             }
             g.push(")");
         }
@@ -226,6 +226,17 @@ fn label(by: DelayBy, key: &str) -> String {
             None => format!("code {key}"),
         },
         _ => key.to_string(),
+    }
+}
+
+/// A reason group as shown: the publication's group first (the part that tells groups apart
+/// on a narrow screen), then its heading ("Place Availability (Health and Social Care
+/// Reasons)"); Code 9's subgroups already name it.
+fn group_label(r: &crate::model::delays::DelayReason) -> String {
+    if r.subgroup.contains(&r.group) {
+        r.subgroup.clone()
+    } else {
+        format!("{} ({})", r.subgroup, r.group)
     }
 }
 
