@@ -7,7 +7,7 @@
 mod common;
 mod layout_fixture;
 mod pathway_fixture;
-use common::{carepath, load_json, stderr};
+use common::{carepath, stderr};
 use pathway_fixture::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -54,32 +54,13 @@ fn write_extract(dir: &Path) -> PathBuf {
     dir.to_path_buf()
 }
 
-struct Fixture {
-    _tmp: tempfile::TempDir,
-    dir: PathBuf,
-    ws: PathBuf,
-}
-
-fn fixture() -> &'static Fixture {
-    static F: OnceLock<Fixture> = OnceLock::new();
-    F.get_or_init(|| {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = write_extract(&tmp.path().join("extract"));
-        let ws = tmp.path().join("ws.duckdb");
-        let (report, out) = load_json(&ws, &[&dir]);
-        assert!(out.status.success(), "load failed: {}", stderr(&out));
-        assert_eq!(report["rejects_total"], 0, "{report}");
-        Fixture { _tmp: tmp, dir, ws }
-    })
+fn fixture() -> &'static Loaded {
+    static F: OnceLock<Loaded> = OnceLock::new();
+    F.get_or_init(|| load_extract(write_extract))
 }
 
 fn triggers(args: &[&str]) -> Value {
-    let f = fixture();
-    let mut all = vec!["triggers", "--workspace", f.ws.to_str().unwrap(), "--format", "json"];
-    all.extend_from_slice(args);
-    let out = carepath(&all);
-    assert!(out.status.success(), "{all:?}: {}", stderr(&out));
-    serde_json::from_slice(&out.stdout).unwrap()
+    fixture().json("triggers", args)
 }
 
 /// Independent: per person HRI in 1920 and 2021 (PHS's Scotland rule over the raw costs), their

@@ -3,17 +3,15 @@
 //! person lived or how the delay ended; through the disclosure gate unless `--no-sdc`.
 //! Every number printed comes from the published (gated) table.
 use super::disclosure_args::DisclosureArgs;
-use super::output::{cell_json, emit, tables_csv, tables_json, tables_text, Format};
+use super::output::{emit, groups_and_total_json, tables_csv, tables_json, tables_text, Format};
 use super::pathways::one_year_cohort;
 use super::spec_flags::CohortFlags;
 use super::workspace::WorkspaceArg;
-use crate::analysis::disclosure::{at, Table};
 use crate::model::delays::{DelayBy, DelaysRequest};
-use crate::ops::delay_tables::COLUMNS;
 use crate::ops::{self, Answer, Query};
 use anyhow::{bail, Result};
 use clap::Args;
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[derive(Debug, Args)]
 pub struct DelaysArgs {
@@ -41,12 +39,12 @@ pub fn run(args: &DelaysArgs) -> Result<i32> {
     let Answer::Delays(g) = ops::run(&q, &ctx)? else { bail!("unexpected answer to a delays query") };
     let out = match args.format {
         Format::Json => {
-            let t = g.table("delays");
+            let (rows, total) = groups_and_total_json(g.table("delays"), &["census_people"]);
             let v = json!({
                 "heading": g.heading,
                 "by": args.by,
-                "rows": t.map(|t| rows_json(t, 0..t.rows.len().saturating_sub(1))).unwrap_or_default(),
-                "total": t.and_then(|t| rows_json(t, t.rows.len().saturating_sub(1)..t.rows.len()).pop()).unwrap_or(Value::Null),
+                "rows": rows,
+                "total": total,
                 "disclosure": g.disclosure,
                 "tables": tables_json(&g.tables),
             });
@@ -59,20 +57,3 @@ pub fn run(args: &DelaysArgs) -> Result<i32> {
     Ok(0)
 }
 
-/// `{group, people, episodes, bed_days, code9_bed_days[, census_people]}` per row; withheld
-/// figures are "*".
-fn rows_json(t: &Table, rows: std::ops::Range<usize>) -> Vec<Value> {
-    rows.map(|r| {
-        let mut o = serde_json::Map::new();
-        o.insert("group".into(), json!(t.get(at(r, 0)).map(|c| c.render()).unwrap_or_default()));
-        for (c, name) in COLUMNS.iter().enumerate().skip(1) {
-            let v = cell_json(t.get(at(r, c)));
-            if *name == "census_people" && v.is_null() {
-                continue;
-            }
-            o.insert(name.to_string(), v);
-        }
-        Value::Object(o)
-    })
-    .collect()
-}

@@ -1,10 +1,11 @@
 //! Output for subcommands: formats, aligned text tables, and the one printer every subcommand
 //! uses ([`emit`]), which makes control characters from the data visible instead of letting the
 //! terminal run them. Published (gated) tables render here for table, CSV and JSON alike.
-use crate::analysis::disclosure::{self, Cell};
+use crate::analysis::disclosure::{self, at, Cell, Table};
 use crate::format::{clean_output, strip_controls};
 use crate::ops::{DisclosureNote, NamedTable};
 use clap::ValueEnum;
+use serde_json::Value;
 
 pub use crate::format::{pounds, thousands};
 
@@ -140,4 +141,25 @@ mod tests {
         t.row(vec!["x\u{1b}]52;c;ZXZpbA==\u{7}".into()]);
         assert!(!t.render().contains('\u{1b}'));
     }
+}
+
+/// A published table of groups whose last row is the total (delays, unscheduled care) as
+/// `(rows, total)`: one object per row keyed by column name, withheld figures "*"; an empty
+/// cell of a column in `optional` is left out rather than shown as null.
+pub fn groups_and_total_json(t: Option<&Table>, optional: &[&str]) -> (Value, Value) {
+    let Some(t) = t else { return (Value::Array(Vec::new()), Value::Null) };
+    let row = |r: usize| {
+        let mut o = serde_json::Map::new();
+        o.insert("group".into(), Value::from(t.get(at(r, 0)).map(|c| c.render()).unwrap_or_default()));
+        for (c, name) in t.columns.iter().enumerate().skip(1) {
+            let v = cell_json(t.get(at(r, c)));
+            if !(v.is_null() && optional.contains(&name.as_str())) {
+                o.insert(name.clone(), v);
+            }
+        }
+        Value::Object(o)
+    };
+    let n = t.rows.len();
+    let rows = (0..n.saturating_sub(1)).map(row).collect();
+    (Value::Array(rows), if n > 0 { row(n - 1) } else { Value::Null })
 }

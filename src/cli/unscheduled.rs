@@ -5,17 +5,15 @@
 //! population; through the disclosure gate unless `--no-sdc`. Every number printed comes from
 //! the published (gated) table.
 use super::disclosure_args::DisclosureArgs;
-use super::output::{cell_json, emit, tables_csv, tables_json, tables_text, Format};
+use super::output::{emit, groups_and_total_json, tables_csv, tables_json, tables_text, Format};
 use super::pathways::one_year_cohort;
 use super::spec_flags::CohortFlags;
 use super::workspace::WorkspaceArg;
-use crate::analysis::disclosure::{at, Table};
 use crate::model::unscheduled::{UnscheduledBy, UnscheduledRequest, DEFAULT_REPEAT};
-use crate::ops::unscheduled_tables::columns;
 use crate::ops::{self, Answer, Query};
 use anyhow::{bail, Result};
 use clap::Args;
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[derive(Debug, Args)]
 pub struct UnscheduledArgs {
@@ -49,13 +47,13 @@ pub fn run(args: &UnscheduledArgs) -> Result<i32> {
     let Answer::Unscheduled(g) = ops::run(&q, &ctx)? else { bail!("unexpected answer to an unscheduled care query") };
     let out = match args.format {
         Format::Json => {
-            let t = g.table("unscheduled");
+            let (rows, total) = groups_and_total_json(g.table("unscheduled"), &[]);
             let v = json!({
                 "heading": g.heading,
                 "by": args.by,
                 "repeat": args.repeat,
-                "rows": t.map(|t| rows_json(t, 0..t.rows.len().saturating_sub(1))).unwrap_or_default(),
-                "total": t.and_then(|t| rows_json(t, t.rows.len().saturating_sub(1)..t.rows.len()).pop()).unwrap_or(Value::Null),
+                "rows": rows,
+                "total": total,
                 "disclosure": g.disclosure,
                 "tables": tables_json(&g.tables),
             });
@@ -68,16 +66,3 @@ pub fn run(args: &UnscheduledArgs) -> Result<i32> {
     Ok(0)
 }
 
-/// `{group, population, <measure>, <measure>_per_1000, ...}` per row; withheld figures are "*".
-fn rows_json(t: &Table, rows: std::ops::Range<usize>) -> Vec<Value> {
-    let names = columns();
-    rows.map(|r| {
-        let mut o = serde_json::Map::new();
-        o.insert("group".into(), json!(t.get(at(r, 0)).map(|c| c.render()).unwrap_or_default()));
-        for (c, name) in names.iter().enumerate().skip(1) {
-            o.insert(name.clone(), cell_json(t.get(at(r, c))));
-        }
-        Value::Object(o)
-    })
-    .collect()
-}

@@ -4,6 +4,7 @@
 //! event). Expected figures are computed in the tests from these raw files (hand counts or an
 //! independent DuckDB query over the CSVs), never by carepath's derive.
 #![allow(dead_code)]
+use crate::common::{carepath, load_json, stderr};
 use crate::layout_fixture::{anon, published, write_csv, PLACES};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -344,4 +345,35 @@ pub fn write_pathways_extract(dir: &Path) -> PathBuf {
         write_episodes(dir, y, rows);
     }
     dir.to_path_buf()
+}
+
+// ---- a loaded fixture
+
+/// An extract written by a test into a temporary folder and loaded into a workspace there (the
+/// load must reject nothing).
+pub struct Loaded {
+    _tmp: tempfile::TempDir,
+    pub dir: PathBuf,
+    pub ws: PathBuf,
+}
+
+pub fn load_extract(write: impl FnOnce(&Path) -> PathBuf) -> Loaded {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = write(&tmp.path().join("extract"));
+    let ws = tmp.path().join("ws.duckdb");
+    let (report, out) = load_json(&ws, &[&dir]);
+    assert!(out.status.success(), "load failed: {}", stderr(&out));
+    assert_eq!(report["rejects_total"], 0, "{report}");
+    Loaded { _tmp: tmp, dir, ws }
+}
+
+impl Loaded {
+    /// `carepath <command> --workspace WS --format json <args>`, which must succeed, as JSON.
+    pub fn json(&self, command: &str, args: &[&str]) -> serde_json::Value {
+        let mut all = vec![command, "--workspace", self.ws.to_str().unwrap(), "--format", "json"];
+        all.extend_from_slice(args);
+        let out = carepath(&all);
+        assert!(out.status.success(), "{all:?}: {}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
 }

@@ -136,6 +136,19 @@ pub struct CohortSql {
 pub const INDEX_COLUMNS: [&str; 10] =
     ["age", "sex", "simd_quintile", "lca", "hb2019", "ltc_count", "hri_scot_band", "hri_scotp", "hri_hb_band", "hri_lca_band"];
 
+/// `WITH ..., people AS (...)` (ending without a comma): the spec's members, or (None) everyone
+/// with a person record. For the views that take an optional cohort.
+pub fn people_ctes(conn: &Connection, spec: Option<&CohortSpec>) -> Result<Frag> {
+    Ok(match spec {
+        Some(spec) => {
+            let mut f = build(conn, spec, false)?.ctes;
+            f.push(", people AS (SELECT anon_chi FROM cohort WHERE in_cohort AND anon_chi IS NOT NULL)");
+            f
+        }
+        None => Frag::text("WITH people AS (SELECT anon_chi FROM person WHERE anon_chi IS NOT NULL)"),
+    })
+}
+
 pub fn build(conn: &Connection, spec: &CohortSpec, extras: bool) -> Result<CohortSql> {
     spec.validate().map_err(|e| anyhow::anyhow!("{e}"))?;
     let years = resolve_years(conn, spec)?;

@@ -10,7 +10,7 @@ use crate::model::delays::{delay_end_reason_name, delay_reason, delay_reasons, D
 use crate::model::geography::{council_by_lca, partnerships};
 use crate::model::timeline::specialty_name;
 use crate::model::year::FinYear;
-use crate::store::cohort::sql::{build, text, Frag};
+use crate::store::cohort::sql::{people_ctes, text, Frag};
 use anyhow::{bail, Result};
 use duckdb::Connection;
 use std::collections::HashMap;
@@ -26,7 +26,7 @@ const NOT_RECORDED: &str = "not recorded";
 pub fn delays(conn: &Connection, spec: Option<&CohortSpec>, year: &str, by: DelayBy) -> Result<DelayFigures> {
     let Some(fy) = FinYear::parse(year) else { bail!("{year:?} is not a financial year") };
     let (fy_from, fy_to) = fy.bounds();
-    let mut q = people(conn, spec)?;
+    let mut q = people_ctes(conn, spec)?;
     // materialised: the groups and the total read it once
     q.push(", dd AS MATERIALIZED (SELECT e.anon_chi, e.year, e.start_date, e.end_date, e.beddays, e.code9, e.location, e.spec, e.delay_end_reason, e.cij_marker, CASE WHEN e.code9 THEN coalesce(nullif(trim(e.delay_reason_secondary), ''), '9') ELSE nullif(trim(e.delay_reason), '') END AS reason, ");
     q.push("date_diff('day', e.start_date, least(coalesce(e.end_date, CAST(").bind(text(&fy_to)).push(" AS DATE)), CAST(").bind(text(&fy_to));
@@ -77,20 +77,6 @@ pub fn delays(conn: &Connection, spec: Option<&CohortSpec>, year: &str, by: Dela
     let total = DelayRow { group: "total".into(), ..total };
     order(by, &mut rows);
     Ok(DelayFigures { year: year.to_string(), by, rows, total })
-}
-
-/// `WITH people AS (...)`: the cohort's members (for everyone an empty CTE: no restriction is applied).
-fn people(conn: &Connection, spec: Option<&CohortSpec>) -> Result<Frag> {
-    Ok(match spec {
-        Some(spec) => {
-            let c = build(conn, spec, false)?;
-            let mut f = c.ctes;
-            f.push(", people AS (SELECT anon_chi FROM cohort WHERE in_cohort AND anon_chi IS NOT NULL)");
-            f
-        }
-        // everyone: no restriction to join (a DD row with a CHI is a person's)
-        None => Frag::text("WITH people AS (SELECT NULL AS anon_chi WHERE false)"),
-    })
 }
 
 /// The split's key of a `dd` row (our own SQL text only).

@@ -27,7 +27,7 @@ use crate::model::cohort::{age_bands, CohortSpec};
 use crate::model::geography::{council_by_lca, partnerships};
 use crate::model::unscheduled::{UnscheduledBy, UnscheduledFigures, UnscheduledRow, READMISSION_DAYS};
 use crate::model::year::FinYear;
-use crate::store::cohort::sql::{age_band_sql, build, text, Frag};
+use crate::store::cohort::sql::{age_band_sql, people_ctes, text, Frag};
 use crate::store::derive::common_sql::INPATIENT;
 use anyhow::{bail, Result};
 use duckdb::types::Value;
@@ -42,7 +42,7 @@ pub fn unscheduled(conn: &Connection, spec: Option<&CohortSpec>, year: &str, by:
         bail!("--repeat must be at least 1 (people with that many A&E attendances or more in the year)");
     }
     let (fy_from, fy_to) = fy.bounds();
-    let mut q = people(conn, spec)?;
+    let mut q = people_ctes(conn, spec)?;
     // the year's person-years of the people, with the split's key
     q.push(&format!(", u_py AS (SELECT p.*, {} AS g FROM person_year p WHERE p.year = ", key_sql(by)));
     q.bind(text(year)).push(" AND p.anon_chi IN (SELECT anon_chi FROM people))");
@@ -96,19 +96,6 @@ pub fn unscheduled(conn: &Connection, spec: Option<&CohortSpec>, year: &str, by:
     }
     order(by, &mut rows);
     Ok(UnscheduledFigures { year: year.to_string(), by, repeat, rows, total })
-}
-
-/// `WITH people AS (...)`: the cohort's members, or everyone with a person record.
-fn people(conn: &Connection, spec: Option<&CohortSpec>) -> Result<Frag> {
-    Ok(match spec {
-        Some(spec) => {
-            let c = build(conn, spec, false)?;
-            let mut f = c.ctes;
-            f.push(", people AS (SELECT anon_chi FROM cohort WHERE in_cohort AND anon_chi IS NOT NULL)");
-            f
-        }
-        None => Frag::text("WITH people AS (SELECT anon_chi FROM person WHERE anon_chi IS NOT NULL)"),
-    })
 }
 
 /// The split's key of a person-year `p` (our own SQL text only; NULL: not recorded).
