@@ -3,4 +3,5 @@ pub mod disclosure;
 pub mod lorenz;
 pub mod pathways;
 pub mod spc;
+pub mod standardise;
 pub mod survival;

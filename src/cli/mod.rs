@@ -2,6 +2,7 @@
 pub mod audit;
 pub mod bench;
 pub mod cohort;
+pub mod cube;
 pub mod delays;
 pub mod disclosure_args;
 pub mod doctor;
@@ -71,6 +72,8 @@ pub enum Command {
     Delays(delays::DelaysArgs),
     /// Unscheduled care of a year: A&E, repeat attenders, emergency admissions, PPAs, 28-day readmissions per 1,000
     Unscheduled(unscheduled::UnscheduledArgs),
+    /// The resource cube: a measure (cost, bed days, admissions, HRIs...) by one or two dimensions, per 1,000 or standardised
+    Cube(cube::CubeArgs),
     /// Monthly or weekly series of a measure for an area, with XmR control charts (Making Data Count)
     Spc(spc::SpcArgs),
     /// Pathways after (and before) an index event: step sequences with people and median days
@@ -108,6 +111,7 @@ pub fn run() -> i32 {
         Some(Command::Triggers(args)) => triggers::run(&args),
         Some(Command::Delays(args)) => delays::run(&args),
         Some(Command::Unscheduled(args)) => unscheduled::run(&args),
+        Some(Command::Cube(args)) => cube::run(&args),
         Some(Command::Spc(args)) => spc::run(&args),
         Some(Command::Pathways(args)) => pathways::run(&args),
         Some(Command::TimeTo(args)) => time_to::run(&args),

@@ -2,8 +2,10 @@
 pub mod audit;
 pub mod codes;
 pub mod costs;
+pub mod cube;
 pub mod cohort;
 pub mod delays;
+pub mod dimension;
 pub mod events;
 pub mod figures;
 pub mod geography;

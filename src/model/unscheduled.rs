@@ -18,6 +18,7 @@
 //! `gp-cluster` reads `person_year.cluster` (the GP cluster the extract carries for the person's
 //! practice in the year).
 use crate::model::cohort::CohortSpec;
+use crate::model::dimension::Dimension;
 use serde::{Deserialize, Serialize};
 
 /// Repeat attenders by default: people with 5 or more A&E attendances in the year.
@@ -50,17 +51,22 @@ pub enum UnscheduledBy {
 }
 
 impl UnscheduledBy {
-    pub fn label(&self) -> &'static str {
+    /// The general dimension this split is.
+    pub fn dimension(&self) -> Dimension {
         match self {
-            UnscheduledBy::Council => "council of residence",
-            UnscheduledBy::Hscp => "partnership of residence",
-            UnscheduledBy::Locality => "locality of residence",
-            UnscheduledBy::GpPractice => "GP practice",
-            UnscheduledBy::GpCluster => "GP cluster",
-            UnscheduledBy::AgeBand => "age band",
-            UnscheduledBy::Simd => "SIMD quintile (1 = most deprived)",
-            UnscheduledBy::Sex => "sex",
+            UnscheduledBy::Council => Dimension::Council,
+            UnscheduledBy::Hscp => Dimension::Hscp,
+            UnscheduledBy::Locality => Dimension::Locality,
+            UnscheduledBy::GpPractice => Dimension::GpPractice,
+            UnscheduledBy::GpCluster => Dimension::GpCluster,
+            UnscheduledBy::AgeBand => Dimension::AgeBand,
+            UnscheduledBy::Simd => Dimension::Simd,
+            UnscheduledBy::Sex => Dimension::Sex,
         }
+    }
+
+    pub fn label(&self) -> &'static str {
+        self.dimension().label()
     }
 }
 

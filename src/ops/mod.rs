@@ -38,6 +38,7 @@
 //!
 //! Stability: variants and fields are only ever added (later views add Query/Answer variants).
 pub mod audit;
+pub mod cube_tables;
 pub mod delay_tables;
 mod context;
 pub mod error;
@@ -65,6 +66,7 @@ pub use tables::NamedTable;
 use crate::analysis::disclosure::Policy;
 use crate::model::audit::AuditLog;
 use crate::model::cohort::CohortSpec;
+use crate::model::dimension::Dimension;
 use crate::model::figures::{Attrition, Characterisation, HriPicture, MembersPage, Overview, PageRequest};
 use crate::model::hri::HriLevel;
 use crate::model::timeline::Timeline;
@@ -129,6 +131,10 @@ pub enum Query {
     /// one per group, with its XmR control chart (see `model::series`, `analysis::spc`,
     /// `spc_tables`).
     Spc(crate::model::series::SeriesRequest),
+    /// The resource cube: one measure of a year's person-years by one or two dimensions, as a
+    /// sum, per person, per 1,000 or age-sex-standardised, with row, column and grand totals
+    /// (see `model::cube`).
+    Cube(crate::model::cube::CubeRequest),
 }
 
 /// Attrition and characterisation of one cohort.
@@ -166,6 +172,8 @@ pub enum Answer {
     Unscheduled(Gated<crate::model::unscheduled::UnscheduledFigures>),
     /// Tables `spc_series` (gated), `spc_chart` and `spc_limits` (from the published values).
     Spc(Gated<crate::model::series::SeriesFigures>),
+    /// Table `cube` (gated; crude rates recomputed from the published figures).
+    Cube(Gated<crate::model::cube::CubeFigures>),
 }
 
 /// Progress of a long query (loads).
@@ -424,6 +432,47 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
             }
             g.heading = heading;
             Ok(Answer::Unscheduled(g))
+        }
+        Query::Cube(req) => {
+            let (years, spec) = if req.rows == Dimension::Year || req.cols == Some(Dimension::Year) {
+                let asked = req.spec.as_ref().map(|s| s.years.clone()).unwrap_or_default();
+                // every year loaded unless the cohort names its years
+                let years = if asked.is_empty() { year::loaded(conn)? } else { year::all_loaded(conn, &asked)? };
+                let spec = match &req.spec {
+                    Some(s) => Some(checked(conn, &CohortSpec { years: years.clone(), ..s.clone() })?),
+                    None => None,
+                };
+                (years, spec)
+            } else {
+                let (year, spec) = one_year_cohort(conn, req.year.as_deref(), req.spec.as_ref())?;
+                (vec![year], spec)
+            };
+            let f = crate::store::services::cube(conn, spec.as_ref(), &years, req)?;
+            let set = cube_tables::cube_set(&f);
+            let who = spec.as_ref().map(|s| audit::describe_spec("", s)).unwrap_or_else(|| "everyone".into());
+            let by = match req.cols {
+                Some(c) => format!("{} x {}", req.rows.label(), c.label()),
+                None => req.rows.label().to_string(),
+            };
+            let standard = match (req.rate, req.standard) {
+                (crate::model::cube::CubeRate::Standardised, crate::model::cube::Standard::Esp2013) => "; standard: European Standard Population 2013",
+                (crate::model::cube::CubeRate::Standardised, crate::model::cube::Standard::Workspace) => "; standard: the workspace's population",
+                _ => "",
+            };
+            let heading = format!(
+                "{} ({}) in {} by {by} ({}){standard}; people = person-years of the year",
+                req.measure.label(),
+                req.rate.label(),
+                year_labels(&years),
+                spec.as_ref().map(|s| format!("cohort {}", s.name)).unwrap_or_else(|| "everyone".into()),
+            );
+            let what = format!("cube {} {:?} {:?} by {:?} x {:?} cohort {who}", years.join("+"), req.measure, req.rate, req.rows, req.cols);
+            let mut g = gate::publish(ctx, &what, set, f)?;
+            for t in g.tables.iter_mut().filter(|t| t.name == "cube") {
+                cube_tables::withhold_rates(&mut t.table, req.rate);
+            }
+            g.heading = heading;
+            Ok(Answer::Cube(g))
         }
         Query::Spc(req) => {
             let mut req = req.clone();

@@ -23,18 +23,15 @@
 //!
 //! Bound parameters only: the year, the repeat threshold and the cohort's values are `?`; the
 //! SQL text is ours.
-use crate::model::cohort::{age_bands, CohortSpec};
-use crate::model::geography::{council_by_lca, partnerships};
+use super::dimension::{key_sql, label, order};
+use crate::model::cohort::CohortSpec;
 use crate::model::unscheduled::{UnscheduledBy, UnscheduledFigures, UnscheduledRow, READMISSION_DAYS};
 use crate::model::year::FinYear;
-use crate::store::cohort::sql::{age_band_sql, people_ctes, text, Frag};
+use crate::store::cohort::sql::{people_ctes, text, Frag};
 use crate::store::derive::common_sql::INPATIENT;
 use anyhow::{bail, Result};
 use duckdb::types::Value;
 use duckdb::Connection;
-
-/// Key of a person-year that carries no value for the split.
-const NOT_RECORDED: &str = "not recorded";
 
 pub fn unscheduled(conn: &Connection, spec: Option<&CohortSpec>, year: &str, by: UnscheduledBy, repeat: u32) -> Result<UnscheduledFigures> {
     let Some(fy) = FinYear::parse(year) else { bail!("{year:?} is not a financial year") };
@@ -44,7 +41,7 @@ pub fn unscheduled(conn: &Connection, spec: Option<&CohortSpec>, year: &str, by:
     let (fy_from, fy_to) = fy.bounds();
     let mut q = people_ctes(conn, spec)?;
     // the year's person-years of the people, with the split's key
-    q.push(&format!(", u_py AS (SELECT p.*, {} AS g FROM person_year p WHERE p.year = ", key_sql(by)));
+    q.push(&format!(", u_py AS (SELECT p.*, {} AS g FROM person_year p WHERE p.year = ", key_sql(by.dimension())));
     q.bind(text(year)).push(" AND p.anon_chi IN (SELECT anon_chi FROM people))");
     // the year's stays and their bed days
     q.push(&format!(
@@ -90,27 +87,12 @@ pub fn unscheduled(conn: &Connection, spec: Option<&CohortSpec>, year: &str, by:
             r.group = "total".into();
             total = r;
         } else {
-            r.group = label(by, &r.group);
+            r.group = label(by.dimension(), &r.group);
             rows.push(r);
         }
     }
-    order(by, &mut rows);
+    order(by.dimension(), &mut rows, |r| r.group.as_str(), |r| r.population);
     Ok(UnscheduledFigures { year: year.to_string(), by, repeat, rows, total })
-}
-
-/// The split's key of a person-year `p` (our own SQL text only; NULL: not recorded).
-fn key_sql(by: UnscheduledBy) -> String {
-    let trimmed = |c: &str| format!("nullif(trim(CAST(p.{c} AS VARCHAR)), '')");
-    match by {
-        UnscheduledBy::Council => trimmed("lca"),
-        UnscheduledBy::Hscp => trimmed("hscp2019"),
-        UnscheduledBy::Locality => trimmed("locality"),
-        UnscheduledBy::GpPractice => trimmed("gpprac"),
-        UnscheduledBy::GpCluster => trimmed("cluster"),
-        UnscheduledBy::AgeBand => format!("CASE WHEN p.age IS NULL THEN NULL ELSE {} END", age_band_sql("p.age")),
-        UnscheduledBy::Simd => "CAST(p.simd_quintile AS VARCHAR)".into(),
-        UnscheduledBy::Sex => trimmed("sex"),
-    }
 }
 
 fn query_rows(conn: &Connection, q: &Frag) -> Result<Vec<(bool, UnscheduledRow)>> {
@@ -138,63 +120,4 @@ fn query_rows(conn: &Connection, q: &Frag) -> Result<Vec<(bool, UnscheduledRow)>
         ));
     }
     Ok(out)
-}
-
-/// What a reader sees for a key: a name beside its code where the code lists know it (codes
-/// stay in labels, so no two groups merge).
-fn label(by: UnscheduledBy, key: &str) -> String {
-    if key.is_empty() {
-        return NOT_RECORDED.into();
-    }
-    match by {
-        UnscheduledBy::Council => council_by_lca(key).map(|c| c.name.clone()).unwrap_or_else(|| format!("council {key}")),
-        UnscheduledBy::Hscp => partnerships().iter().find(|p| p.hscp2019 == key).map(|p| p.name.clone()).unwrap_or_else(|| format!("partnership {key}")),
-        UnscheduledBy::GpPractice => format!("practice {key}"),
-        UnscheduledBy::GpCluster => format!("cluster {key}"),
-        UnscheduledBy::Simd => match key {
-            "1" => "SIMD 1 (most deprived)".into(),
-            "5" => "SIMD 5 (least deprived)".into(),
-            k => format!("SIMD {k}"),
-        },
-        UnscheduledBy::Sex => match key {
-            "F" => "female".into(),
-            "M" => "male".into(),
-            k => format!("sex {k}"),
-        },
-        _ => key.to_string(),
-    }
-}
-
-/// Age bands, quintiles and sex in their own order; places by population, largest first; "not
-/// recorded" last.
-fn order(by: UnscheduledBy, rows: &mut [UnscheduledRow]) {
-    let rank = |r: &UnscheduledRow| -> usize {
-        if r.group == NOT_RECORDED {
-            return usize::MAX;
-        }
-        match by {
-            UnscheduledBy::AgeBand => age_bands().iter().position(|b| b.0 == r.group).unwrap_or(usize::MAX - 1),
-            _ => 0,
-        }
-    };
-    match by {
-        UnscheduledBy::AgeBand | UnscheduledBy::Simd | UnscheduledBy::Sex => rows.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.group.cmp(&b.group))),
-        _ => rows.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| b.population.cmp(&a.population)).then_with(|| a.group.cmp(&b.group))),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn labels_keep_codes_apart_and_not_recorded_sorts_last() {
-        assert_eq!(label(UnscheduledBy::GpPractice, ""), NOT_RECORDED);
-        assert_eq!(label(UnscheduledBy::GpPractice, "10001"), "practice 10001");
-        assert_eq!(label(UnscheduledBy::Simd, "1"), "SIMD 1 (most deprived)");
-        let mut rows: Vec<UnscheduledRow> = ["not recorded", "85+", "0-17", "45-64"].iter().map(|g| UnscheduledRow::empty(g)).collect();
-        order(UnscheduledBy::AgeBand, &mut rows);
-        let g: Vec<&str> = rows.iter().map(|r| r.group.as_str()).collect();
-        assert_eq!(g, ["0-17", "45-64", "85+", "not recorded"]);
-    }
 }
