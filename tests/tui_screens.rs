@@ -158,7 +158,7 @@ fn load_report_and_help_and_disclosure_control() {
 fn ascii_mode_draws_only_ascii() {
     let mut h = Harness::open("ascii");
     h.theme = carepath::tui::theme::Theme { color: carepath::tui::theme::ColorMode::None, ascii: true };
-    for screen in ['1', '2', '3', '4', '5', '6', '7', '8'] {
+    for screen in ['1', '2', '3', '4', '5', '6', '7', '8', '9'] {
         if screen == '4' {
             h.char('3');
             h.key(KeyCode::Enter);
@@ -205,7 +205,7 @@ fn pathways_from_the_cohort_builder_to_a_strip_and_a_timeline() {
         assert!(s.contains(&format!("After first emergency admission, 90 days, 3 steps: {} people", carepath::format::thousands(indexed))), "{s}");
         assert!(s.contains("(everyone indexed)"), "{s}");
         assert!(s.contains("Pathways (Enter: the people of a node)"), "{s}");
-        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[6 Pathways] 7 8")), "the screen tabs fit the header:\n{s}");
+        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[6 Pathways] 7 8 9")), "the screen tabs fit the header:\n{s}");
     }
     // the first node of the tree is drawn with its people
     let first_step = h.app.explore.pathways.node_steps(1);
@@ -374,7 +374,7 @@ fn delays_screen_splits_the_cohorts_delays() {
     for (w, hgt) in SIZES {
         let s = h.screen(w, hgt);
         assert!(s.contains("Delays by reason group (s: next split)"), "{s}");
-        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[7 Delays] 8")), "the tabs fit:\n{s}");
+        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[7 Delays] 8 9")), "the tabs fit:\n{s}");
         let total = s.lines().find(|l| l.starts_with("total")).unwrap_or_else(|| panic!("a total row:\n{s}"));
         let nums: Vec<&str> = total.split_whitespace().collect();
         assert_eq!(nums.get(1).copied(), Some(people.to_string().as_str()), "{total}");
@@ -426,7 +426,7 @@ fn change_screen_charts_a_measure_and_its_numbers() {
         let s = h.screen(w, hgt);
         assert!(s.contains("Emergency admissions (stays), Scotland, by month"), "{s}");
         assert!(s.contains("limits") && s.contains("mean"), "{s}");
-        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[8 Change]")), "the tabs fit:\n{s}");
+        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[8 Change] 9")), "the tabs fit:\n{s}");
     }
     let mut st = h
         .ctx
@@ -473,6 +473,68 @@ fn change_screen_charts_a_measure_and_its_numbers() {
     let chart = h.app.explore.change.chart().expect("asked again under the gate").clone();
     for row in &chart.rows {
         for c in &row[2..4] {
+            if let carepath::analysis::disclosure::Cell::Count(n) = c {
+                assert!(*n == 0 || *n >= 10, "{n} shown under disclosure control: {row:?}");
+            }
+        }
+    }
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.screen, carepath::tui::app::Screen::Cohort);
+}
+
+/// The Cube screen (`9`): health cost per person by council of the explorer's year, its total
+/// the cost over the people by SQL over `person_year`; `c` adds columns (to sex, skipping the
+/// rows' own dimension), the female column's total by SQL; `o` sorts by the cursor's column;
+/// `!` withholds counts 1-9.
+#[test]
+fn cube_screen_pivots_a_measure_by_two_dimensions() {
+    let mut h = Harness::open("cube");
+    h.char('9');
+    assert_eq!(h.app.screen, carepath::tui::app::Screen::Cube);
+    let year = h.app.year.clone().expect("a year is loaded");
+    let sql = |h: &Harness, cond: &str| -> (i64, f64) {
+        h.ctx
+            .conn
+            .query_row(&format!("SELECT count(*), sum(health_net_cost) FROM person_year WHERE year = ? AND {cond}"), [&year], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+    };
+    let (n, cost) = sql(&h, "true");
+    for (w, hgt) in SIZES {
+        let s = h.screen(w, hgt);
+        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[9 Cube]")), "the tabs fit:\n{s}");
+        assert!(s.contains("council of residence x none"), "{s}");
+        let total = s.lines().find(|l| l.starts_with("total")).unwrap_or_else(|| panic!("a total row:\n{s}"));
+        assert_eq!(total.split_whitespace().nth(1), Some(format!("{:.2}", cost / n as f64).as_str()), "{total}");
+    }
+    // the cursor's cell is named with its people: the largest council first
+    let (lca, people): (String, i64) = h
+        .ctx
+        .conn
+        .query_row("SELECT lca, count(*) FROM person_year WHERE year = ? AND lca IS NOT NULL GROUP BY lca ORDER BY count(*) DESC LIMIT 1", [&year], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    let name = carepath::model::geography::council_by_lca(&lca).map(|c| c.name.clone()).unwrap_or_default();
+    assert!(h.screen(80, 24).contains(&format!("{name}: ")) && h.screen(80, 24).contains(&format!("({people} people)")), "{}", h.screen(80, 24));
+    // columns: none -> (council skipped) partnership ... -> sex
+    for _ in 0..8 {
+        h.char('c');
+    }
+    let s = h.screen(80, 24);
+    assert!(s.contains("council of residence x sex") && s.contains("female") && s.contains("male"), "{s}");
+    let (nf, cf) = sql(&h, "sex = 'F'");
+    let head: Vec<&str> = s.lines().find(|l| l.contains("female")).unwrap().split_whitespace().collect();
+    let fi = head.iter().position(|c| *c == "female").unwrap();
+    let total = s.lines().find(|l| l.starts_with("total")).unwrap();
+    assert_eq!(total.split_whitespace().nth(1 + fi), Some(format!("{:.2}", cf / nf as f64).as_str()), "{total}\n{s}");
+    // `o`: rows by the cursor's column, largest first
+    h.char('o');
+    let g = h.app.explore.cube.grid().expect("the grid");
+    let firsts: Vec<f64> = g.cells[..g.rows.len() - 1].iter().filter_map(|r| r[0].parse().ok()).collect();
+    assert!(firsts.windows(2).all(|w| w[0] >= w[1]), "{firsts:?}");
+    // disclosure control: no count 1-9 in the published cube
+    h.char('!');
+    let t = h.app.explore.cube.figures.as_ref().and_then(|g| g.table("cube")).expect("asked again under the gate").clone();
+    for row in &t.rows {
+        for c in row {
             if let carepath::analysis::disclosure::Cell::Count(n) = c {
                 assert!(*n == 0 || *n >= 10, "{n} shown under disclosure control: {row:?}");
             }

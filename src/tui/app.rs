@@ -261,6 +261,7 @@ impl App {
             Screen::Pathways => &[Slot::Pathways, Slot::TimeTo],
             Screen::Delays => &[Slot::Delays],
             Screen::Change => &[Slot::Spc],
+            Screen::Cube => &[Slot::Cube],
         }
     }
 
@@ -418,6 +419,7 @@ fn on_key(app: &mut App, key: KeyEvent) {
         Action::Screen6 => switch(app, Screen::Pathways),
         Action::Screen7 => switch(app, Screen::Delays),
         Action::Screen8 => switch(app, Screen::Change),
+        Action::Screen9 => switch(app, Screen::Cube),
         Action::Command => app.input = Some(Input { kind: InputKind::Command, line: LineEdit::default() }),
         Action::Search => app.input = Some(Input { kind: InputKind::Search, line: LineEdit::default() }),
         Action::Suppress => app.set_disclosure(!app.shown.on),

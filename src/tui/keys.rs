@@ -26,6 +26,7 @@ pub enum Action {
     Screen6,
     Screen7,
     Screen8,
+    Screen9,
     Up,
     Down,
     Left,
@@ -72,6 +73,9 @@ pub enum Action {
     NextMeasure,
     NextArea,
     ByLocality,
+    NextRows,
+    NextCols,
+    NextRate,
 }
 
 impl Action {
@@ -91,6 +95,7 @@ impl Action {
             Screen6 => "screen_6",
             Screen7 => "screen_7",
             Screen8 => "screen_8",
+            Screen9 => "screen_9",
             Up => "up",
             Down => "down",
             Left => "left",
@@ -137,6 +142,9 @@ impl Action {
             NextMeasure => "next_measure",
             NextArea => "next_area",
             ByLocality => "by_locality",
+            NextRows => "next_rows",
+            NextCols => "next_cols",
+            NextRate => "next_rate",
         }
     }
 
@@ -156,6 +164,7 @@ impl Action {
             Screen6 => "Pathways of the cohort (from the cohort builder: p)",
             Screen7 => "Delayed discharges of the cohort",
             Screen8 => "Change over time: a monthly control chart of the cohort",
+            Screen9 => "Cube: a measure of the cohort by one or two dimensions",
             Up => "move up",
             Down => "move down",
             Left => "previous event (timeline) / move left",
@@ -201,6 +210,9 @@ impl Action {
             NextMeasure => "next measure (emergency admissions, A&E, emergency bed days, DD bed days, PPAs, care home admissions, people in a care home)",
             NextArea => "next area: Scotland, then each council",
             ByLocality => "one chart per locality of the council (small multiples) / one chart",
+            NextRows => "the cube's rows: council, partnership, locality, GP practice, cluster, SIMD, age band, sex, LTCs, HRI band, urban/rural, year",
+            NextCols => "the cube's columns: none, then the same dimensions",
+            NextRate => "show the cube as a total, per person, per 1,000 or age-sex-standardised per 1,000",
             DelaySplit => "split the delays: reason group, reason, council, partnership, locality, hospital, specialty, month, length, admission, origin, how they ended",
         }
     }
@@ -218,6 +230,7 @@ pub enum Context {
     Pathways,
     Delays,
     Change,
+    Cube,
 }
 
 impl Context {
@@ -232,6 +245,7 @@ impl Context {
             Context::Pathways => "pathways",
             Context::Delays => "delays",
             Context::Change => "change",
+            Context::Cube => "cube",
         }
     }
 }
@@ -258,6 +272,7 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Global, "6", Action::Screen6),
     (Context::Global, "7", Action::Screen7),
     (Context::Global, "8", Action::Screen8),
+    (Context::Global, "9", Action::Screen9),
     (Context::Global, "up", Action::Up),
     (Context::Global, "k", Action::Up),
     (Context::Global, "down", Action::Down),
@@ -299,6 +314,11 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Change, "m", Action::NextMeasure),
     (Context::Change, "a", Action::NextArea),
     (Context::Change, "b", Action::ByLocality),
+    (Context::Cube, "m", Action::NextMeasure),
+    (Context::Cube, "r", Action::NextRows),
+    (Context::Cube, "c", Action::NextCols),
+    (Context::Cube, "p", Action::NextRate),
+    (Context::Cube, "o", Action::Sort),
     (Context::Members, "s", Action::Sort),
     (Context::Members, "r", Action::Reverse),
     (Context::Timeline, "[", Action::PrevPerson),
@@ -331,10 +351,10 @@ impl KeyMap {
         let mut km = KeyMap::default();
         let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| anyhow!("key file: {e}"))?;
         for (ctx_name, table) in doc {
-            let ctx = [Context::Global, Context::Overview, Context::Cohort, Context::Members, Context::Timeline, Context::Load, Context::Pathways, Context::Delays, Context::Change]
+            let ctx = [Context::Global, Context::Overview, Context::Cohort, Context::Members, Context::Timeline, Context::Load, Context::Pathways, Context::Delays, Context::Change, Context::Cube]
                 .into_iter()
                 .find(|c| c.name() == ctx_name)
-                .ok_or_else(|| anyhow!("key file: unknown section [{ctx_name}] (use global, overview, cohort, members, timeline, load, pathways, delays, change)"))?;
+                .ok_or_else(|| anyhow!("key file: unknown section [{ctx_name}] (use global, overview, cohort, members, timeline, load, pathways, delays, change, cube)"))?;
             let table = table.as_table().ok_or_else(|| anyhow!("key file: [{ctx_name}] must be a table"))?;
             for (action_name, keys) in table {
                 let action = all_actions()

@@ -28,6 +28,7 @@ pub fn slot(q: &Query) -> Slot {
         Query::TimeTo(_) => Slot::TimeTo,
         Query::Delays(_) => Slot::Delays,
         Query::Spc(_) => Slot::Spc,
+        Query::Cube(_) => Slot::Cube,
         _ => Slot::Other,
     }
 }

@@ -11,10 +11,11 @@ pub enum Screen {
     Pathways,
     Delays,
     Change,
+    Cube,
 }
 
-pub const SCREENS: [Screen; 8] =
-    [Screen::Overview, Screen::Cohort, Screen::Members, Screen::Timeline, Screen::Load, Screen::Pathways, Screen::Delays, Screen::Change];
+pub const SCREENS: [Screen; 9] =
+    [Screen::Overview, Screen::Cohort, Screen::Members, Screen::Timeline, Screen::Load, Screen::Pathways, Screen::Delays, Screen::Change, Screen::Cube];
 
 impl Screen {
     pub fn title(&self) -> &'static str {
@@ -27,6 +28,7 @@ impl Screen {
             Screen::Pathways => "Pathways",
             Screen::Delays => "Delays",
             Screen::Change => "Change",
+            Screen::Cube => "Cube",
         }
     }
     pub fn context(&self) -> Context {
@@ -39,6 +41,7 @@ impl Screen {
             Screen::Pathways => Context::Pathways,
             Screen::Delays => Context::Delays,
             Screen::Change => Context::Change,
+            Screen::Cube => Context::Cube,
         }
     }
 }

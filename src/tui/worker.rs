@@ -44,6 +44,8 @@ pub enum Slot {
     Delays,
     /// A control chart.
     Spc,
+    /// The resource cube.
+    Cube,
     Other,
 }
 

@@ -7,6 +7,8 @@
 pub mod filter_input;
 pub mod change;
 pub mod change_view;
+pub mod cube;
+pub mod cube_view;
 pub mod delays;
 pub mod delays_view;
 pub mod pathways;
@@ -81,6 +83,7 @@ pub struct ExploreState {
     pub pathways: pathways::PathwaysState,
     pub delays: delays::DelaysState,
     pub change: change::ChangeState,
+    pub cube: cube::CubeState,
     /// Where Esc goes from the timeline: the members list, or the pathways strip it came from.
     pub timeline_back: Screen,
 }
@@ -107,6 +110,7 @@ impl Default for ExploreState {
             sdc: false,
             pathways: pathways::PathwaysState::default(),
             delays: delays::DelaysState::default(),
+            cube: cube::CubeState::default(),
             change: change::ChangeState::default(),
             timeline_back: Screen::Members,
         }
@@ -175,6 +179,7 @@ impl ExploreState {
         self.pathways.forget();
         self.delays.forget();
         self.change.forget();
+        self.cube.forget();
         let spec = self.spec.clone();
         let fx = if sdc {
             self.figures = None;
@@ -211,9 +216,10 @@ impl ExploreState {
         self.pathways.forget();
         self.delays.forget();
         self.change.forget();
+        self.cube.forget();
         self.sdc = ctx.sdc;
         self.stale = true;
-        if matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change) {
+        if matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube) {
             return self.on_switch(ctx);
         }
         Effects::default()
@@ -235,7 +241,7 @@ impl ExploreState {
     /// A screen was switched to (`ctx.screen`), or its figures went stale while it shows.
     pub fn on_switch(&mut self, ctx: Ctx) -> Effects {
         let mut fx = Effects::default();
-        if self.stale && matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Timeline | Screen::Pathways | Screen::Delays | Screen::Change) {
+        if self.stale && matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Timeline | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube) {
             if let Some(y) = &ctx.year {
                 self.spec.years = vec![y.clone()];
             }
@@ -254,6 +260,7 @@ impl ExploreState {
             Screen::Pathways => fx.and(Effects::asking(self.pathways.ask_if_changed(&self.spec))),
             Screen::Delays => fx.and(Effects::asking(self.delays.ask_if_changed(&self.spec))),
             Screen::Change => fx.and(Effects::asking(self.change.ask_if_changed(&self.spec))),
+            Screen::Cube => fx.and(Effects::asking(self.cube.ask_if_changed(&self.spec))),
             _ => fx,
         }
     }
@@ -287,6 +294,7 @@ impl ExploreState {
             Answer::TimeTo(g) => self.pathways.on_answer_curves(g),
             Answer::Delays(g) => self.delays.on_answer(g),
             Answer::Spc(g) => self.change.on_answer(g),
+            Answer::Cube(g) => self.cube.on_answer(g),
             Answer::SpecSaved(p) => return Effects::status(format!("cohort saved to {}", p.display())),
             Answer::SpecOpened { path, spec } => {
                 let year = spec.years.last().cloned();
@@ -347,6 +355,10 @@ impl ExploreState {
             }
             Screen::Change => {
                 let ask = self.change.on_action(action, &self.spec);
+                Effects::asking(ask)
+            }
+            Screen::Cube => {
+                let ask = self.cube.on_action(action, &self.spec);
                 Effects::asking(ask)
             }
             _ => Effects::default(),
@@ -663,7 +675,7 @@ impl ExploreState {
 pub fn back(screen: Screen) -> Option<Screen> {
     match screen {
         Screen::Timeline => Some(Screen::Members),
-        Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change => Some(Screen::Cohort),
+        Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube => Some(Screen::Cohort),
         _ => None,
     }
 }
@@ -672,7 +684,7 @@ pub fn back(screen: Screen) -> Option<Screen> {
 pub fn header_label(screen: Screen, e: &ExploreState) -> Option<String> {
     match screen {
         Screen::Timeline => e.timeline.as_ref().map(|t| format!("person {}", short_id(&t.person.anon_chi))),
-        Screen::Cohort | Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change => Some(format!("cohort: {}", e.spec.name)),
+        Screen::Cohort | Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube => Some(format!("cohort: {}", e.spec.name)),
         _ => None,
     }
 }

@@ -33,6 +33,7 @@ pub fn draw(f: &mut Frame, area: Rect, v: &View) {
         Screen::Pathways => super::pathways_view::draw(f, area, &v.state.pathways, v.busy, v.theme),
         Screen::Delays => super::delays_view::draw(f, area, &v.state.delays, v.busy, v.theme),
         Screen::Change => super::change_view::draw(f, area, &v.state.change, v.busy, v.theme),
+        Screen::Cube => super::cube_view::draw(f, area, &v.state.cube, v.busy, v.theme),
         _ => {}
     }
 }
