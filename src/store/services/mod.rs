@@ -2,7 +2,9 @@
 //! discharge, unscheduled care; later the resource cube), each one grouped query over
 //! `event` and `person_year` for a year and a cohort.
 pub mod delays;
+pub mod socialcare;
 pub mod unscheduled;
 
 pub use delays::delays;
+pub use socialcare::socialcare;
 pub use unscheduled::unscheduled;
