@@ -328,7 +328,6 @@ fn socialcare_small_counts_are_withheld_by_default() {
     assert_eq!(y1["mean_age_at_entry"], "*", "{v}");
     let shown = v["rows"].as_array().unwrap().iter().filter(|r| r["entrants"] == "*").count();
     assert!(shown >= 2 || v["total"]["entrants"] == "*", "a lone withheld year could be subtracted: {v}");
-    // the gap of a withheld figure is withheld (by sex the groups are large, by SIMD fine)
     assert!(v["disclosure"]["applied"].as_bool().unwrap());
 }
 
