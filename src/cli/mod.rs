@@ -13,6 +13,7 @@ pub mod load;
 pub mod output;
 pub mod overview;
 pub mod pathways;
+pub mod socialcare;
 pub mod spc;
 pub mod spec_flags;
 pub mod time_to;
@@ -76,6 +77,8 @@ pub enum Command {
     Cube(cube::CubeArgs),
     /// Monthly or weekly series of a measure for an area, with XmR control charts (Making Data Count)
     Spc(spc::SpcArgs),
+    /// Social care prevention measures (NDTi): entrants, age at entry, first home-care package, growth of hours, care-home moves
+    Socialcare(socialcare::SocialCareArgs),
     /// Pathways after (and before) an index event: step sequences with people and median days
     Pathways(pathways::PathwaysArgs),
     /// Time from an index event to a target event: cumulative incidence at 30/90/180/365 days
@@ -113,6 +116,7 @@ pub fn run() -> i32 {
         Some(Command::Unscheduled(args)) => unscheduled::run(&args),
         Some(Command::Cube(args)) => cube::run(&args),
         Some(Command::Spc(args)) => spc::run(&args),
+        Some(Command::Socialcare(args)) => socialcare::run(&args),
         Some(Command::Pathways(args)) => pathways::run(&args),
         Some(Command::TimeTo(args)) => time_to::run(&args),
         Some(Command::Export(args)) => export::run(&args),

@@ -15,6 +15,7 @@ pub mod ltc;
 pub mod ppa;
 pub mod series;
 pub mod service;
+pub mod socialcare;
 pub mod timeline;
 pub mod transitions;
 pub mod triggers;

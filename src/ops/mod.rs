@@ -47,6 +47,7 @@ pub mod limits;
 pub mod pathway_tables;
 mod pathway_members;
 pub mod pseudonym;
+pub mod socialcare_tables;
 pub mod spc_tables;
 pub mod tables;
 pub mod trigger_tables;
@@ -135,6 +136,10 @@ pub enum Query {
     /// sum, per person, per 1,000 or age-sex-standardised, with row, column and grand totals
     /// (see `model::cube`).
     Cube(crate::model::cube::CubeRequest),
+    /// Social care prevention measures (NDTi) for people entering social care, with the
+    /// look-back rule, by year of entry, council, locality, SIMD quintile or sex (see
+    /// `model::socialcare`).
+    SocialCare(crate::model::socialcare::SocialCareRequest),
 }
 
 /// Attrition and characterisation of one cohort.
@@ -174,6 +179,9 @@ pub enum Answer {
     Spc(Gated<crate::model::series::SeriesFigures>),
     /// Table `cube` (gated; crude rates recomputed from the published figures).
     Cube(Gated<crate::model::cube::CubeFigures>),
+    /// Tables `socialcare` and (unless by SIMD) `socialcare_simd` (gated), then
+    /// `socialcare_gap` and, by year, `socialcare_change` (from the published values).
+    SocialCare(Gated<crate::model::socialcare::SocialCareFigures>),
 }
 
 /// Progress of a long query (loads).
@@ -530,6 +538,34 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
             g.tables.extend(extra);
             g.heading = heading;
             Ok(Answer::Spc(g))
+        }
+        Query::SocialCare(req) => {
+            let spec = match &req.spec {
+                Some(s) => Some(checked(conn, s)?),
+                None => None,
+            };
+            let from = match &req.from {
+                Some(f) => Some(year::normalise(f)?),
+                None => None,
+            };
+            let f = crate::store::services::socialcare(conn, spec.as_ref(), req.by, from.as_deref(), req.lookback)?;
+            let set = socialcare_tables::socialcare_set(&f);
+            let who = spec.as_ref().map(|s| audit::describe_spec("", s)).unwrap_or_else(|| "everyone".into());
+            let heading = format!(
+                "Entrants to social care by {} ({}), entry years {} (baseline {}; a year counts with {} earlier year(s) of social care data, people with no earlier record); {}",
+                req.by.label(),
+                spec.as_ref().map(|s| format!("cohort {}", s.name)).unwrap_or_else(|| "everyone".into()),
+                year_labels(&f.years),
+                f.years.first().map(|y| crate::model::year::label(y)).unwrap_or_default(),
+                f.lookback,
+                crate::model::socialcare::NOT_IN_DATA
+            );
+            let what = format!("socialcare by {:?} from {:?} lookback {} cohort {who}", req.by, from, req.lookback);
+            let mut g = gate::publish(ctx, &what, set, f)?;
+            let extra = socialcare_tables::difference_tables(&g, req.by);
+            g.tables.extend(extra);
+            g.heading = heading;
+            Ok(Answer::SocialCare(g))
         }
     }
 }

@@ -50,3 +50,10 @@ pub(crate) fn current_geography_sql() -> String {
 pub(crate) fn age_sql(fy_start: &str, birth_ym: &str) -> String {
     format!("greatest(0, year({fy_start}) - year({birth_ym}) - CASE WHEN month({birth_ym}) > 9 THEN 1 ELSE 0 END)")
 }
+
+/// Age in whole years on the day `day` (a DATE expression) from the birth year-month
+/// `birth_ym`: the birthday is taken to fall on the first of its month (the day is not kept),
+/// as the timeline's `PersonHeader::age_on`.
+pub(crate) fn age_on_sql(day: &str, birth_ym: &str) -> String {
+    format!("greatest(0, year({day}) - year({birth_ym}) - CASE WHEN month({day}) < month({birth_ym}) THEN 1 ELSE 0 END)")
+}

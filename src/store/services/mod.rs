@@ -4,8 +4,10 @@
 pub mod cube;
 pub mod delays;
 pub mod dimension;
+pub mod socialcare;
 pub mod unscheduled;
 
 pub use cube::cube;
 pub use delays::delays;
+pub use socialcare::socialcare;
 pub use unscheduled::unscheduled;
