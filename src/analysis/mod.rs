@@ -1,4 +1,5 @@
 //! Pure computations: disclosure control, Lorenz/Gini, pathway aggregation, time to event, SPC.
+pub mod balance;
 pub mod disclosure;
 pub mod lorenz;
 pub mod pathways;

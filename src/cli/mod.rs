@@ -2,6 +2,7 @@
 pub mod audit;
 pub mod bench;
 pub mod cohort;
+pub mod compare;
 pub mod cube;
 pub mod delays;
 pub mod disclosure_args;
@@ -73,6 +74,8 @@ pub enum Command {
     Delays(delays::DelaysArgs),
     /// Unscheduled care of a year: A&E, repeat attenders, emergency admissions, PPAs, 28-day readmissions per 1,000
     Unscheduled(unscheduled::UnscheduledArgs),
+    /// Two cohorts side by side: size, overlap, make-up, cost per person by service, ratio, SMD, standardised ratio
+    Compare(compare::CompareArgs),
     /// The resource cube: a measure (cost, bed days, admissions, HRIs...) by one or two dimensions, per 1,000 or standardised
     Cube(cube::CubeArgs),
     /// Monthly or weekly series of a measure for an area, with XmR control charts (Making Data Count)
@@ -115,6 +118,7 @@ pub fn run() -> i32 {
         Some(Command::Delays(args)) => delays::run(&args),
         Some(Command::Unscheduled(args)) => unscheduled::run(&args),
         Some(Command::Cube(args)) => cube::run(&args),
+        Some(Command::Compare(args)) => compare::run(&args),
         Some(Command::Spc(args)) => spc::run(&args),
         Some(Command::Socialcare(args)) => socialcare::run(&args),
         Some(Command::Pathways(args)) => pathways::run(&args),

@@ -4,6 +4,7 @@ pub mod codes;
 pub mod costs;
 pub mod cube;
 pub mod cohort;
+pub mod compare;
 pub mod delays;
 pub mod dimension;
 pub mod events;

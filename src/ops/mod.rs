@@ -38,6 +38,7 @@
 //!
 //! Stability: variants and fields are only ever added (later views add Query/Answer variants).
 pub mod audit;
+pub mod compare_tables;
 pub mod cube_tables;
 pub mod delay_tables;
 mod context;
@@ -136,6 +137,10 @@ pub enum Query {
     /// sum, per person, per 1,000 or age-sex-standardised, with row, column and grand totals
     /// (see `model::cube`).
     Cube(crate::model::cube::CubeRequest),
+    /// Two cohorts side by side in one year: size, overlap, make-up, LTCs and each measure per
+    /// person with ratio, standardised mean difference and standardised ratio (see
+    /// `model::compare`).
+    Compare(crate::model::compare::CompareRequest),
     /// Social care prevention measures (NDTi) for people entering social care, with the
     /// look-back rule, by year of entry, council, locality, SIMD quintile or sex (see
     /// `model::socialcare`).
@@ -179,6 +184,8 @@ pub enum Answer {
     Spc(Gated<crate::model::series::SeriesFigures>),
     /// Table `cube` (gated; crude rates recomputed from the published figures).
     Cube(Gated<crate::model::cube::CubeFigures>),
+    /// Table `compare` (gated; ratios and SMDs withheld with either side).
+    Compare(Gated<crate::model::compare::CompareFigures>),
     /// Tables `socialcare` and (unless by SIMD) `socialcare_simd` (gated), then
     /// `socialcare_gap` and, by year, `socialcare_change` (from the published values).
     SocialCare(Gated<crate::model::socialcare::SocialCareFigures>),
@@ -440,6 +447,25 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
             }
             g.heading = heading;
             Ok(Answer::Unscheduled(g))
+        }
+        Query::Compare(req) => {
+            let (year, a) = one_year_cohort(conn, req.year.as_deref().or(req.a.years.last().map(String::as_str)), Some(&req.a))?;
+            let (_, b) = one_year_cohort(conn, Some(&year), Some(&req.b))?;
+            let (Some(a), Some(b)) = (a, b) else { return Err(OpsError::Other("two cohorts are needed to compare".into())) };
+            let f = crate::store::cohort::compare::compare(conn, &a, &b, &year)?;
+            let set = compare_tables::compare_set(&f);
+            let what = format!("compare {year} A {} B {}", audit::describe_spec("", &a), audit::describe_spec("", &b));
+            let mut g = gate::publish(ctx, &what, set, f)?;
+            for t in g.tables.iter_mut().filter(|t| t.name == "compare") {
+                compare_tables::withhold_pairs(&mut t.table);
+            }
+            g.heading = format!(
+                "Cohort A ({}) beside cohort B ({}) in {}: per person = over the cohort's person-years; SMD = standardised mean difference; standardised = age-sex-standardised to the European Standard Population 2013",
+                if a.name.is_empty() { "unnamed" } else { a.name.as_str() },
+                if b.name.is_empty() { "unnamed" } else { b.name.as_str() },
+                crate::model::year::label(&year)
+            );
+            Ok(Answer::Compare(g))
         }
         Query::Cube(req) => {
             let (years, spec) = if req.rows == Dimension::Year || req.cols == Some(Dimension::Year) {

@@ -35,6 +35,7 @@ pub mod sql;
 mod attrition;
 mod cache;
 mod characterise;
+pub mod compare;
 mod hri;
 pub mod members;
 mod rows;

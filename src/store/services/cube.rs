@@ -85,7 +85,7 @@ fn base_rows(conn: &Connection, spec: Option<&CohortSpec>, years: &[String], req
 }
 
 /// The standard's age group (index into `esp2013()`) of an age column; NULL without an age.
-fn age_group_sql(col: &str) -> String {
+pub(crate) fn age_group_sql(col: &str) -> String {
     let mut s = String::from("CASE");
     for (i, g) in esp2013().iter().enumerate() {
         s.push_str(&format!(" WHEN {col} BETWEEN {} AND {} THEN {i}", g.from, g.to));
@@ -164,6 +164,11 @@ fn standardise(
     Ok(())
 }
 
+/// ESP 2013 per stratum (age group x sex), the same weights for both sexes.
+pub(crate) fn esp_weights() -> HashMap<Stratum, f64> {
+    esp2013().iter().enumerate().flat_map(|(i, g)| ["F", "M"].map(|s| ((i, s.to_string()), g.weight))).collect()
+}
+
 /// The standard population per stratum: ESP 2013 for both sexes, or the workspace's people of
 /// the years (everyone: the total's strata when there is no cohort, else read again).
 fn standard_weights(
@@ -174,7 +179,7 @@ fn standard_weights(
     strata: &HashMap<(Level, String, String), HashMap<Stratum, StratumCounts>>,
 ) -> Result<HashMap<Stratum, f64>> {
     match standard {
-        Standard::Esp2013 => Ok(esp2013().iter().enumerate().flat_map(|(i, g)| ["F", "M"].map(|s| ((i, s.to_string()), g.weight))).collect()),
+        Standard::Esp2013 => Ok(esp_weights()),
         Standard::Workspace if !cohort => Ok(strata
             .iter()
             .filter(|((lv, _, _), _)| *lv == Level::Total)
