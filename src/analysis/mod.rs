@@ -2,5 +2,6 @@
 pub mod disclosure;
 pub mod lorenz;
 pub mod pathways;
+pub mod projection;
 pub mod spc;
 pub mod survival;

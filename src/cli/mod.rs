@@ -12,6 +12,7 @@ pub mod load;
 pub mod output;
 pub mod overview;
 pub mod pathways;
+pub mod project;
 pub mod spc;
 pub mod spec_flags;
 pub mod time_to;
@@ -73,6 +74,8 @@ pub enum Command {
     Unscheduled(unscheduled::UnscheduledArgs),
     /// Monthly or weekly series of a measure for an area, with XmR control charts (Making Data Count)
     Spc(spc::SpcArgs),
+    /// Projections to 2035: base-year rates per area, sex and age band x projected population, beds needed, scenarios
+    Project(project::ProjectArgs),
     /// Pathways after (and before) an index event: step sequences with people and median days
     Pathways(pathways::PathwaysArgs),
     /// Time from an index event to a target event: cumulative incidence at 30/90/180/365 days
@@ -109,6 +112,7 @@ pub fn run() -> i32 {
         Some(Command::Delays(args)) => delays::run(&args),
         Some(Command::Unscheduled(args)) => unscheduled::run(&args),
         Some(Command::Spc(args)) => spc::run(&args),
+        Some(Command::Project(args)) => project::run(&args),
         Some(Command::Pathways(args)) => pathways::run(&args),
         Some(Command::TimeTo(args)) => time_to::run(&args),
         Some(Command::Export(args)) => export::run(&args),
