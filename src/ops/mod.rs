@@ -555,7 +555,14 @@ fn project(ctx: &Context, req: &crate::model::projection::ProjectionRequest) -> 
         req.population.display(),
         req.scenario.as_ref().map(|p| p.display().to_string())
     );
+    let rows_per_area = 1 + (req.to - fy.start) as usize;
+    let has_total = req.level != AreaLevel::Scotland;
     let mut g = gate::publish(ctx, &what, set, f)?;
+    if has_total && g.disclosure.applied {
+        for t in g.tables.iter_mut().filter(|t| t.name == "projection") {
+            projection_tables::withhold_total_projections(&mut t.table, rows_per_area);
+        }
+    }
     g.heading = heading;
     Ok(Answer::Project(g))
 }

@@ -122,6 +122,31 @@ fn projected_row(a: &AreaProjection, base: &YearFigures, y: &YearFigures, adm: C
     row
 }
 
+/// Run on the published table when it has a Scotland total (its last `rows_per_area` rows):
+/// where an area's base count is withheld, Scotland's projected figures from that count are
+/// withheld too. Scotland's projection is the sum of the areas' rates x populations, so over
+/// many years it could be solved for a withheld area's rate, and rate x people is its count.
+pub fn withhold_total_projections(t: &mut Table, rows_per_area: usize) {
+    let n = t.rows.len();
+    if rows_per_area == 0 || n < rows_per_area * 2 {
+        return;
+    }
+    let total_from = n - rows_per_area;
+    for source in [ADMISSIONS, DD_PEOPLE] {
+        let withheld = (0..total_from).step_by(rows_per_area).any(|b| t.rows[b].get(source) == Some(&Cell::Suppressed));
+        if !withheld {
+            continue;
+        }
+        for row in t.rows[total_from + 1..].iter_mut() {
+            for cell in row.iter_mut() {
+                if matches!(cell, Cell::Derived(d) if d.of.col == source) {
+                    *cell = Cell::Suppressed;
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +192,10 @@ mod tests {
         assert_eq!(gated.rows[1][ADMISSIONS], Cell::Suppressed, "the projection goes with its base count");
         // one withheld area beside Scotland's total: another is withheld too
         assert!(gated.rows[2][ADMISSIONS] == Cell::Suppressed || gated.rows[4][ADMISSIONS] == Cell::Suppressed);
+        // and Scotland's projection, which sums the withheld area's
+        let mut gated = gated;
+        withhold_total_projections(&mut gated, 2);
+        assert_eq!(gated.rows[5][ADMISSIONS], Cell::Suppressed);
+        assert_eq!(gated.rows[5][POPULATION], t.rows[5][POPULATION].clone(), "population does not come from a withheld count");
     }
 }
