@@ -3,6 +3,7 @@ pub mod balance;
 pub mod disclosure;
 pub mod lorenz;
 pub mod pathways;
+pub mod projection;
 pub mod spc;
 pub mod standardise;
 pub mod survival;

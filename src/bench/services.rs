@@ -3,7 +3,9 @@
 //! file), and a monthly control chart of emergency admissions for the largest council, alone
 //! and as small multiples by its localities, and the resource cube by one dimension (against
 //! hand-written SQL grouping `person_year`) and by GP practice x age band, each through the
-//! operations layer (gate included).
+//! operations layer (gate included); and a projection to 2035 for every council from a
+//! population file in the NRS layout that the bench writes (made-up numbers, deleted
+//! afterwards), file reading included.
 use super::edits::episode_table;
 use super::report::{Figure, Report, Target};
 use super::stats::time_ms;
@@ -129,5 +131,65 @@ pub fn measure(conn: &Connection, ws_path: &Path, rep: &mut Report) -> Result<()
             Target::P95MaxMs(target),
         ));
     }
+    measure_projection(&ctx, &year, rep)
+}
+
+/// A population file in the NRS open-data layout for every council, one row per year, council
+/// and sex from `from` to `to`: made-up numbers (the bench times the work, not the answer).
+fn write_population(path: &Path, from: i32, to: i32) -> Result<()> {
+    use std::fmt::Write as _;
+    let mut s = String::from("Year,CA,CAQF,Sex,SexQF,AllAges");
+    for a in 0..90 {
+        let _ = write!(s, ",Age{a}");
+    }
+    s.push_str(",Age90plus\n");
+    for y in from..=to {
+        for (ci, c) in crate::model::geography::councils().iter().enumerate() {
+            for (si, sex) in ["Male", "Female"].iter().enumerate() {
+                let _ = write!(s, "{y},{},,{sex},,0", c.ca2019);
+                for a in 0..=90u32 {
+                    let _ = write!(s, ",{}", 500 + (a * 7 + ci as u32 * 13 + si as u32 * 5) % 300 + (y - from) as u32);
+                }
+                s.push('\n');
+            }
+        }
+    }
+    std::fs::write(path, s)?;
+    Ok(())
+}
+
+fn measure_projection(ctx: &crate::ops::Context, year: &str, rep: &mut Report) -> Result<()> {
+    let Some(fy) = crate::model::year::FinYear::parse(year) else { return Ok(()) };
+    let to = crate::model::projection::DEFAULT_TO.max(fy.start + 1);
+    let path = std::env::temp_dir().join(format!("carepath-bench-population-{}.csv", std::process::id()));
+    write_population(&path, fy.start, to)?;
+    let q = crate::ops::Query::Project(crate::model::projection::ProjectionRequest {
+        population: path.clone(),
+        base_year: year.to_string(),
+        to,
+        level: crate::model::projection::AreaLevel::Council,
+        scenario: None,
+        occupancy: crate::model::projection::DEFAULT_OCCUPANCY,
+    });
+    let mut lib = Vec::new();
+    let mut failed = None;
+    for _ in 0..RUNS {
+        let (ms, r) = time_ms(|| run_ops(ctx, &q));
+        if let Err(e) = r {
+            failed = Some(e);
+            break;
+        }
+        lib.push(ms);
+    }
+    let _ = std::fs::remove_file(&path);
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    rep.push(Figure::samples(
+        &format!("projection to {to} from {} rates, every council (population file read included)", fy.label()),
+        &lib,
+        None,
+        Target::P95MaxMs(2000.0),
+    ));
     Ok(())
 }

@@ -15,6 +15,7 @@ pub mod output;
 pub mod overview;
 pub mod pathways;
 pub mod socialcare;
+pub mod project;
 pub mod spc;
 pub mod spec_flags;
 pub mod time_to;
@@ -82,6 +83,8 @@ pub enum Command {
     Spc(spc::SpcArgs),
     /// Social care prevention measures (NDTi): entrants, age at entry, first home-care package, growth of hours, care-home moves
     Socialcare(socialcare::SocialCareArgs),
+    /// Projections to 2035: base-year rates per area, sex and age band x projected population, beds needed, scenarios
+    Project(project::ProjectArgs),
     /// Pathways after (and before) an index event: step sequences with people and median days
     Pathways(pathways::PathwaysArgs),
     /// Time from an index event to a target event: cumulative incidence at 30/90/180/365 days
@@ -121,6 +124,7 @@ pub fn run() -> i32 {
         Some(Command::Compare(args)) => compare::run(&args),
         Some(Command::Spc(args)) => spc::run(&args),
         Some(Command::Socialcare(args)) => socialcare::run(&args),
+        Some(Command::Project(args)) => project::run(&args),
         Some(Command::Pathways(args)) => pathways::run(&args),
         Some(Command::TimeTo(args)) => time_to::run(&args),
         Some(Command::Export(args)) => export::run(&args),

@@ -7,7 +7,8 @@ pub fn rows(text: &str) -> Vec<Vec<String>> {
     text.lines().skip(1).filter(|l| !l.trim().is_empty()).map(split_line).collect()
 }
 
-fn split_line(line: &str) -> Vec<String> {
+/// One CSV line into its fields (quotes removed; a comma inside quotes does not split).
+pub fn split_line(line: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut in_quotes = false;

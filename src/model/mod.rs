@@ -14,6 +14,7 @@ pub mod hri;
 pub mod pathways;
 pub mod ltc;
 pub mod ppa;
+pub mod projection;
 pub mod series;
 pub mod service;
 pub mod socialcare;

@@ -43,6 +43,16 @@ impl FinYear {
         (0..12).map(|i| if i < 9 { format!("{}-{:02}", self.start, i + 4) } else { format!("{}-{:02}", self.start + 1, i - 8) }).collect()
     }
 
+    /// Days in the year: 366 when it holds a 29 February (average occupied beds = bed days / days).
+    pub fn days(&self) -> u32 {
+        let y = self.start + 1;
+        if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 {
+            366
+        } else {
+            365
+        }
+    }
+
     /// The FY midpoint used for ages (30 September).
     pub fn midpoint(&self) -> String {
         format!("{}-09-30", self.start)
@@ -65,6 +75,7 @@ mod tests {
         assert_eq!(y.code(), "1920");
         assert_eq!(FinYear::parse("9900").map(|y| y.start), Some(1999));
         assert!(FinYear::parse("1921").is_none());
+        assert_eq!((y.days(), FinYear::parse("2021").unwrap().days(), FinYear::parse("9900").unwrap().days()), (366, 365, 366));
         assert!(FinYear::parse("19/20").is_none());
         let m = y.months();
         assert_eq!((m[0].as_str(), m[8].as_str(), m[9].as_str(), m[11].as_str()), ("2019-04", "2019-12", "2020-01", "2020-03"));

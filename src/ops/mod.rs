@@ -47,6 +47,7 @@ pub mod identity;
 pub mod limits;
 pub mod pathway_tables;
 mod pathway_members;
+pub mod projection_tables;
 pub mod pseudonym;
 pub mod socialcare_tables;
 pub mod spc_tables;
@@ -145,6 +146,10 @@ pub enum Query {
     /// look-back rule, by year of entry, council, locality, SIMD quintile or sex (see
     /// `model::socialcare`).
     SocialCare(crate::model::socialcare::SocialCareRequest),
+    /// Projections to a year (default 2035): the base year's age-sex-specific rates per area
+    /// applied to the analyst's population projections file, optionally under a scenario file
+    /// (see `model::projection`, `analysis::projection`, `projection_tables`).
+    Project(crate::model::projection::ProjectionRequest),
 }
 
 /// Attrition and characterisation of one cohort.
@@ -189,6 +194,8 @@ pub enum Answer {
     /// Tables `socialcare` and (unless by SIMD) `socialcare_simd` (gated), then
     /// `socialcare_gap` and, by year, `socialcare_change` (from the published values).
     SocialCare(Gated<crate::model::socialcare::SocialCareFigures>),
+    /// Table `projection` (gated; projections withheld with the base counts they come from).
+    Project(Gated<crate::model::projection::ProjectionFigures>),
 }
 
 /// Progress of a long query (loads).
@@ -593,7 +600,82 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
             g.heading = heading;
             Ok(Answer::SocialCare(g))
         }
+        Query::Project(req) => project(ctx, req),
     }
+}
+
+/// A projection (see [`Query::Project`]): files read and checked first, then the base year's
+/// cells, the arithmetic and the gate. With disclosure control on, small cells' rates are
+/// pooled at the policy's threshold.
+fn project(ctx: &Context, req: &crate::model::projection::ProjectionRequest) -> Result<Answer, OpsError> {
+    use crate::model::projection::{AreaLevel, ProjectionFigures, MAX_TO};
+    let conn = &ctx.conn;
+    if !(req.occupancy > 0.0 && req.occupancy <= 1.0) {
+        return Err(OpsError::Other(format!("--occupancy {} must be a share above 0 and at most 1 (0.85 for 85%)", req.occupancy)));
+    }
+    let year = year::one(conn, Some(&req.base_year))?;
+    let Some(fy) = crate::model::year::FinYear::parse(&year) else { return Err(OpsError::BadYear { given: year }) };
+    if req.to <= fy.start || req.to > MAX_TO {
+        return Err(OpsError::Other(format!("--to {} must be a calendar year after {} (the base year {} starts then) and at most {MAX_TO}", req.to, fy.start, fy.label())));
+    }
+    let population = crate::store::population::read_population(&req.population).map_err(|e| OpsError::Other(format!("{e:#}")))?;
+    let scenario = match &req.scenario {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| OpsError::file("could not read the scenario", path, e))?;
+            Some(crate::model::projection::Scenario::from_toml(&text).map_err(|e| OpsError::Other(format!("{}: {e}", path.display())))?)
+        }
+        None => None,
+    };
+    let base = crate::store::projection::base_cells(conn, &year)?;
+    let min_count = match ctx.sdc() {
+        Sdc::On(p) => p.threshold,
+        Sdc::Off => 1,
+    };
+    let opts = crate::analysis::projection::Options { level: req.level, base_start: fy.start, to: req.to, occupancy: req.occupancy, scenario: scenario.as_ref(), min_count };
+    let (areas, pooled_cells) =
+        crate::analysis::projection::project(&base, &population, &opts).map_err(|e| OpsError::Other(format!("{}: {e}", req.population.display())))?;
+    let total = if req.level == AreaLevel::Scotland { None } else { crate::analysis::projection::total(&areas, req.occupancy) };
+    let f = ProjectionFigures {
+        base_year: year.clone(),
+        level: req.level,
+        to: req.to,
+        occupancy: req.occupancy,
+        population_layout: population.layout.clone(),
+        scenario,
+        areas,
+        total,
+        pooled_cells,
+    };
+    let set = projection_tables::projection_set(&f);
+    let heading = format!(
+        "Projection to {} from {} rates per {} ({}; population file: {}{}){}",
+        f.to,
+        fy.label(),
+        req.level.label(),
+        format_args!("beds needed at {:.0}% occupancy", req.occupancy * 100.0),
+        f.population_layout,
+        f.scenario.as_ref().map(|s| format!("; scenario {}", if s.name.is_empty() { "(unnamed)" } else { s.name.as_str() })).unwrap_or_default(),
+        if pooled_cells > 0 { format!(". {pooled_cells} small age-sex cells share a pooled rate (disclosure control)") } else { String::new() }
+    );
+    let what = format!(
+        "project {} to {} level {:?} occupancy {} population {} scenario {:?}",
+        year,
+        req.to,
+        req.level,
+        req.occupancy,
+        req.population.display(),
+        req.scenario.as_ref().map(|p| p.display().to_string())
+    );
+    let rows_per_area = 1 + (req.to - fy.start) as usize;
+    let has_total = req.level != AreaLevel::Scotland;
+    let mut g = gate::publish(ctx, &what, set, f)?;
+    if has_total && g.disclosure.applied {
+        for t in g.tables.iter_mut().filter(|t| t.name == "projection") {
+            projection_tables::withhold_total_projections(&mut t.table, rows_per_area);
+        }
+    }
+    g.heading = heading;
+    Ok(Answer::Project(g))
 }
 
 /// Read a cohort spec file: parse errors name the file, field, line and column; a spec with

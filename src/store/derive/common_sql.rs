@@ -3,6 +3,10 @@
 /// Inpatient record types: admissions, CIJs and bed days come from these.
 pub const INPATIENT: &str = "('01B', '02B', '04B', 'GLS')";
 
+/// Key of a stay among an `event` person-year's inpatient episodes: its CIJ, else the episode on
+/// its own (as `person_year.emergency_admissions` counts stays).
+pub const STAY_KEY: &str = "CASE WHEN cij_marker IS NOT NULL THEN 'c' || CAST(cij_marker AS VARCHAR) ELSE 'e' || CAST(event_id AS VARCHAR) END";
+
 /// `arg_max(col, sk) FILTER (WHERE col IS NOT NULL) AS alias, ...`: each column's latest known
 /// value by the sort key `sk` (person and person_year take geography and SIMD this way).
 pub(crate) fn latest_known(cols: &[(&str, &str)]) -> String {
