@@ -21,6 +21,10 @@ pub struct CompareRequest {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MeasureComparison {
     pub measure: CubeMeasure,
+    /// The measure summed over each cohort's person-years (for a count measure, a count of
+    /// events that passes the disclosure gate like any other).
+    pub a_sum: f64,
+    pub b_sum: f64,
     pub a_mean: f64,
     pub a_sd: f64,
     pub b_mean: f64,

@@ -100,6 +100,8 @@ pub enum Query {
     Export(ExportRequest),
     SaveSpec { path: PathBuf, spec: CohortSpec },
     OpenSpec { path: PathBuf },
+    /// Read a cohort file to compare the cohort being built with (the explorer's `:against`).
+    OpenComparison { path: PathBuf },
     /// Load extracts into the workspace (progress through [`run_with_progress`]); `kinds` are the
     /// files whose kind the analyst stated (`--kind FILE=KIND`).
     Load { paths: Vec<PathBuf>, kinds: Vec<(PathBuf, crate::store::detect::Kind)> },
@@ -174,6 +176,7 @@ pub enum Answer {
     Exported(ExportReport),
     SpecSaved(PathBuf),
     SpecOpened { path: PathBuf, spec: CohortSpec },
+    ComparisonOpened { path: PathBuf, spec: CohortSpec },
     Loaded(Box<LoadReport>),
     Disclosure(Sdc),
     Transitions(Gated<crate::model::transitions::Transitions>),
@@ -291,6 +294,7 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
             Ok(Answer::SpecSaved(path.clone()))
         }
         Query::OpenSpec { path } => Ok(Answer::SpecOpened { path: path.clone(), spec: read_spec(path)? }),
+        Query::OpenComparison { path } => Ok(Answer::ComparisonOpened { path: path.clone(), spec: read_spec(path)? }),
         Query::Load { paths, kinds } => {
             let options = crate::store::ingest::LoadOptions { kinds: kinds.clone() };
             let report = crate::store::ingest::load_with_options_progress(conn, paths, &options, &|done, total, file| {

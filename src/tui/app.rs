@@ -262,6 +262,7 @@ impl App {
             Screen::Delays => &[Slot::Delays],
             Screen::Change => &[Slot::Spc],
             Screen::Cube => &[Slot::Cube],
+            Screen::Compare => &[Slot::Compare],
         }
     }
 
@@ -420,6 +421,7 @@ fn on_key(app: &mut App, key: KeyEvent) {
         Action::Screen7 => switch(app, Screen::Delays),
         Action::Screen8 => switch(app, Screen::Change),
         Action::Screen9 => switch(app, Screen::Cube),
+        Action::Screen10 => switch(app, Screen::Compare),
         Action::Command => app.input = Some(Input { kind: InputKind::Command, line: LineEdit::default() }),
         Action::Search => app.input = Some(Input { kind: InputKind::Search, line: LineEdit::default() }),
         Action::Suppress => app.set_disclosure(!app.shown.on),

@@ -27,6 +27,7 @@ pub enum Action {
     Screen7,
     Screen8,
     Screen9,
+    Screen10,
     Up,
     Down,
     Left,
@@ -70,6 +71,7 @@ pub enum Action {
     NextTarget,
     NextSplit,
     DelaySplit,
+    NextComparison,
     NextMeasure,
     NextArea,
     ByLocality,
@@ -96,6 +98,7 @@ impl Action {
             Screen7 => "screen_7",
             Screen8 => "screen_8",
             Screen9 => "screen_9",
+            Screen10 => "screen_10",
             Up => "up",
             Down => "down",
             Left => "left",
@@ -139,6 +142,7 @@ impl Action {
             NextTarget => "next_target",
             NextSplit => "next_split",
             DelaySplit => "delay_split",
+            NextComparison => "next_comparison",
             NextMeasure => "next_measure",
             NextArea => "next_area",
             ByLocality => "by_locality",
@@ -165,6 +169,7 @@ impl Action {
             Screen7 => "Delayed discharges of the cohort",
             Screen8 => "Change over time: a monthly control chart of the cohort",
             Screen9 => "Cube: a measure of the cohort by one or two dimensions",
+            Screen10 => "Compare: the cohort beside everyone, the cohort without one of its filters, or a cohort file (:against FILE)",
             Up => "move up",
             Down => "move down",
             Left => "previous event (timeline) / move left",
@@ -214,6 +219,7 @@ impl Action {
             NextCols => "the cube's columns: none, then the same dimensions",
             NextRate => "show the cube as a total, per person, per 1,000 or age-sex-standardised per 1,000",
             DelaySplit => "split the delays: reason group, reason, council, partnership, locality, hospital, specialty, month, length, admission, origin, how they ended",
+            NextComparison => "compare the cohort with: everyone in the year, the cohort without each of its filters in turn, the cohort file opened with :against",
         }
     }
 }
@@ -231,6 +237,7 @@ pub enum Context {
     Delays,
     Change,
     Cube,
+    Compare,
 }
 
 impl Context {
@@ -246,6 +253,7 @@ impl Context {
             Context::Delays => "delays",
             Context::Change => "change",
             Context::Cube => "cube",
+            Context::Compare => "compare",
         }
     }
 }
@@ -273,6 +281,7 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Global, "7", Action::Screen7),
     (Context::Global, "8", Action::Screen8),
     (Context::Global, "9", Action::Screen9),
+    (Context::Global, "0", Action::Screen10),
     (Context::Global, "up", Action::Up),
     (Context::Global, "k", Action::Up),
     (Context::Global, "down", Action::Down),
@@ -319,6 +328,7 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Cube, "c", Action::NextCols),
     (Context::Cube, "p", Action::NextRate),
     (Context::Cube, "o", Action::Sort),
+    (Context::Compare, "b", Action::NextComparison),
     (Context::Members, "s", Action::Sort),
     (Context::Members, "r", Action::Reverse),
     (Context::Timeline, "[", Action::PrevPerson),
@@ -351,10 +361,10 @@ impl KeyMap {
         let mut km = KeyMap::default();
         let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| anyhow!("key file: {e}"))?;
         for (ctx_name, table) in doc {
-            let ctx = [Context::Global, Context::Overview, Context::Cohort, Context::Members, Context::Timeline, Context::Load, Context::Pathways, Context::Delays, Context::Change, Context::Cube]
+            let ctx = [Context::Global, Context::Overview, Context::Cohort, Context::Members, Context::Timeline, Context::Load, Context::Pathways, Context::Delays, Context::Change, Context::Cube, Context::Compare]
                 .into_iter()
                 .find(|c| c.name() == ctx_name)
-                .ok_or_else(|| anyhow!("key file: unknown section [{ctx_name}] (use global, overview, cohort, members, timeline, load, pathways, delays, change, cube)"))?;
+                .ok_or_else(|| anyhow!("key file: unknown section [{ctx_name}] (use global, overview, cohort, members, timeline, load, pathways, delays, change, cube, compare)"))?;
             let table = table.as_table().ok_or_else(|| anyhow!("key file: [{ctx_name}] must be a table"))?;
             for (action_name, keys) in table {
                 let action = all_actions()

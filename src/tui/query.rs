@@ -29,6 +29,7 @@ pub fn slot(q: &Query) -> Slot {
         Query::Delays(_) => Slot::Delays,
         Query::Spc(_) => Slot::Spc,
         Query::Cube(_) => Slot::Cube,
+        Query::Compare(_) | Query::OpenComparison { .. } => Slot::Compare,
         _ => Slot::Other,
     }
 }

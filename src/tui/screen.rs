@@ -12,10 +12,26 @@ pub enum Screen {
     Delays,
     Change,
     Cube,
+    Compare,
 }
 
-pub const SCREENS: [Screen; 9] =
-    [Screen::Overview, Screen::Cohort, Screen::Members, Screen::Timeline, Screen::Load, Screen::Pathways, Screen::Delays, Screen::Change, Screen::Cube];
+pub const SCREENS: [Screen; 10] = [
+    Screen::Overview,
+    Screen::Cohort,
+    Screen::Members,
+    Screen::Timeline,
+    Screen::Load,
+    Screen::Pathways,
+    Screen::Delays,
+    Screen::Change,
+    Screen::Cube,
+    Screen::Compare,
+];
+
+/// The key of the screen at `index` of [`SCREENS`]: 1-9, then 0 for the tenth.
+pub fn screen_key(index: usize) -> usize {
+    (index + 1) % 10
+}
 
 impl Screen {
     pub fn title(&self) -> &'static str {
@@ -29,6 +45,7 @@ impl Screen {
             Screen::Delays => "Delays",
             Screen::Change => "Change",
             Screen::Cube => "Cube",
+            Screen::Compare => "Compare",
         }
     }
     pub fn context(&self) -> Context {
@@ -42,6 +59,7 @@ impl Screen {
             Screen::Delays => Context::Delays,
             Screen::Change => Context::Change,
             Screen::Cube => Context::Cube,
+            Screen::Compare => Context::Compare,
         }
     }
 }

@@ -46,6 +46,8 @@ pub enum Slot {
     Spc,
     /// The resource cube.
     Cube,
+    /// Two cohorts side by side.
+    Compare,
     Other,
 }
 

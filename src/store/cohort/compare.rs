@@ -98,15 +98,16 @@ fn read(conn: &Connection, a: &CohortSpec, b: &CohortSpec, year: &str) -> Result
     // measures: mean and sample SD per person, and the age-sex strata for standardised rates
     let measures = compared_measures();
     let value = |m: &crate::model::cube::CubeMeasure| format!("CAST(coalesce({}, 0) AS DOUBLE)", m.sql());
-    let stats: Vec<String> = measures.iter().map(|m| format!("avg({v}), coalesce(stddev_samp({v}), 0)", v = value(m))).collect();
-    let moments = |side: &str| -> Result<Vec<(f64, f64)>> {
+    let stats: Vec<String> = measures.iter().map(|m| format!("coalesce(sum({v}), 0), avg({v}), coalesce(stddev_samp({v}), 0)", v = value(m))).collect();
+    let moments = |side: &str| -> Result<Vec<(f64, f64, f64)>> {
         let sql = format!("SELECT {} FROM {}", stats.join(", "), py(side));
         let mut st = conn.prepare(&sql)?;
         let mut rows = st.query([&y[0]])?;
-        let mut out = vec![(f64::NAN, f64::NAN); measures.len()];
+        let mut out = vec![(0.0, f64::NAN, f64::NAN); measures.len()];
         if let Some(r) = rows.next()? {
             for (i, o) in out.iter_mut().enumerate() {
-                *o = (r.get::<_, Option<f64>>(2 * i)?.unwrap_or(f64::NAN), r.get::<_, Option<f64>>(2 * i + 1)?.unwrap_or(f64::NAN));
+                let get = |j: usize| -> Result<f64> { Ok(r.get::<_, Option<f64>>(3 * i + j)?.unwrap_or(f64::NAN)) };
+                *o = (get(0)?, get(1)?, get(2)?);
             }
         }
         Ok(out)
@@ -139,10 +140,12 @@ fn read(conn: &Connection, a: &CohortSpec, b: &CohortSpec, year: &str) -> Result
         .enumerate()
         .map(|(i, m)| MeasureComparison {
             measure: *m,
-            a_mean: ma[i].0,
-            a_sd: ma[i].1,
-            b_mean: mb[i].0,
-            b_sd: mb[i].1,
+            a_sum: ma[i].0,
+            b_sum: mb[i].0,
+            a_mean: ma[i].1,
+            a_sd: ma[i].2,
+            b_mean: mb[i].1,
+            b_sd: mb[i].2,
             a_standardised: sa[i],
             b_standardised: sb[i],
         })

@@ -9,6 +9,8 @@ pub mod change;
 pub mod change_view;
 pub mod cube;
 pub mod cube_view;
+pub mod compare;
+pub mod compare_view;
 pub mod delays;
 pub mod delays_view;
 pub mod pathways;
@@ -82,6 +84,7 @@ pub struct ExploreState {
     pub sdc: bool,
     pub pathways: pathways::PathwaysState,
     pub delays: delays::DelaysState,
+    pub compare: compare::CompareState,
     pub change: change::ChangeState,
     pub cube: cube::CubeState,
     /// Where Esc goes from the timeline: the members list, or the pathways strip it came from.
@@ -110,6 +113,7 @@ impl Default for ExploreState {
             sdc: false,
             pathways: pathways::PathwaysState::default(),
             delays: delays::DelaysState::default(),
+            compare: compare::CompareState::default(),
             cube: cube::CubeState::default(),
             change: change::ChangeState::default(),
             timeline_back: Screen::Members,
@@ -180,6 +184,7 @@ impl ExploreState {
         self.delays.forget();
         self.change.forget();
         self.cube.forget();
+        self.compare.forget();
         let spec = self.spec.clone();
         let fx = if sdc {
             self.figures = None;
@@ -217,9 +222,10 @@ impl ExploreState {
         self.delays.forget();
         self.change.forget();
         self.cube.forget();
+        self.compare.forget();
         self.sdc = ctx.sdc;
         self.stale = true;
-        if matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube) {
+        if matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube | Screen::Compare) {
             return self.on_switch(ctx);
         }
         Effects::default()
@@ -241,7 +247,7 @@ impl ExploreState {
     /// A screen was switched to (`ctx.screen`), or its figures went stale while it shows.
     pub fn on_switch(&mut self, ctx: Ctx) -> Effects {
         let mut fx = Effects::default();
-        if self.stale && matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Timeline | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube) {
+        if self.stale && matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Timeline | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube | Screen::Compare) {
             if let Some(y) = &ctx.year {
                 self.spec.years = vec![y.clone()];
             }
@@ -261,6 +267,7 @@ impl ExploreState {
             Screen::Delays => fx.and(Effects::asking(self.delays.ask_if_changed(&self.spec))),
             Screen::Change => fx.and(Effects::asking(self.change.ask_if_changed(&self.spec))),
             Screen::Cube => fx.and(Effects::asking(self.cube.ask_if_changed(&self.spec))),
+            Screen::Compare => fx.and(Effects::asking(self.compare.ask_if_changed(&self.spec))),
             _ => fx,
         }
     }
@@ -295,6 +302,12 @@ impl ExploreState {
             Answer::Delays(g) => self.delays.on_answer(g),
             Answer::Spc(g) => self.change.on_answer(g),
             Answer::Cube(g) => self.cube.on_answer(g),
+            Answer::Compare(g) => self.compare.on_answer(g),
+            Answer::ComparisonOpened { path, spec } => {
+                let msg = format!("comparing with cohort '{}' from {}", crate::format::strip_controls(&spec.name), path.display());
+                let ask = self.compare.on_file(path, spec, &self.spec);
+                return Effects { screen: Some(Screen::Compare), status: Some(msg), ..Default::default() }.and(Effects::asking(ask));
+            }
             Answer::SpecSaved(p) => return Effects::status(format!("cohort saved to {}", p.display())),
             Answer::SpecOpened { path, spec } => {
                 let year = spec.years.last().cloned();
@@ -359,6 +372,10 @@ impl ExploreState {
             }
             Screen::Cube => {
                 let ask = self.cube.on_action(action, &self.spec);
+                Effects::asking(ask)
+            }
+            Screen::Compare => {
+                let ask = self.compare.on_action(action, &self.spec);
                 Effects::asking(ask)
             }
             _ => Effects::default(),
@@ -660,6 +677,7 @@ impl ExploreState {
             }
             "open" if !arg.is_empty() => self.on_input(ExploreInput::OpenPath, arg),
             "save" if !arg.is_empty() => self.on_input(ExploreInput::SavePath, arg),
+            "against" if !arg.is_empty() => Effects::default().ask(Query::OpenComparison { path: PathBuf::from(arg) }),
             "filter" | "add" if !arg.is_empty() => {
                 Effects { screen: Some(Screen::Cohort), ..Default::default() }.and(self.on_input(ExploreInput::AddFilter, arg))
             }
@@ -675,7 +693,7 @@ impl ExploreState {
 pub fn back(screen: Screen) -> Option<Screen> {
     match screen {
         Screen::Timeline => Some(Screen::Members),
-        Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube => Some(Screen::Cohort),
+        Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube | Screen::Compare => Some(Screen::Cohort),
         _ => None,
     }
 }
@@ -684,7 +702,7 @@ pub fn back(screen: Screen) -> Option<Screen> {
 pub fn header_label(screen: Screen, e: &ExploreState) -> Option<String> {
     match screen {
         Screen::Timeline => e.timeline.as_ref().map(|t| format!("person {}", short_id(&t.person.anon_chi))),
-        Screen::Cohort | Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube => Some(format!("cohort: {}", e.spec.name)),
+        Screen::Cohort | Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube | Screen::Compare => Some(format!("cohort: {}", e.spec.name)),
         _ => None,
     }
 }
@@ -704,6 +722,7 @@ pub fn help_commands() -> Vec<String> {
         ":filter age 65+ | simd 1-2 | ltc copd | hri council | emergency_admissions 2+ | dx J44".into(),
         "   (or TOML as in a cohort file: age = { min = 65 })".into(),
         ":name TEXT, :save FILE, :open FILE (cohort TOML), :person ID (a timeline)".into(),
+        ":against FILE (compare the cohort with a cohort file, screen 0)".into(),
     ]
 }
 

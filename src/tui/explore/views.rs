@@ -34,6 +34,7 @@ pub fn draw(f: &mut Frame, area: Rect, v: &View) {
         Screen::Delays => super::delays_view::draw(f, area, &v.state.delays, v.busy, v.theme),
         Screen::Change => super::change_view::draw(f, area, &v.state.change, v.busy, v.theme),
         Screen::Cube => super::cube_view::draw(f, area, &v.state.cube, v.busy, v.theme),
+        Screen::Compare => super::compare_view::draw(f, area, &v.state.compare, v.busy, v.theme),
         _ => {}
     }
 }

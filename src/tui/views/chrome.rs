@@ -1,6 +1,7 @@
 //! The one-line header (workspace, year, cohort, busy spinner, screens) and footer (the most
 //! useful keys of this screen, or the command line / message).
 use crate::tui::app::{App, InputKind, Screen, SCREENS};
+use crate::tui::screen::screen_key;
 use crate::tui::keys::Action;
 use crate::tui::theme::{Role, Theme};
 use ratatui::layout::Rect;
@@ -30,7 +31,7 @@ pub fn header(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let tabs: Vec<String> = SCREENS
         .iter()
         .enumerate()
-        .map(|(i, s)| if *s == app.screen { format!("[{} {}]", i + 1, s.title()) } else { format!("{}", i + 1) })
+        .map(|(i, s)| if *s == app.screen { format!("[{} {}]", screen_key(i), s.title()) } else { format!("{}", screen_key(i)) })
         .collect();
     let mut left_len: usize = spans.iter().map(|s| s.content.chars().count()).sum();
     let right = tabs.join(" ");
@@ -109,6 +110,7 @@ pub fn footer_hints(screen: Screen) -> Vec<(Action, &'static str)> {
         Screen::Load => vec![(Action::Down, "scroll"), (Action::Export, "export")],
         Screen::Change => vec![(Action::NextMeasure, "measure"), (Action::NextArea, "area"), (Action::ByLocality, "localities"), (Action::Enter, "numbers"), (Action::Back, "back")],
         Screen::Cube => vec![(Action::NextMeasure, "measure"), (Action::NextRows, "rows"), (Action::NextCols, "columns"), (Action::NextRate, "rate"), (Action::Sort, "sort"), (Action::Back, "back")],
+        Screen::Compare => vec![(Action::NextComparison, "compare with"), (Action::Down, "scroll"), (Action::Command, ":against FILE"), (Action::Back, "back")],
         Screen::Delays => vec![(Action::DelaySplit, "split"), (Action::Down, "scroll"), (Action::Suppress, "disclosure"), (Action::Back, "back")],
         Screen::Pathways => vec![(Action::Enter, "people"), (Action::NextIndex, "index"), (Action::LongerWindow, "days"), (Action::Deeper, "steps"), (Action::BeforeAfter, "before"), (Action::NextTarget, "time to"), (Action::Back, "back")],
     }
