@@ -158,7 +158,7 @@ fn load_report_and_help_and_disclosure_control() {
 fn ascii_mode_draws_only_ascii() {
     let mut h = Harness::open("ascii");
     h.theme = carepath::tui::theme::Theme { color: carepath::tui::theme::ColorMode::None, ascii: true };
-    for screen in ['1', '2', '3', '4', '5', '6', '7', '8', '9'] {
+    for screen in ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'] {
         if screen == '4' {
             h.char('3');
             h.key(KeyCode::Enter);
@@ -205,7 +205,7 @@ fn pathways_from_the_cohort_builder_to_a_strip_and_a_timeline() {
         assert!(s.contains(&format!("After first emergency admission, 90 days, 3 steps: {} people", carepath::format::thousands(indexed))), "{s}");
         assert!(s.contains("(everyone indexed)"), "{s}");
         assert!(s.contains("Pathways (Enter: the people of a node)"), "{s}");
-        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[6 Pathways] 7 8 9")), "the screen tabs fit the header:\n{s}");
+        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[6 Pathways] 7 8 9 0")), "the screen tabs fit the header:\n{s}");
     }
     // the first node of the tree is drawn with its people
     let first_step = h.app.explore.pathways.node_steps(1);
@@ -374,7 +374,7 @@ fn delays_screen_splits_the_cohorts_delays() {
     for (w, hgt) in SIZES {
         let s = h.screen(w, hgt);
         assert!(s.contains("Delays by reason group (s: next split)"), "{s}");
-        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[7 Delays] 8 9")), "the tabs fit:\n{s}");
+        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[7 Delays] 8 9 0")), "the tabs fit:\n{s}");
         let total = s.lines().find(|l| l.starts_with("total")).unwrap_or_else(|| panic!("a total row:\n{s}"));
         let nums: Vec<&str> = total.split_whitespace().collect();
         assert_eq!(nums.get(1).copied(), Some(people.to_string().as_str()), "{total}");
@@ -426,7 +426,7 @@ fn change_screen_charts_a_measure_and_its_numbers() {
         let s = h.screen(w, hgt);
         assert!(s.contains("Emergency admissions (stays), Scotland, by month"), "{s}");
         assert!(s.contains("limits") && s.contains("mean"), "{s}");
-        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[8 Change] 9")), "the tabs fit:\n{s}");
+        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[8 Change] 9 0")), "the tabs fit:\n{s}");
     }
     let mut st = h
         .ctx
@@ -501,7 +501,7 @@ fn cube_screen_pivots_a_measure_by_two_dimensions() {
     let (n, cost) = sql(&h, "true");
     for (w, hgt) in SIZES {
         let s = h.screen(w, hgt);
-        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[9 Cube]")), "the tabs fit:\n{s}");
+        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[9 Cube] 0")), "the tabs fit:\n{s}");
         assert!(s.contains("council of residence x none"), "{s}");
         let total = s.lines().find(|l| l.starts_with("total")).unwrap_or_else(|| panic!("a total row:\n{s}"));
         assert_eq!(total.split_whitespace().nth(1), Some(format!("{:.2}", cost / n as f64).as_str()), "{total}");
@@ -542,4 +542,92 @@ fn cube_screen_pivots_a_measure_by_two_dimensions() {
     }
     h.key(KeyCode::Esc);
     assert_eq!(h.app.screen, carepath::tui::app::Screen::Cohort);
+}
+
+/// The Compare screen (`0`): the cohort being built beside everyone in the year, then (`b`)
+/// beside itself without one of its filters, then beside a cohort file (`:against FILE`). The
+/// sizes and health cost per person are checked against SQL over `person_year`.
+#[test]
+fn compare_screen_puts_the_cohort_beside_everyone_and_without_a_filter() {
+    let mut h = Harness::open("compare");
+    h.char('2');
+    for f in ["age 65+", "sex F"] {
+        h.char('a');
+        h.type_text(f);
+        h.key(KeyCode::Enter);
+    }
+    assert_eq!(h.app.explore.spec.filters.len(), 2);
+    h.char('0');
+    assert_eq!(h.app.screen, carepath::tui::app::Screen::Compare);
+    let year = h.app.year.clone().expect("a year is loaded");
+    let sql = |h: &Harness, cond: &str| -> (i64, f64) {
+        h.ctx
+            .conn
+            .query_row(&format!("SELECT count(*), avg(coalesce(health_net_cost, 0)) FROM person_year WHERE year = ? AND {cond}"), [&year], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+    };
+    let (na, ca) = sql(&h, "age >= 65 AND sex = 'F'");
+    let (nall, call) = sql(&h, "true");
+    let row = |s: &str, item: &str| -> Vec<String> {
+        let line = s.lines().find(|l| l.trim_start_matches(['|', ' ', '│']).starts_with(item)).unwrap_or_else(|| panic!("no {item} row:\n{s}"));
+        line.split_whitespace().map(|w| w.trim_matches(['|', '│']).to_string()).filter(|w| !w.is_empty()).collect()
+    };
+    for (w, hgt) in SIZES {
+        let s = h.screen(w, hgt);
+        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[0 Compare]")), "the tabs fit:\n{s}");
+        assert!(s.contains("B: everyone"), "{s}");
+        let people = row(&s, "people");
+        assert_eq!(people[1..3], [na.to_string(), nall.to_string()], "{s}");
+    }
+    // the per-person rows are further down: scroll to them
+    let mut s = h.screen(80, 24);
+    for _ in 0..80 {
+        if s.contains("health cost (") {
+            break;
+        }
+        h.key(KeyCode::Down);
+        s = h.screen(80, 24);
+    }
+    let cost = row(&s, "health cost");
+    let nums: Vec<&String> = cost.iter().filter(|c| c.parse::<f64>().is_ok()).collect();
+    assert_eq!(nums[0], &format!("{ca:.2}"), "{s}");
+    assert_eq!(nums[1], &format!("{call:.2}"), "{s}");
+    // b: the cohort without its first filter (age), i.e. women of every age
+    h.char('b');
+    let s = h.screen(80, 24);
+    assert!(s.contains("B: without Age 65+"), "{s}");
+    let (nf, _) = sql(&h, "sex = 'F'");
+    assert_eq!(compare_count(&h, 0, 3), Some(nf as u64), "B's people");
+    // :against FILE compares with a cohort file
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("men.toml");
+    std::fs::write(&file, "name = \"men\"\n[[filter]]\nsex = \"M\"\n").unwrap();
+    h.char(':');
+    h.type_text(&format!("against {}", file.display()));
+    h.key(KeyCode::Enter);
+    let (nm, _) = sql(&h, "sex = 'M'");
+    assert_eq!(h.app.explore.compare.asked.as_ref().map(|r| r.b.name.as_str()), Some("men"));
+    assert_eq!((compare_count(&h, 0, 3), compare_count(&h, 1, 2)), (Some(nm as u64), Some(0)), "B's people and the people in both");
+    assert!(h.screen(80, 24).contains("B: men"));
+    // disclosure control: no count 1-9 in the published table
+    h.char('!');
+    let t = h.app.explore.compare.figures.as_ref().and_then(|g| g.table("compare")).expect("asked again under the gate").clone();
+    for row in &t.rows {
+        for c in row {
+            if let carepath::analysis::disclosure::Cell::Count(n) = c {
+                assert!(*n == 0 || *n >= 10, "{n} shown under disclosure control: {row:?}");
+            }
+        }
+    }
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.screen, carepath::tui::app::Screen::Cohort);
+}
+
+/// A count of the published compare table (row, column).
+fn compare_count(h: &Harness, row: usize, col: usize) -> Option<u64> {
+    let t = h.app.explore.compare.figures.as_ref()?.table("compare")?;
+    match t.rows.get(row)?.get(col)? {
+        carepath::analysis::disclosure::Cell::Count(n) => Some(*n),
+        _ => None,
+    }
 }

@@ -37,15 +37,22 @@ pub fn describe_error(e: &anyhow::Error) -> String {
 pub struct TextTable {
     headers: Vec<String>,
     rows: Vec<Vec<String>>,
+    /// Columns of labels, left-aligned even where a label looks like a number ("0-17").
+    labels: Vec<bool>,
 }
 
 impl TextTable {
     pub fn new(headers: &[&str]) -> TextTable {
-        TextTable { headers: headers.iter().map(|s| strip_controls(s)).collect(), rows: Vec::new() }
+        TextTable { headers: headers.iter().map(|s| strip_controls(s)).collect(), rows: Vec::new(), labels: Vec::new() }
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
         self.rows.push(cells.iter().map(|c| strip_controls(c)).collect());
+    }
+
+    /// Mark the columns that hold labels.
+    pub fn label_columns(&mut self, labels: Vec<bool>) {
+        self.labels = labels;
     }
 
     pub fn render(&self) -> String {
@@ -65,7 +72,7 @@ impl TextTable {
                 if i > 0 {
                     out.push_str("  ");
                 }
-                if numeric(c) {
+                if numeric(c) && !self.labels.get(i).copied().unwrap_or(false) {
                     out.push_str(&" ".repeat(pad));
                     out.push_str(c);
                 } else {
@@ -94,6 +101,11 @@ pub fn tables_text(tables: &[NamedTable], note: &DisclosureNote) -> String {
     for nt in tables {
         let cols: Vec<&str> = nt.table.columns.iter().map(String::as_str).collect();
         let mut tt = TextTable::new(&cols);
+        // a column whose every cell is text (or empty) holds labels
+        let labels = (0..cols.len())
+            .map(|i| nt.table.rows.iter().all(|r| matches!(r.get(i), None | Some(Cell::Text(_)) | Some(Cell::Empty))) && nt.table.rows.iter().any(|r| matches!(r.get(i), Some(Cell::Text(_)))))
+            .collect();
+        tt.label_columns(labels);
         for r in &nt.table.rows {
             tt.row(r.iter().map(Cell::render).collect());
         }

@@ -102,7 +102,7 @@ impl CompareState {
     }
 
     pub fn on_action(&mut self, action: Action, spec: &CohortSpec) -> Option<Query> {
-        let rows = self.figures.as_ref().and_then(|g| g.table("compare")).map(|t| t.rows.len()).unwrap_or(0);
+        let rows = self.figures.as_ref().and_then(|g| g.table("compare")).map(|t| super::compare_view::lines_of(t).len()).unwrap_or(0);
         let last = rows.saturating_sub(1);
         match action {
             Action::NextComparison => {

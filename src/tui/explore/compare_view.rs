@@ -60,14 +60,15 @@ pub fn draw(f: &mut Frame, area: Rect, c: &CompareState, busy: bool, theme: &The
     ))];
     let all = lines_of(t);
     let inner = rest.height.saturating_sub(3) as usize; // borders and the column heads
-    let first = c.scroll.min(all.len().saturating_sub(1));
+    // the last page stays full
+    let first = c.scroll.min(all.len().saturating_sub(inner));
     for (is_section, r) in all.iter().skip(first).take(inner) {
         let row = &t.rows[*r];
         if *is_section {
             lines.push(Line::from(Span::styled(theme.text(&text(row.first())), theme.style(Role::Accent))));
             continue;
         }
-        let nums: String = cols.iter().map(|(i, _, w)| format!("{:>w$}", fit(&row.get(*i).map(Cell::render).unwrap_or_default(), *w))).collect();
+        let nums: String = cols.iter().map(|(i, _, w)| format!("{:>w$}", fit(&row.get(*i).map(Cell::render).unwrap_or_default(), *w).trim_end())).collect();
         lines.push(Line::from(Span::raw(theme.text(&format!("{:<label_w$} {nums}", fit(&format!("  {}", text(row.get(1))), label_w))))));
     }
     let more = all.len().saturating_sub(first + inner);
