@@ -263,6 +263,7 @@ impl App {
             Screen::Change => &[Slot::Spc],
             Screen::Cube => &[Slot::Cube],
             Screen::Compare => &[Slot::Compare],
+            Screen::Unscheduled => &[Slot::Unscheduled],
         }
     }
 
@@ -422,6 +423,7 @@ fn on_key(app: &mut App, key: KeyEvent) {
         Action::Screen8 => switch(app, Screen::Change),
         Action::Screen9 => switch(app, Screen::Cube),
         Action::Screen10 => switch(app, Screen::Compare),
+        Action::Screen11 => switch(app, Screen::Unscheduled),
         Action::Command => app.input = Some(Input { kind: InputKind::Command, line: LineEdit::default() }),
         Action::Search => app.input = Some(Input { kind: InputKind::Search, line: LineEdit::default() }),
         Action::Suppress => app.set_disclosure(!app.shown.on),

@@ -28,6 +28,7 @@ pub enum Action {
     Screen8,
     Screen9,
     Screen10,
+    Screen11,
     Up,
     Down,
     Left,
@@ -72,6 +73,7 @@ pub enum Action {
     NextSplit,
     DelaySplit,
     NextComparison,
+    UnscheduledSplit,
     NextMeasure,
     NextArea,
     ByLocality,
@@ -99,6 +101,7 @@ impl Action {
             Screen8 => "screen_8",
             Screen9 => "screen_9",
             Screen10 => "screen_10",
+            Screen11 => "screen_unscheduled",
             Up => "up",
             Down => "down",
             Left => "left",
@@ -143,6 +146,7 @@ impl Action {
             NextSplit => "next_split",
             DelaySplit => "delay_split",
             NextComparison => "next_comparison",
+            UnscheduledSplit => "unscheduled_split",
             NextMeasure => "next_measure",
             NextArea => "next_area",
             ByLocality => "by_locality",
@@ -169,6 +173,7 @@ impl Action {
             Screen7 => "Delayed discharges of the cohort",
             Screen8 => "Change over time: a monthly control chart of the cohort",
             Screen9 => "Cube: a measure of the cohort by one or two dimensions",
+            Screen11 => "Unscheduled care of the cohort: A&E, emergency admissions, PPAs, readmissions per 1,000",
             Screen10 => "Compare: the cohort beside everyone, the cohort without one of its filters, or a cohort file (:against FILE)",
             Up => "move up",
             Down => "move down",
@@ -219,6 +224,7 @@ impl Action {
             NextCols => "the cube's columns: none, then the same dimensions",
             NextRate => "show the cube as a total, per person, per 1,000 or age-sex-standardised per 1,000",
             DelaySplit => "split the delays: reason group, reason, council, partnership, locality, hospital, specialty, month, length, admission, origin, how they ended",
+            UnscheduledSplit => "split unscheduled care: council, partnership, locality, GP practice, cluster, age band, SIMD, sex",
             NextComparison => "compare the cohort with: everyone in the year, the cohort without each of its filters in turn, the cohort file opened with :against",
         }
     }
@@ -238,6 +244,7 @@ pub enum Context {
     Change,
     Cube,
     Compare,
+    Unscheduled,
 }
 
 impl Context {
@@ -254,6 +261,7 @@ impl Context {
             Context::Change => "change",
             Context::Cube => "cube",
             Context::Compare => "compare",
+            Context::Unscheduled => "unscheduled",
         }
     }
 }
@@ -282,6 +290,7 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Global, "8", Action::Screen8),
     (Context::Global, "9", Action::Screen9),
     (Context::Global, "0", Action::Screen10),
+    (Context::Global, "u", Action::Screen11),
     (Context::Global, "up", Action::Up),
     (Context::Global, "k", Action::Up),
     (Context::Global, "down", Action::Down),
@@ -329,6 +338,8 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Cube, "p", Action::NextRate),
     (Context::Cube, "o", Action::Sort),
     (Context::Compare, "b", Action::NextComparison),
+    (Context::Unscheduled, "s", Action::UnscheduledSplit),
+    (Context::Unscheduled, "m", Action::NextMeasure),
     (Context::Members, "s", Action::Sort),
     (Context::Members, "r", Action::Reverse),
     (Context::Timeline, "[", Action::PrevPerson),
@@ -361,10 +372,10 @@ impl KeyMap {
         let mut km = KeyMap::default();
         let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| anyhow!("key file: {e}"))?;
         for (ctx_name, table) in doc {
-            let ctx = [Context::Global, Context::Overview, Context::Cohort, Context::Members, Context::Timeline, Context::Load, Context::Pathways, Context::Delays, Context::Change, Context::Cube, Context::Compare]
+            let ctx = [Context::Global, Context::Overview, Context::Cohort, Context::Members, Context::Timeline, Context::Load, Context::Pathways, Context::Delays, Context::Change, Context::Cube, Context::Compare, Context::Unscheduled]
                 .into_iter()
                 .find(|c| c.name() == ctx_name)
-                .ok_or_else(|| anyhow!("key file: unknown section [{ctx_name}] (use global, overview, cohort, members, timeline, load, pathways, delays, change, cube, compare)"))?;
+                .ok_or_else(|| anyhow!("key file: unknown section [{ctx_name}] (use global, overview, cohort, members, timeline, load, pathways, delays, change, cube, compare, unscheduled)"))?;
             let table = table.as_table().ok_or_else(|| anyhow!("key file: [{ctx_name}] must be a table"))?;
             for (action_name, keys) in table {
                 let action = all_actions()

@@ -30,6 +30,7 @@ pub fn slot(q: &Query) -> Slot {
         Query::Spc(_) => Slot::Spc,
         Query::Cube(_) => Slot::Cube,
         Query::Compare(_) | Query::OpenComparison { .. } => Slot::Compare,
+        Query::Unscheduled(_) => Slot::Unscheduled,
         _ => Slot::Other,
     }
 }

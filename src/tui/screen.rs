@@ -13,9 +13,10 @@ pub enum Screen {
     Change,
     Cube,
     Compare,
+    Unscheduled,
 }
 
-pub const SCREENS: [Screen; 10] = [
+pub const SCREENS: [Screen; 11] = [
     Screen::Overview,
     Screen::Cohort,
     Screen::Members,
@@ -26,11 +27,16 @@ pub const SCREENS: [Screen; 10] = [
     Screen::Change,
     Screen::Cube,
     Screen::Compare,
+    Screen::Unscheduled,
 ];
 
-/// The key of the screen at `index` of [`SCREENS`]: 1-9, then 0 for the tenth.
-pub fn screen_key(index: usize) -> usize {
-    (index + 1) % 10
+/// The key of the screen at `index` of [`SCREENS`]: 1-9, 0 for the tenth, u for unscheduled care.
+pub fn screen_key(index: usize) -> char {
+    match index {
+        0..=8 => char::from(b'1' + index as u8),
+        9 => '0',
+        _ => 'u',
+    }
 }
 
 impl Screen {
@@ -46,6 +52,7 @@ impl Screen {
             Screen::Change => "Change",
             Screen::Cube => "Cube",
             Screen::Compare => "Compare",
+            Screen::Unscheduled => "Unscheduled",
         }
     }
     pub fn context(&self) -> Context {
@@ -60,6 +67,7 @@ impl Screen {
             Screen::Change => Context::Change,
             Screen::Cube => Context::Cube,
             Screen::Compare => Context::Compare,
+            Screen::Unscheduled => Context::Unscheduled,
         }
     }
 }

@@ -48,6 +48,8 @@ pub enum Slot {
     Cube,
     /// Two cohorts side by side.
     Compare,
+    /// The unscheduled care view.
+    Unscheduled,
     Other,
 }
 

@@ -12,6 +12,8 @@ pub mod cube_view;
 pub mod compare;
 pub mod compare_view;
 pub mod delays;
+pub mod unscheduled;
+pub mod unscheduled_view;
 pub mod delays_view;
 pub mod pathways;
 pub mod pathways_view;
@@ -85,6 +87,7 @@ pub struct ExploreState {
     pub pathways: pathways::PathwaysState,
     pub delays: delays::DelaysState,
     pub compare: compare::CompareState,
+    pub unscheduled: unscheduled::UnscheduledState,
     pub change: change::ChangeState,
     pub cube: cube::CubeState,
     /// Where Esc goes from the timeline: the members list, or the pathways strip it came from.
@@ -114,6 +117,7 @@ impl Default for ExploreState {
             pathways: pathways::PathwaysState::default(),
             delays: delays::DelaysState::default(),
             compare: compare::CompareState::default(),
+            unscheduled: unscheduled::UnscheduledState::default(),
             cube: cube::CubeState::default(),
             change: change::ChangeState::default(),
             timeline_back: Screen::Members,
@@ -185,6 +189,7 @@ impl ExploreState {
         self.change.forget();
         self.cube.forget();
         self.compare.forget();
+        self.unscheduled.forget();
         let spec = self.spec.clone();
         let fx = if sdc {
             self.figures = None;
@@ -223,9 +228,10 @@ impl ExploreState {
         self.change.forget();
         self.cube.forget();
         self.compare.forget();
+        self.unscheduled.forget();
         self.sdc = ctx.sdc;
         self.stale = true;
-        if matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube | Screen::Compare) {
+        if matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube | Screen::Compare | Screen::Unscheduled) {
             return self.on_switch(ctx);
         }
         Effects::default()
@@ -247,7 +253,7 @@ impl ExploreState {
     /// A screen was switched to (`ctx.screen`), or its figures went stale while it shows.
     pub fn on_switch(&mut self, ctx: Ctx) -> Effects {
         let mut fx = Effects::default();
-        if self.stale && matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Timeline | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube | Screen::Compare) {
+        if self.stale && matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Timeline | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube | Screen::Compare | Screen::Unscheduled) {
             if let Some(y) = &ctx.year {
                 self.spec.years = vec![y.clone()];
             }
@@ -268,6 +274,7 @@ impl ExploreState {
             Screen::Change => fx.and(Effects::asking(self.change.ask_if_changed(&self.spec))),
             Screen::Cube => fx.and(Effects::asking(self.cube.ask_if_changed(&self.spec))),
             Screen::Compare => fx.and(Effects::asking(self.compare.ask_if_changed(&self.spec))),
+            Screen::Unscheduled => fx.and(Effects::asking(self.unscheduled.ask_if_changed(&self.spec))),
             _ => fx,
         }
     }
@@ -303,6 +310,7 @@ impl ExploreState {
             Answer::Spc(g) => self.change.on_answer(g),
             Answer::Cube(g) => self.cube.on_answer(g),
             Answer::Compare(g) => self.compare.on_answer(g),
+            Answer::Unscheduled(g) => self.unscheduled.on_answer(g),
             Answer::ComparisonOpened { path, spec } => {
                 let msg = format!("comparing with cohort '{}' from {}", crate::format::strip_controls(&spec.name), path.display());
                 let ask = self.compare.on_file(path, spec, &self.spec);
@@ -376,6 +384,10 @@ impl ExploreState {
             }
             Screen::Compare => {
                 let ask = self.compare.on_action(action, &self.spec);
+                Effects::asking(ask)
+            }
+            Screen::Unscheduled => {
+                let ask = self.unscheduled.on_action(action, &self.spec);
                 Effects::asking(ask)
             }
             _ => Effects::default(),
@@ -693,7 +705,7 @@ impl ExploreState {
 pub fn back(screen: Screen) -> Option<Screen> {
     match screen {
         Screen::Timeline => Some(Screen::Members),
-        Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube | Screen::Compare => Some(Screen::Cohort),
+        Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube | Screen::Compare | Screen::Unscheduled => Some(Screen::Cohort),
         _ => None,
     }
 }
@@ -702,7 +714,7 @@ pub fn back(screen: Screen) -> Option<Screen> {
 pub fn header_label(screen: Screen, e: &ExploreState) -> Option<String> {
     match screen {
         Screen::Timeline => e.timeline.as_ref().map(|t| format!("person {}", short_id(&t.person.anon_chi))),
-        Screen::Cohort | Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube | Screen::Compare => Some(format!("cohort: {}", e.spec.name)),
+        Screen::Cohort | Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube | Screen::Compare | Screen::Unscheduled => Some(format!("cohort: {}", e.spec.name)),
         _ => None,
     }
 }

@@ -35,6 +35,7 @@ pub fn draw(f: &mut Frame, area: Rect, v: &View) {
         Screen::Change => super::change_view::draw(f, area, &v.state.change, v.busy, v.theme),
         Screen::Cube => super::cube_view::draw(f, area, &v.state.cube, v.busy, v.theme),
         Screen::Compare => super::compare_view::draw(f, area, &v.state.compare, v.busy, v.theme),
+        Screen::Unscheduled => super::unscheduled_view::draw(f, area, &v.state.unscheduled, v.busy, v.theme),
         _ => {}
     }
 }
