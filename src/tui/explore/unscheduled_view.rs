@@ -30,8 +30,9 @@ pub fn draw(f: &mut Frame, area: Rect, u: &UnscheduledState, busy: bool, theme: 
     let groups = t.rows.len().saturating_sub(1);
     let top_rate = (0..groups).filter_map(|r| number(t, r, rate_col)).fold(0.0f64, f64::max);
     let name = measure_label(MEASURES[m]);
+    // the measure is named in the title; its column is its count
     let mut lines = vec![Line::from(Span::styled(
-        theme.text(&format!("{:<label_w$} {:<bar_w$}{:>11}{:>11}{:>10}", fit(by.label(), label_w), "", "population", fit(name, 10).trim_end(), "per 1,000")),
+        theme.text(&format!("{:<label_w$} {:<bar_w$}{:>11}{:>11}{:>10}", fit(by.label(), label_w), "", "population", "count", "per 1,000")),
         theme.style(Role::Dim),
     ))];
     let inner = rest.height.saturating_sub(3) as usize; // title, header, total
@@ -56,7 +57,6 @@ pub fn draw(f: &mut Frame, area: Rect, u: &UnscheduledState, busy: bool, theme: 
     if more > 0 {
         title.push_str(&format!(" ({more} more below)"));
     }
-    title.push_str(" m: measure, s: split");
     f.render_widget(Paragraph::new(lines).block(section(&fit(&title, width.saturating_sub(2)), theme)), rest);
 }
 
