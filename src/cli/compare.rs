@@ -2,7 +2,7 @@
 //! in both, make-up, LTCs, and each measure per person with ratio A:B, standardised mean
 //! difference and age-sex-standardised ratio; through the disclosure gate unless `--no-sdc`.
 use super::disclosure_args::DisclosureArgs;
-use super::output::{cell_json, emit, tables_csv, tables_json, tables_text, Format};
+use super::output::{cell_json, emit, gated_output, Format};
 use super::workspace::WorkspaceArg;
 use crate::model::compare::CompareRequest;
 use crate::ops::compare_tables::COLUMNS;
@@ -41,33 +41,27 @@ pub fn run(args: &CompareArgs) -> Result<i32> {
     let Answer::Compare(g) = ops::run(&Query::Compare(CompareRequest { a, b, year: args.year.clone() }), &ctx)? else {
         bail!("unexpected answer to a compare query")
     };
-    let out = match args.format {
-        Format::Json => {
-            let rows: Vec<Value> = g
-                .table("compare")
-                .map(|t| {
-                    t.rows
-                        .iter()
-                        .map(|r| Value::Object(COLUMNS.iter().enumerate().map(|(i, c)| ((*c).to_string(), cell_json(r.get(i)))).collect()))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let pick = |section: &str| -> Vec<Value> { rows.iter().filter(|r| r["section"] == section).cloned().collect() };
-            let v = json!({
-                "heading": g.heading,
-                "people": rows.first().cloned().unwrap_or(Value::Null),
-                "overlap": rows.get(1).cloned().unwrap_or(Value::Null),
-                "measures": pick("per person"),
-                "ltcs": pick("long-term conditions"),
-                "rows": rows,
-                "disclosure": g.disclosure,
-                "tables": tables_json(&g.tables),
-            });
-            serde_json::to_string_pretty(&v)? + "\n"
-        }
-        Format::Csv => tables_csv(&g.tables, &g.disclosure),
-        Format::Table => format!("{}\n\n{}", g.heading, tables_text(&g.tables, &g.disclosure)),
-    };
+    let out = gated_output(args.format, &g, || {
+        let rows: Vec<Value> = g
+            .table("compare")
+            .map(|t| {
+                t.rows
+                    .iter()
+                    .map(|r| Value::Object(COLUMNS.iter().enumerate().map(|(i, c)| ((*c).to_string(), cell_json(r.get(i)))).collect()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let pick = |section: &str| -> Vec<Value> { rows.iter().filter(|r| r["section"] == section).cloned().collect() };
+        let v = json!({
+            "heading": g.heading,
+            "people": rows.first().cloned().unwrap_or(Value::Null),
+            "overlap": rows.get(1).cloned().unwrap_or(Value::Null),
+            "measures": pick("per person"),
+            "ltcs": pick("long-term conditions"),
+            "rows": rows,
+        });
+        Ok(v)
+    })?;
     emit(&out);
     Ok(0)
 }

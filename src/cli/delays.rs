@@ -3,7 +3,7 @@
 //! person lived or how the delay ended; through the disclosure gate unless `--no-sdc`.
 //! Every number printed comes from the published (gated) table.
 use super::disclosure_args::DisclosureArgs;
-use super::output::{emit, groups_and_total_json, tables_csv, tables_json, tables_text, Format};
+use super::output::{emit, groups_and_total_json, gated_output, Format};
 use super::pathways::one_year_cohort;
 use super::spec_flags::CohortFlags;
 use super::workspace::WorkspaceArg;
@@ -37,22 +37,16 @@ pub fn run(args: &DelaysArgs) -> Result<i32> {
     ctx.set_sdc(sdc)?;
     let q = Query::Delays(DelaysRequest { spec, year, by: args.by });
     let Answer::Delays(g) = ops::run(&q, &ctx)? else { bail!("unexpected answer to a delays query") };
-    let out = match args.format {
-        Format::Json => {
-            let (rows, total) = groups_and_total_json(g.table("delays"), &["census_people"]);
-            let v = json!({
-                "heading": g.heading,
-                "by": args.by,
-                "rows": rows,
-                "total": total,
-                "disclosure": g.disclosure,
-                "tables": tables_json(&g.tables),
-            });
-            serde_json::to_string_pretty(&v)? + "\n"
-        }
-        Format::Csv => tables_csv(&g.tables, &g.disclosure),
-        Format::Table => format!("{}\n\n{}", g.heading, tables_text(&g.tables, &g.disclosure)),
-    };
+    let out = gated_output(args.format, &g, || {
+        let (rows, total) = groups_and_total_json(g.table("delays"), &["census_people"]);
+        let v = json!({
+            "heading": g.heading,
+            "by": args.by,
+            "rows": rows,
+            "total": total,
+        });
+        Ok(v)
+    })?;
     emit(&out);
     Ok(0)
 }

@@ -175,3 +175,21 @@ pub fn groups_and_total_json(t: Option<&Table>, optional: &[&str]) -> (Value, Va
     let rows = (0..n.saturating_sub(1)).map(row).collect();
     (Value::Array(rows), if n > 0 { row(n - 1) } else { Value::Null })
 }
+
+/// A gated answer in the chosen format: JSON is the object `fields` builds plus the
+/// `disclosure` note and every published table (`tables`); text is the heading over the
+/// published tables; CSV the tables with the disclosure line.
+pub fn gated_output<T>(format: Format, g: &crate::ops::Gated<T>, fields: impl FnOnce() -> anyhow::Result<serde_json::Value>) -> anyhow::Result<String> {
+    Ok(match format {
+        Format::Json => {
+            let mut v = fields()?;
+            if let Some(o) = v.as_object_mut() {
+                o.insert("disclosure".into(), serde_json::to_value(&g.disclosure)?);
+                o.insert("tables".into(), tables_json(&g.tables));
+            }
+            serde_json::to_string_pretty(&v)? + "\n"
+        }
+        Format::Csv => tables_csv(&g.tables, &g.disclosure),
+        Format::Table => format!("{}\n\n{}", g.heading, tables_text(&g.tables, &g.disclosure)),
+    })
+}

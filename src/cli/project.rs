@@ -7,7 +7,7 @@
 //! area and year. Through the disclosure gate unless `--no-sdc`; every number printed comes
 //! from the published table.
 use super::disclosure_args::DisclosureArgs;
-use super::output::{cell_json, emit, tables_csv, tables_json, tables_text, Format};
+use super::output::{cell_json, emit, gated_output, Format};
 use super::workspace::WorkspaceArg;
 use crate::analysis::disclosure::{at, Cell};
 use crate::model::projection::{AreaLevel, ProjectionRequest, DEFAULT_OCCUPANCY, DEFAULT_TO};
@@ -59,29 +59,23 @@ pub fn run(args: &ProjectArgs) -> Result<i32> {
         occupancy: args.occupancy,
     };
     let Answer::Project(g) = ops::run(&Query::Project(req), &ctx)? else { bail!("unexpected answer to a projection query") };
-    let out = match args.format {
-        Format::Json => {
-            let mut v = json!({
-                "heading": g.heading,
-                "base_year": args.base_year,
-                "to": args.to,
-                "area_level": args.area_level,
-                "occupancy": args.occupancy,
-                "rows": rows_json(g.table("projection")),
-                "disclosure": g.disclosure,
-                "tables": tables_json(&g.tables),
-            });
-            if let Some(path) = &args.scenario {
-                // the scenario as read (the published table does not hold it)
-                let text = std::fs::read_to_string(path).unwrap_or_default();
-                let s = crate::model::projection::Scenario::from_toml(&text).ok();
-                v["scenario"] = json!({ "file": path.display().to_string(), "changes": s.map(|s| s.changes) });
-            }
-            serde_json::to_string_pretty(&v)? + "\n"
+    let out = gated_output(args.format, &g, || {
+        let mut v = json!({
+            "heading": g.heading,
+            "base_year": args.base_year,
+            "to": args.to,
+            "area_level": args.area_level,
+            "occupancy": args.occupancy,
+            "rows": rows_json(g.table("projection")),
+        });
+        if let Some(path) = &args.scenario {
+            // the scenario as read (the published table does not hold it)
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let s = crate::model::projection::Scenario::from_toml(&text).ok();
+            v["scenario"] = json!({ "file": path.display().to_string(), "changes": s.map(|s| s.changes) });
         }
-        Format::Csv => tables_csv(&g.tables, &g.disclosure),
-        Format::Table => format!("{}\n\n{}", g.heading, tables_text(&g.tables, &g.disclosure)),
-    };
+        Ok(v)
+    })?;
     emit(&out);
     Ok(0)
 }

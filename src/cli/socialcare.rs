@@ -6,7 +6,7 @@
 //! Through the disclosure gate unless `--no-sdc`; every number printed comes from the published
 //! (gated) tables.
 use super::disclosure_args::DisclosureArgs;
-use super::output::{emit, groups_and_total_json, tables_csv, tables_json, tables_text, Format};
+use super::output::{emit, groups_and_total_json, gated_output, Format};
 use super::pathways::cohort;
 use super::spec_flags::CohortFlags;
 use super::workspace::WorkspaceArg;
@@ -49,27 +49,21 @@ pub fn run(args: &SocialCareArgs) -> Result<i32> {
     ctx.set_sdc(sdc)?;
     let q = Query::SocialCare(SocialCareRequest { spec, by: args.by, from: args.from.clone(), lookback: args.lookback });
     let Answer::SocialCare(g) = ops::run(&q, &ctx)? else { bail!("unexpected answer to a social care query") };
-    let out = match args.format {
-        Format::Json => {
-            let (rows, total) = groups_and_total_json(g.table("socialcare"), &[]);
-            let gap = every_row(g.table("socialcare_gap")).into_iter().next().unwrap_or(Value::Null);
-            let v = json!({
-                "heading": g.heading,
-                "by": args.by,
-                "lookback": args.lookback,
-                "rows": rows,
-                "total": total,
-                "gap": gap,
-                "change_from_baseline": every_row(g.table("socialcare_change")),
-                "not_in_data": [NOT_IN_DATA],
-                "disclosure": g.disclosure,
-                "tables": tables_json(&g.tables),
-            });
-            serde_json::to_string_pretty(&v)? + "\n"
-        }
-        Format::Csv => tables_csv(&g.tables, &g.disclosure),
-        Format::Table => format!("{}\n\n{}", g.heading, tables_text(&g.tables, &g.disclosure)),
-    };
+    let out = gated_output(args.format, &g, || {
+        let (rows, total) = groups_and_total_json(g.table("socialcare"), &[]);
+        let gap = every_row(g.table("socialcare_gap")).into_iter().next().unwrap_or(Value::Null);
+        let v = json!({
+            "heading": g.heading,
+            "by": args.by,
+            "lookback": args.lookback,
+            "rows": rows,
+            "total": total,
+            "gap": gap,
+            "change_from_baseline": every_row(g.table("socialcare_change")),
+            "not_in_data": [NOT_IN_DATA],
+        });
+        Ok(v)
+    })?;
     emit(&out);
     Ok(0)
 }

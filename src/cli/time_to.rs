@@ -2,7 +2,7 @@
 //! and 365 days; censored at death for a non-death target and at the end of the data), by an
 //! optional split, through the disclosure gate unless `--no-sdc`.
 use super::disclosure_args::DisclosureArgs;
-use super::output::{cell_json, emit, tables_csv, tables_json, tables_text, Format};
+use super::output::{cell_json, emit, gated_output, Format};
 use super::pathways::{cohort, col, IndexArgs};
 use super::spec_flags::{CohortFlags, HriLevelArg};
 use super::workspace::WorkspaceArg;
@@ -54,22 +54,16 @@ pub fn run(args: &TimeToArgs) -> Result<i32> {
     let target = EventSpec { kind: args.target.target, code: args.target.target_code.clone(), main_only: false, hri_level: args.target.target_hri_level.into() };
     let req = TimeToRequest { spec, index: args.index.event(), target: target.clone(), by: args.by };
     let Answer::TimeTo(g) = ops::run(&Query::TimeTo(req), &ctx)? else { bail!("unexpected answer to a time-to query") };
-    let out = match args.format {
-        Format::Json => {
-            let v = json!({
-                "heading": g.heading,
-                "index": args.index.event().label(),
-                "target": target.label(),
-                "by": args.by,
-                "curves": g.table("time_to").map(curves_json).unwrap_or_default(),
-                "disclosure": g.disclosure,
-                "tables": tables_json(&g.tables),
-            });
-            serde_json::to_string_pretty(&v)? + "\n"
-        }
-        Format::Csv => tables_csv(&g.tables, &g.disclosure),
-        Format::Table => format!("{}\n\n{}", g.heading, tables_text(&g.tables, &g.disclosure)),
-    };
+    let out = gated_output(args.format, &g, || {
+        let v = json!({
+            "heading": g.heading,
+            "index": args.index.event().label(),
+            "target": target.label(),
+            "by": args.by,
+            "curves": g.table("time_to").map(curves_json).unwrap_or_default(),
+        });
+        Ok(v)
+    })?;
     emit(&out);
     Ok(0)
 }

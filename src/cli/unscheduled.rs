@@ -5,7 +5,7 @@
 //! population; through the disclosure gate unless `--no-sdc`. Every number printed comes from
 //! the published (gated) table.
 use super::disclosure_args::DisclosureArgs;
-use super::output::{emit, groups_and_total_json, tables_csv, tables_json, tables_text, Format};
+use super::output::{emit, groups_and_total_json, gated_output, Format};
 use super::pathways::one_year_cohort;
 use super::spec_flags::CohortFlags;
 use super::workspace::WorkspaceArg;
@@ -45,23 +45,17 @@ pub fn run(args: &UnscheduledArgs) -> Result<i32> {
     ctx.set_sdc(sdc)?;
     let q = Query::Unscheduled(UnscheduledRequest { spec, year, by: args.by, repeat: args.repeat });
     let Answer::Unscheduled(g) = ops::run(&q, &ctx)? else { bail!("unexpected answer to an unscheduled care query") };
-    let out = match args.format {
-        Format::Json => {
-            let (rows, total) = groups_and_total_json(g.table("unscheduled"), &[]);
-            let v = json!({
-                "heading": g.heading,
-                "by": args.by,
-                "repeat": args.repeat,
-                "rows": rows,
-                "total": total,
-                "disclosure": g.disclosure,
-                "tables": tables_json(&g.tables),
-            });
-            serde_json::to_string_pretty(&v)? + "\n"
-        }
-        Format::Csv => tables_csv(&g.tables, &g.disclosure),
-        Format::Table => format!("{}\n\n{}", g.heading, tables_text(&g.tables, &g.disclosure)),
-    };
+    let out = gated_output(args.format, &g, || {
+        let (rows, total) = groups_and_total_json(g.table("unscheduled"), &[]);
+        let v = json!({
+            "heading": g.heading,
+            "by": args.by,
+            "repeat": args.repeat,
+            "rows": rows,
+            "total": total,
+        });
+        Ok(v)
+    })?;
     emit(&out);
     Ok(0)
 }

@@ -3,6 +3,7 @@
 //! without" question: what does this filter select?), or a cohort file opened with
 //! `:against FILE`. `b` steps through them; Up/Down scroll the table. Figures are the
 //! operations layer's (gated).
+use crate::analysis::disclosure::{Cell, Table};
 use crate::model::cohort::CohortSpec;
 use crate::model::compare::{CompareFigures, CompareRequest};
 use crate::ops::{Gated, Query};
@@ -102,23 +103,39 @@ impl CompareState {
     }
 
     pub fn on_action(&mut self, action: Action, spec: &CohortSpec) -> Option<Query> {
-        let rows = self.figures.as_ref().and_then(|g| g.table("compare")).map(|t| super::compare_view::lines_of(t).len()).unwrap_or(0);
-        let last = rows.saturating_sub(1);
-        match action {
-            Action::NextComparison => {
-                self.choice = (self.choice + 1) % self.choices(spec).len();
-                self.scroll = 0;
-                return self.ask_if_changed(spec);
-            }
-            Action::Down => self.scroll = (self.scroll + 1).min(last),
-            Action::PageDown => self.scroll = (self.scroll + 10).min(last),
-            Action::Up => self.scroll = self.scroll.saturating_sub(1),
-            Action::PageUp => self.scroll = self.scroll.saturating_sub(10),
-            Action::Top => self.scroll = 0,
-            Action::Bottom => self.scroll = last,
-            _ => {}
+        if action == Action::NextComparison {
+            self.choice = (self.choice + 1) % self.choices(spec).len();
+            self.scroll = 0;
+            return self.ask_if_changed(spec);
+        }
+        let lines = self.figures.as_ref().and_then(|g| g.table("compare")).map(|t| lines_of(t).len()).unwrap_or(0);
+        if let Some(s) = super::scroll::scrolled(action, self.scroll, lines) {
+            self.scroll = s;
         }
         None
+    }
+}
+
+/// Rows the view draws for a table: section names as rows of their own, then the items.
+pub fn lines_of(t: &Table) -> Vec<(bool, usize)> {
+    let mut out = Vec::new();
+    let mut last = String::new();
+    for (r, row) in t.rows.iter().enumerate() {
+        let s = text(row.first());
+        if s != last {
+            out.push((true, r));
+            last = s;
+        }
+        out.push((false, r));
+    }
+    out
+}
+
+/// The text of a label cell ("" for any other).
+pub fn text(c: Option<&Cell>) -> String {
+    match c {
+        Some(Cell::Text(s)) => s.clone(),
+        _ => String::new(),
     }
 }
 

@@ -3,8 +3,8 @@
 //! cohort B, the ratio A:B and the standardised mean difference; on a wide screen also the
 //! age-sex-standardised ratio and each measure's totals. Every figure is read from the
 //! published table.
-use super::compare::CompareState;
-use crate::analysis::disclosure::{Cell, Table};
+use super::compare::{lines_of, text, CompareState};
+use crate::analysis::disclosure::Cell;
 use crate::tui::theme::{Role, Theme};
 use crate::tui::views::widgets::{fit, section};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -15,28 +15,6 @@ use ratatui::Frame;
 /// Table columns shown: (column index, heading, width), the wide ones only when there is room.
 const NARROW: [(usize, &str, usize); 4] = [(2, "A", 12), (3, "B", 12), (4, "A:B", 7), (5, "SMD", 7)];
 const WIDE: [(usize, &str, usize); 3] = [(8, "std A:B", 8), (9, "A total", 14), (10, "B total", 14)];
-
-/// Rows the view draws for a table: section names as rows of their own, then the items.
-pub fn lines_of(t: &Table) -> Vec<(bool, usize)> {
-    let mut out = Vec::new();
-    let mut last = String::new();
-    for (r, row) in t.rows.iter().enumerate() {
-        let s = text(row.first());
-        if s != last {
-            out.push((true, r));
-            last = s;
-        }
-        out.push((false, r));
-    }
-    out
-}
-
-fn text(c: Option<&Cell>) -> String {
-    match c {
-        Some(Cell::Text(s)) => s.clone(),
-        _ => String::new(),
-    }
-}
 
 pub fn draw(f: &mut Frame, area: Rect, c: &CompareState, busy: bool, theme: &Theme) {
     let [top, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(2)]).areas(area);

@@ -69,11 +69,11 @@ impl DelaysState {
                 self.split = (self.split + 1) % SPLITS.len();
                 return self.ask_if_changed(spec);
             }
-            Action::Down | Action::PageDown => self.scroll = (self.scroll + if action == Action::Down { 1 } else { 10 }).min(groups.saturating_sub(1)),
-            Action::Up => self.scroll = self.scroll.saturating_sub(1),
-            Action::PageUp => self.scroll = self.scroll.saturating_sub(10),
-            Action::Top => self.scroll = 0,
-            _ => {}
+            _ => {
+                if let Some(s) = super::scroll::scrolled(action, self.scroll, groups) {
+                    self.scroll = s;
+                }
+            }
         }
         None
     }

@@ -12,6 +12,7 @@ pub mod cube_view;
 pub mod compare;
 pub mod compare_view;
 pub mod delays;
+pub mod scroll;
 pub mod unscheduled;
 pub mod unscheduled_view;
 pub mod delays_view;

@@ -93,12 +93,11 @@ impl UnscheduledState {
             }
             // another measure of the same answer: nothing to ask
             Action::NextMeasure => self.measure = (self.measure + 1) % MEASURES.len(),
-            Action::Down => self.scroll = (self.scroll + 1).min(groups.saturating_sub(1)),
-            Action::PageDown => self.scroll = (self.scroll + 10).min(groups.saturating_sub(1)),
-            Action::Up => self.scroll = self.scroll.saturating_sub(1),
-            Action::PageUp => self.scroll = self.scroll.saturating_sub(10),
-            Action::Top => self.scroll = 0,
-            _ => {}
+            _ => {
+                if let Some(s) = super::scroll::scrolled(action, self.scroll, groups) {
+                    self.scroll = s;
+                }
+            }
         }
         None
     }
