@@ -17,6 +17,7 @@ pub mod report;
 pub mod schema;
 pub mod series;
 pub mod sql;
+pub mod stamps;
 pub mod timeline;
 pub mod timing;
 
