@@ -11,7 +11,7 @@ use crate::store::series::{aggregate_sql, column, periods, periods_cte, rows_sql
 use anyhow::Result;
 use duckdb::Connection;
 
-const NAME: &str = "series_store";
+pub const NAME: &str = "series_store";
 /// The areas stored (None: Scotland) and the splits stored for each.
 const AREAS: [Option<Dim>; 5] = [None, Some(Dim::Council), Some(Dim::Board), Some(Dim::Hscp), Some(Dim::Locality)];
 const BYS: [Option<Dim>; 2] = [None, Some(Dim::Locality)];

@@ -118,6 +118,14 @@ fn pair_stored(conn: &Connection, fy1: FinYear, fy2: FinYear, loaded: &[String])
     matches!(n, Ok(n) if n > 0)
 }
 
+/// Whether the load stored the pair `from` to `to` (FY codes) for these loaded years.
+pub fn present(conn: &Connection, from: &str, to: &str, loaded: &[String]) -> bool {
+    match (FinYear::parse(from), FinYear::parse(to)) {
+        (Some(a), Some(b)) => pair_stored(conn, a, b, loaded),
+        _ => false,
+    }
+}
+
 /// `area = ?` when an area is asked for (its code bound), else every area of the level.
 fn area_filter(area: Option<&str>, params: &mut Vec<Value>) -> &'static str {
     match area {

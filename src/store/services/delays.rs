@@ -25,7 +25,7 @@ const NOT_RECORDED: &str = "not recorded";
 
 /// The DD rows the view reads, stored at load: the view then reads about 100k rows at country
 /// scale rather than `event`'s record type and year columns (27.9M rows, 3-4 s a call).
-const DD_TABLE: &str = "dd_event";
+pub const DD_TABLE: &str = "dd_event";
 
 /// Build the DD side table (the loader calls this inside its transaction, after `event`).
 pub fn store(conn: &Connection) -> Result<()> {
