@@ -199,7 +199,7 @@ pub(crate) type Got = HashMap<(String, String), (u64, u64)>;
 
 /// The series of a request over `periods` (already cut to `--from`), one per group of `--by`
 /// (every group with a person-year in the area, zeros included) or one, `all`.
-/// Without a cohort, monthly series are read from the counts the load stored
+/// Without a cohort, series are read from the counts the load stored
 /// (`series_store`) when they answer the request.
 pub fn series(conn: &Connection, req: &SeriesRequest, periods: &[Period], loaded: &[String]) -> Result<SeriesFigures> {
     if let Some((got, names)) = crate::store::series_store::read(conn, req, periods, loaded)? {

@@ -1,10 +1,11 @@
-//! Monthly series stored at load (issue 15). Without a cohort, a series of one area is the
-//! same for every call, but computing it builds every stay in the area's events and joins the
-//! periods (at country scale 5-16 s a call against a 300 ms target). The loader stores, inside
-//! its transaction, each measure's people and value per month for Scotland, every council,
-//! board, partnership and locality, whole and by locality, with the groups each area has. The
+//! Monthly and weekly series stored at load (issue 15). Without a cohort, a series of one area
+//! is the same for every call, but computing it builds every stay in the area's events and
+//! joins the periods (at country scale 5-16 s a call against a 300 ms target). The loader
+//! stores, inside its transaction, each measure's people and value per month and per week for
+//! Scotland, every council, board, partnership and locality, whole and by locality, with the
+//! groups each area has. The
 //! rows are those of `series_fresh` (the same measure rows, periods and person-years, grouped
-//! by area); weekly series, other splits and cohorts are computed as before.
+//! by area); other splits and cohorts are computed as before.
 use crate::model::series::{Dim, Measure, SeriesRequest};
 use crate::store::cohort::sql::{text, Frag};
 use crate::store::series::{aggregate_sql, column, periods, periods_cte, rows_sql, value_sql, Got, Period};
@@ -42,11 +43,11 @@ fn run(conn: &Connection, q: &Frag) -> Result<()> {
     Ok(())
 }
 
-/// Compute and store the monthly series of every measure and stored area; the loader calls
+/// Compute and store the monthly and weekly series of every measure and stored area; the loader calls
 /// this inside its transaction, after `event` and `person_year`.
 pub fn store_all(conn: &Connection) -> Result<()> {
     conn.execute_batch(
-        "CREATE OR REPLACE TABLE series_store (measure VARCHAR, area_dim VARCHAR, area VARCHAR, by_dim VARCHAR, grp VARCHAR,
+        "CREATE OR REPLACE TABLE series_store (measure VARCHAR, weekly BOOLEAN, area_dim VARCHAR, area VARCHAR, by_dim VARCHAR, grp VARCHAR,
                                                label VARCHAR, people BIGINT, value BIGINT);
          CREATE OR REPLACE TABLE series_groups (area_dim VARCHAR, area VARCHAR, by_dim VARCHAR, grp VARCHAR);
          CREATE OR REPLACE TABLE series_years (years VARCHAR);",
@@ -56,16 +57,16 @@ pub fn store_all(conn: &Connection) -> Result<()> {
         return crate::store::stamps::mark(conn, NAME);
     }
     conn.execute("INSERT INTO series_years VALUES (?)", [loaded.join(",")])?;
-    let months = periods(conn, false, &loaded)?;
     // a measure's rows in each month, with the person-year that places them (as series_fresh)
     conn.execute_batch(
         "CREATE OR REPLACE TEMP TABLE series_sel AS
          SELECT anon_chi, CAST(NULL AS VARCHAR) AS label, CAST(NULL AS BIGINT) AS v, lca, hb2019, hscp2019, locality FROM person_year LIMIT 0",
     )?;
-    for m in Measure::ALL {
+    for (m, weekly) in Measure::ALL.into_iter().flat_map(|m| [(m, false), (m, true)]) {
+        let all = periods(conn, weekly, &loaded)?;
         conn.execute_batch("DELETE FROM series_sel")?;
         let mut q = Frag::text("INSERT INTO series_sel WITH ");
-        periods_cte(&mut q, &months);
+        periods_cte(&mut q, &all);
         q.push(&format!(
             "), x AS (SELECT * FROM ({rows}) r)
              SELECT x.anon_chi, p.label, {v}, py.lca, py.hb2019, py.hscp2019, py.locality
@@ -79,7 +80,7 @@ pub fn store_all(conn: &Connection) -> Result<()> {
         for area in AREAS {
             for by in BYS {
                 let mut q = Frag::text("INSERT INTO series_store SELECT ");
-                q.bind(text(m.code())).push(", ").bind(text(dim_code(area))).push(&format!(", {}, ", area_sql(area)));
+                q.bind(text(m.code())).push(&format!(", {weekly}, ")).bind(text(dim_code(area))).push(&format!(", {}, ", area_sql(area)));
                 q.bind(text(dim_code(by)));
                 q.push(&format!(", {}, label, count(DISTINCT anon_chi), {} FROM series_sel py GROUP BY ALL", group_sql(by), aggregate_sql(m)));
                 run(conn, &q)?;
@@ -109,10 +110,10 @@ fn area_is(q: &mut Frag, req: &SeriesRequest) {
 }
 
 /// The stored counts and groups of a request, or None when the load did not store them (a
-/// cohort, weeks, another split, an older workspace, other years or periods, an area no one
+/// cohort, another split, an older workspace, other years or periods, an area no one
 /// lives in: the caller computes those, and says so of an empty area).
 pub fn read(conn: &Connection, req: &SeriesRequest, asked: &[Period], loaded: &[String]) -> Result<Option<(Got, Vec<String>)>> {
-    if req.spec.is_some() || req.weekly || !AREAS.contains(&req.area.dim) || !BYS.contains(&req.by) {
+    if req.spec.is_some() || !AREAS.contains(&req.area.dim) || !BYS.contains(&req.by) {
         return Ok(None);
     }
     if !crate::store::stamps::current(conn, NAME) {
@@ -122,8 +123,8 @@ pub fn read(conn: &Connection, req: &SeriesRequest, asked: &[Period], loaded: &[
     if years.as_deref() != Some(loaded.join(",").as_str()) {
         return Ok(None);
     }
-    let months = periods(conn, false, loaded)?;
-    if !asked.iter().all(|p| months.contains(p)) {
+    let all = periods(conn, req.weekly, loaded)?;
+    if !asked.iter().all(|p| all.contains(p)) {
         return Ok(None);
     }
     let mut q = Frag::text("SELECT grp FROM series_groups WHERE area_dim = ");
@@ -134,7 +135,7 @@ pub fn read(conn: &Connection, req: &SeriesRequest, asked: &[Period], loaded: &[
         return Ok(None);
     }
     let mut q = Frag::text("SELECT grp, label, people, value FROM series_store WHERE measure = ");
-    q.bind(text(req.measure.code())).push(" AND area_dim = ").bind(text(dim_code(req.area.dim)));
+    q.bind(text(req.measure.code())).push(if req.weekly { " AND weekly" } else { " AND NOT weekly" }).push(" AND area_dim = ").bind(text(dim_code(req.area.dim)));
     q.push(" AND by_dim = ").bind(text(dim_code(req.by)));
     area_is(&mut q, req);
     let labels: std::collections::HashSet<&str> = asked.iter().map(|p| p.label.as_str()).collect();
