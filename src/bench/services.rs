@@ -93,7 +93,7 @@ pub fn measure(conn: &Connection, ws_path: &Path, rep: &mut Report) -> Result<()
         base.push(bms);
     }
     rep.push(Figure::samples(
-        &format!("delays view by reason group ({year}, everyone)"),
+        &format!("delays view by reason group ({year}, everyone; {})", if crate::store::stamps::current(conn, crate::store::services::delays::DD_TABLE) { "DD rows stored at load" } else { "NOT stored: from event" }),
         &lib,
         Some(("hand-written SQL on the raw episode file", &base)),
         Target::P95MaxMs(300.0),
@@ -108,6 +108,7 @@ pub fn measure(conn: &Connection, ws_path: &Path, rep: &mut Report) -> Result<()
         .ok();
     let Some(lca) = lca else { return Ok(()) };
     let name = crate::model::geography::council_by_lca(&lca).map(|c| c.name.clone()).unwrap_or_else(|| lca.clone());
+    let stored = if crate::store::stamps::current(conn, crate::store::series_store::NAME) { "counts stored at load" } else { "NOT stored: computed" };
     for (by, what, target) in [(None, "one council", 300.0), (Some(Dim::Locality), "small multiples by its localities", 1000.0)] {
         let q = crate::ops::Query::Spc(SeriesRequest {
             measure: Measure::EmergencyAdmissions,
@@ -125,7 +126,7 @@ pub fn measure(conn: &Connection, ws_path: &Path, rep: &mut Report) -> Result<()
             lib.push(ms);
         }
         rep.push(Figure::samples(
-            &format!("monthly emergency admissions + control chart, {what} ({name})"),
+            &format!("monthly emergency admissions + control chart, {what} ({name}; {stored})"),
             &lib,
             None,
             Target::P95MaxMs(target),

@@ -16,7 +16,9 @@ pub mod reference;
 pub mod report;
 pub mod schema;
 pub mod series;
+pub mod series_store;
 pub mod sql;
+pub mod stamps;
 pub mod timeline;
 pub mod timing;
 

@@ -66,7 +66,7 @@ pub fn periods(conn: &Connection, weekly: bool, loaded: &[String]) -> Result<Vec
 }
 
 /// The person-year column of a dimension (our own text, never the user's).
-fn column(d: Dim) -> String {
+pub(crate) fn column(d: Dim) -> String {
     match d {
         Dim::Council => "py.lca".into(),
         Dim::Board => "py.hb2019".into(),
@@ -96,7 +96,7 @@ fn area_condition(req: &SeriesRequest) -> Frag {
 
 /// The measure's rows: person, year of the row, and the half-open span of days `[a, b)` it
 /// counts on (one day for a dated event).
-fn rows_sql(m: Measure) -> String {
+pub(crate) fn rows_sql(m: Measure) -> String {
     let (fs, fe) = (fy_start("year"), fy_end("year"));
     let stay = "CASE WHEN cij_marker IS NOT NULL THEN 'c' || CAST(cij_marker AS VARCHAR) ELSE 'e' || CAST(event_id AS VARCHAR) END";
     let day = |d: &str| format!("{d} AS a, CAST({d} + INTERVAL 1 DAY AS DATE) AS b");
@@ -164,9 +164,52 @@ fn check_area(conn: &Connection, req: &SeriesRequest, loaded: &[String]) -> Resu
     )
 }
 
+/// `periods(label, ps, pe, fy) AS (VALUES ...` (the closing parenthesis is the caller's).
+pub(crate) fn periods_cte(q: &mut Frag, periods: &[Period]) {
+    q.push("periods(label, ps, pe, fy) AS (VALUES ");
+    for (i, p) in periods.iter().enumerate() {
+        q.push(if i == 0 { "(" } else { ", (" });
+        q.bind(text(&p.label)).push(", CAST(").bind(text(&p.start)).push(" AS DATE), CAST(").bind(text(&p.end)).push(" AS DATE), ").bind(text(&p.fy)).push(")");
+    }
+    if periods.is_empty() {
+        q.push("(NULL, NULL, NULL, NULL)");
+    }
+}
+
+/// What one row of the measure adds to a period `p`: its days inside it, or 1.
+pub(crate) fn value_sql(m: Measure) -> &'static str {
+    if m.is_bed_days() {
+        "date_diff('day', greatest(x.a, p.ps), least(x.b, p.pe))"
+    } else {
+        "1"
+    }
+}
+
+/// A period's value of a group: distinct residents for care home residents, else the sum.
+pub(crate) fn aggregate_sql(m: Measure) -> &'static str {
+    if m == Measure::CareHomeResidents {
+        "count(DISTINCT anon_chi)"
+    } else {
+        "CAST(sum(v) AS BIGINT)"
+    }
+}
+
+/// (group, period label) -> (people, value).
+pub(crate) type Got = HashMap<(String, String), (u64, u64)>;
+
 /// The series of a request over `periods` (already cut to `--from`), one per group of `--by`
 /// (every group with a person-year in the area, zeros included) or one, `all`.
+/// Without a cohort, series are read from the counts the load stored
+/// (`series_store`) when they answer the request.
 pub fn series(conn: &Connection, req: &SeriesRequest, periods: &[Period], loaded: &[String]) -> Result<SeriesFigures> {
+    if let Some((got, names)) = crate::store::series_store::read(conn, req, periods, loaded)? {
+        return Ok(figures(req, periods, got, names));
+    }
+    series_fresh(conn, req, periods, loaded)
+}
+
+/// [`series`] computed now from `event` and `person_year`.
+pub fn series_fresh(conn: &Connection, req: &SeriesRequest, periods: &[Period], loaded: &[String]) -> Result<SeriesFigures> {
     check_area(conn, req, loaded)?;
     let grp = match req.by {
         Some(d) => format!("coalesce(CAST({} AS VARCHAR), 'Unknown')", column(d)),
@@ -181,15 +224,8 @@ pub fn series(conn: &Connection, req: &SeriesRequest, periods: &[Period], loaded
         }
         None => Frag::text("WITH "),
     };
-    q.push("periods(label, ps, pe, fy) AS (VALUES ");
-    for (i, p) in periods.iter().enumerate() {
-        q.push(if i == 0 { "(" } else { ", (" });
-        q.bind(text(&p.label)).push(", CAST(").bind(text(&p.start)).push(" AS DATE), CAST(").bind(text(&p.end)).push(" AS DATE), ").bind(text(&p.fy)).push(")");
-    }
-    if periods.is_empty() {
-        q.push("(NULL, NULL, NULL, NULL)");
-    }
-    let v = if req.measure.is_bed_days() { "date_diff('day', greatest(x.a, p.ps), least(x.b, p.pe))" } else { "1" };
+    periods_cte(&mut q, periods);
+    let v = value_sql(req.measure);
     // the area's people first (anyone resident there in a loaded year): the events of the rest
     // of Scotland never reach the join with the periods and person-years
     q.push(")");
@@ -214,10 +250,10 @@ pub fn series(conn: &Connection, req: &SeriesRequest, periods: &[Period], loaded
     if req.spec.is_some() {
         q.push(" AND x.anon_chi IN (SELECT anon_chi FROM cohort WHERE in_cohort AND anon_chi IS NOT NULL)");
     }
-    let value = if req.measure == Measure::CareHomeResidents { "count(DISTINCT anon_chi)" } else { "CAST(sum(v) AS BIGINT)" };
+    let value = aggregate_sql(req.measure);
     q.push(&format!(") SELECT grp, label, count(DISTINCT anon_chi), {value} FROM sel GROUP BY grp, label"));
 
-    let mut got: HashMap<(String, String), (u64, u64)> = HashMap::new();
+    let mut got = Got::new();
     {
         let mut st = conn.prepare(&q.sql).context("could not build the series query")?;
         let mut rows = st.query(duckdb::params_from_iter(q.params.iter()))?;
@@ -226,17 +262,25 @@ pub fn series(conn: &Connection, req: &SeriesRequest, periods: &[Period], loaded
             got.insert((g, l), (r.get::<_, i64>(2)?.max(0) as u64, r.get::<_, Option<i64>>(3)?.unwrap_or(0).max(0) as u64));
         }
     }
-    // the groups: every value of the dimension in the area's person-years, and any with data
-    let mut keys: BTreeSet<String> = got.keys().map(|(g, _)| g.clone()).collect();
-    match req.by {
+    let names = match req.by {
         Some(_) => {
             let mut g = Frag::text(&format!("SELECT DISTINCT {grp} FROM person_year py WHERE py.year IN "));
             g.bind_list(loaded.iter().map(|y| text(y)));
             g.append(&area_condition(req));
             let mut st = conn.prepare(&g.sql)?;
-            let names: Vec<String> = st.query_map(duckdb::params_from_iter(g.params.iter()), |r| r.get(0))?.collect::<Result<_, _>>()?;
-            keys.extend(names);
+            st.query_map(duckdb::params_from_iter(g.params.iter()), |r| r.get(0))?.collect::<Result<_, _>>()?
         }
+        None => Vec::new(),
+    };
+    Ok(figures(req, periods, got, names))
+}
+
+/// The figures from the counts and the groups the area has (every value of the dimension in
+/// its person-years; any group with data is added).
+fn figures(req: &SeriesRequest, periods: &[Period], got: Got, names: Vec<String>) -> SeriesFigures {
+    let mut keys: BTreeSet<String> = got.keys().map(|(g, _)| g.clone()).collect();
+    match req.by {
+        Some(_) => keys.extend(names),
         None => {
             keys.insert("all".into());
         }
@@ -258,7 +302,7 @@ pub fn series(conn: &Connection, req: &SeriesRequest, periods: &[Period], loaded
             key: k,
         })
         .collect();
-    Ok(SeriesFigures {
+    SeriesFigures {
         measure: req.measure.code(),
         measure_label: req.measure.label(),
         bed_days: req.measure.is_bed_days(),
@@ -268,7 +312,7 @@ pub fn series(conn: &Connection, req: &SeriesRequest, periods: &[Period], loaded
         periods: periods.iter().map(|p| p.label.clone()).collect(),
         groups,
         denominator_note: NO_DENOMINATOR.to_string(),
-    })
+    }
 }
 
 #[cfg(test)]

@@ -292,6 +292,16 @@ fn load_in_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(us
     let t = std::time::Instant::now();
     crate::store::overview::store_all(conn).context("could not store the overview figures")?;
     timing("overview", t);
+    // Figures whose views would otherwise scan the whole model on every call (issues 13-15).
+    let t = std::time::Instant::now();
+    crate::store::pathways::transition_store::store_all(conn).context("could not store the HRI transitions")?;
+    timing("transitions", t);
+    let t = std::time::Instant::now();
+    crate::store::services::delays::store(conn).context("could not store the delayed discharge rows")?;
+    timing("delays side table", t);
+    let t = std::time::Instant::now();
+    crate::store::series_store::store_all(conn).context("could not store the monthly series")?;
+    timing("monthly series", t);
     Ok(outcomes)
 }
 

@@ -13,34 +13,49 @@ use std::collections::HashMap;
 /// board or council in the earlier year when `area` (its code) is given (their later-year band
 /// is the one of wherever they live then). `loaded` lists the workspace's years (oldest first),
 /// for the continuous-persistence runs.
-/// Kept per workspace load (the figures depend only on the loaded data), as the HRI picture is.
+/// Read from the counts the load stored (`transition_store`) when they are there and current;
+/// otherwise computed (and kept per workspace load, as the HRI picture is).
 pub fn transitions(conn: &Connection, from: &str, to: &str, level: HriLevel, area: Option<&str>, loaded: &[String]) -> Result<Transitions> {
+    let (fy1, fy2) = check(from, to, level, area)?;
+    if let Some((counts, persistence)) = super::transition_store::read(conn, fy1, fy2, level, area, loaded)? {
+        return assemble(fy1, fy2, level, area, counts, persistence);
+    }
     let key = format!("transitions:v1:{from}:{to}:{level:?}:{area:?}");
     let t = crate::store::cohort::get_or_compute(conn, &key, || transitions_fresh(conn, from, to, level, area, loaded))?;
     Ok((*t).clone())
 }
 
-/// [`transitions`] computed now (not from the per-load cache; the benchmark times this).
-pub fn transitions_fresh(conn: &Connection, from: &str, to: &str, level: HriLevel, area: Option<&str>, loaded: &[String]) -> Result<Transitions> {
+/// The two years of a request, refused when they are not years, in the wrong order, or when an
+/// area is asked for at Scotland level.
+fn check(from: &str, to: &str, level: HriLevel, area: Option<&str>) -> Result<(FinYear, FinYear)> {
     let (Some(fy1), Some(fy2)) = (FinYear::parse(from), FinYear::parse(to)) else {
         bail!("{from:?} and {to:?} must be financial years such as 1920")
     };
     if fy2.start <= fy1.start {
         bail!("--to ({}) must be a later year than --from ({})", fy2.label(), fy1.label());
     }
-    let (pcol, flag, band, area_col) = hri_columns(level);
     if area.is_some() && level == HriLevel::Scotland {
         bail!("an area needs --level board or --level council");
     }
-    // the earlier year's people of one area: our own column name, the code bound
-    let in_area = if area.is_some() { format!(" AND {area_col} = ?") } else { String::new() };
-    let (to_start, to_end) = fy2.bounds();
-    let sql = format!(
-        "WITH f AS (SELECT anon_chi, {band} AS band FROM person_year WHERE year = ? AND {pcol} IS NOT NULL{in_area}),
+    Ok((fy1, fy2))
+}
+
+/// People by (earlier-year band, later-year category); a band is missing where the workspace
+/// holds an HRI % without one.
+pub(super) type Counts = Vec<(Option<String>, Option<String>, u64)>;
+
+/// The SQL of the (band, category, people) counts from `fy1` to `fy2` at one level; `select`
+/// is what leads the select list (the stored table adds the area of the earlier year), `in_area`
+/// a condition on the earlier year's rows. Its parameters: the earlier year, those of
+/// `in_area`, then [`to_params`]. Our own text only.
+pub(super) fn counts_sql(level: HriLevel, select: &str, in_area: &str, group: &str) -> String {
+    let (pcol, _, band, area_col) = hri_columns(level);
+    format!(
+        "WITH f AS (SELECT anon_chi, {band} AS band, CAST({area_col} AS VARCHAR) AS area FROM person_year WHERE year = ? AND {pcol} IS NOT NULL{in_area}),
               t AS (SELECT anon_chi, {band} AS band, {pcol} IS NOT NULL AS in_pop, coalesce(health_net_cost, 0) > 0 AS used
                     FROM person_year WHERE year = ?),
               d AS (SELECT anon_chi, death_date FROM person WHERE death_date IS NOT NULL)
-         SELECT f.band,
+         SELECT {select}f.band,
                 CASE WHEN d.death_date < CAST(? AS DATE) THEN '{DIED}'
                      WHEN t.in_pop AND (t.used OR d.death_date IS NULL OR d.death_date > CAST(? AS DATE)) THEN t.band
                      WHEN d.death_date <= CAST(? AS DATE) THEN '{DIED}'
@@ -48,22 +63,45 @@ pub fn transitions_fresh(conn: &Connection, from: &str, to: &str, level: HriLeve
                      ELSE '{NOT_PRESENT}' END AS to_band,
                 count(*)
          FROM f LEFT JOIN t ON t.anon_chi = f.anon_chi LEFT JOIN d ON d.anon_chi = f.anon_chi
-         GROUP BY 1, 2"
-    );
-    let mut counts: HashMap<(String, String), u64> = HashMap::new();
+         GROUP BY {group}"
+    )
+}
+
+/// The later year's parameters of [`counts_sql`].
+pub(super) fn to_params(fy2: FinYear) -> Vec<duckdb::types::Value> {
+    let (to_start, to_end) = fy2.bounds();
+    vec![text(&fy2.code()), text(&to_start), text(&to_end), text(&to_end)]
+}
+
+/// [`transitions`] computed now from `person_year` (not from the stored counts or the per-load
+/// cache).
+pub fn transitions_fresh(conn: &Connection, from: &str, to: &str, level: HriLevel, area: Option<&str>, loaded: &[String]) -> Result<Transitions> {
+    let (fy1, fy2) = check(from, to, level, area)?;
+    let (_, flag, _, area_col) = hri_columns(level);
+    // the earlier year's people of one area: our own column name, the code bound
+    let in_area = if area.is_some() { format!(" AND {area_col} = ?") } else { String::new() };
+    let sql = counts_sql(level, "", &in_area, "1, 2");
     let mut stmt = conn.prepare(&sql)?;
-    let mut params = vec![text(from)];
+    let mut params = vec![text(&fy1.code())];
     params.extend(area.map(text));
-    params.extend([text(to), text(&to_start), text(&to_end), text(&to_end)]);
+    params.extend(to_params(fy2));
     let mut rows = stmt.query(duckdb::params_from_iter(params.iter()))?;
+    let mut counts = Counts::new();
     while let Some(r) = rows.next()? {
-        let f: Option<String> = r.get(0)?;
-        let t: Option<String> = r.get(1)?;
-        let n: i64 = r.get(2)?;
+        counts.push((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?.max(0) as u64));
+    }
+    let persistence = persistence(conn, fy1, fy2, flag, &in_area, area, loaded)?;
+    assemble(fy1, fy2, level, area, counts, persistence)
+}
+
+/// The transitions table from its counts (fresh or stored: both go through the same checks).
+fn assemble(fy1: FinYear, fy2: FinYear, level: HriLevel, area: Option<&str>, rows: Counts, persistence: HriPersistence) -> Result<Transitions> {
+    let mut counts: HashMap<(String, String), u64> = HashMap::new();
+    for (f, t, n) in rows {
         let (Some(f), Some(t)) = (f, t) else {
             bail!("a person-year of {} has an HRI % but no band: reload the workspace (carepath load)", fy1.label())
         };
-        *counts.entry((f, t)).or_default() += n.max(0) as u64;
+        *counts.entry((f, t)).or_default() += n;
     }
     let mut cells = Vec::new();
     let mut from_totals = Vec::new();
@@ -80,7 +118,6 @@ pub fn transitions_fresh(conn: &Connection, from: &str, to: &str, level: HriLeve
     if known != from_totals.iter().map(|(_, n)| n).sum::<u64>() {
         bail!("unexpected HRI band or category in the workspace for {} to {}: reload the workspace (carepath load)", fy1.label(), fy2.label());
     }
-    let persistence = persistence(conn, fy1, fy2, flag, &in_area, area, loaded)?;
     Ok(Transitions { from_year: fy1.code(), to_year: fy2.code(), level, area: area.map(String::from), from_totals, cells, persistence })
 }
 
