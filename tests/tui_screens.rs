@@ -667,3 +667,45 @@ fn unscheduled_screen_splits_the_cohorts_unscheduled_care() {
     h.key(KeyCode::Esc);
     assert_eq!(h.app.screen, carepath::tui::app::Screen::Cohort);
 }
+
+/// Enter on a cube cell opens its people: the cell's groups become filters of the cohort and
+/// the Members screen lists them (counts against SQL over `person_year`).
+#[test]
+fn a_cube_cell_drills_to_its_members() {
+    let mut h = Harness::open("drill");
+    h.char('9');
+    let year = h.app.year.clone().expect("a year is loaded");
+    let count = |h: &Harness, cond: &str, p: &[&str]| -> u64 {
+        let mut args: Vec<&str> = vec![year.as_str()];
+        args.extend_from_slice(p);
+        let n: i64 = h.ctx.conn.query_row(&format!("SELECT count(*) FROM person_year WHERE year = ? AND {cond}"), duckdb::params_from_iter(args.iter()), |r| r.get(0)).unwrap();
+        n as u64
+    };
+    // the first row is the largest council
+    let lca: String = h
+        .ctx
+        .conn
+        .query_row("SELECT lca FROM person_year WHERE year = ? AND lca IS NOT NULL GROUP BY lca ORDER BY count(*) DESC LIMIT 1", [&year], |r| r.get(0))
+        .unwrap();
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.screen, carepath::tui::app::Screen::Members);
+    assert_eq!(h.app.explore.spec.filters.len(), 1, "{:?}", h.app.explore.spec.filters);
+    let total = h.app.explore.members.as_ref().map(|p| p.total);
+    assert_eq!(total, Some(count(&h, "lca = ?", &[&lca])), "members of the council");
+    // two dimensions: council x sex, the cursor on the second column
+    h.char('9');
+    for _ in 0..8 {
+        h.char('c');
+    }
+    let g = h.app.explore.cube.grid().expect("a grid");
+    assert_eq!(g.cols.len(), 3, "female, male, total: {:?}", g.cols);
+    h.key(KeyCode::Right);
+    let sex = if g.cols[1] == "female" { "F" } else { "M" };
+    // the cohort is now the council: its only row is that council
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.screen, carepath::tui::app::Screen::Members);
+    assert_eq!(h.app.explore.spec.filters.len(), 3, "council twice (the same) and sex");
+    let total = h.app.explore.members.as_ref().map(|p| p.total);
+    assert_eq!(total, Some(count(&h, "lca = ? AND sex = ?", &[&lca, sex])), "members of the council's {sex}");
+    assert!(h.screen(80, 24).contains("Members"), "{}", h.screen(80, 24));
+}

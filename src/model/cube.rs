@@ -193,6 +193,12 @@ pub struct CubeRequest {
 pub struct CubeCell {
     pub row: String,
     pub col: String,
+    /// The groups' own codes (`lca` "16", practice "43210", SIMD "1"; "" when not recorded or
+    /// a total), from which a cell's people are found again (see `Dimension::filter_toml`).
+    #[serde(skip)]
+    pub row_key: String,
+    #[serde(skip)]
+    pub col_key: String,
     pub people: u64,
     /// The measure summed over the cell's person-years.
     pub sum: f64,

@@ -40,6 +40,42 @@ pub enum Dimension {
 }
 
 impl Dimension {
+    /// The cohort filter (as a line of cohort TOML) that selects the person-years of the group
+    /// with this code, for drilling from a cube cell to its people. None for "not recorded",
+    /// for people outside the HRI population, and for `year` (a year is the cohort's years,
+    /// not a filter).
+    pub fn filter_toml(&self, key: &str) -> Option<String> {
+        let key = key.trim();
+        if key.is_empty() {
+            return None;
+        }
+        let quoted = toml::Value::String(key.to_string()).to_string();
+        let number = || key.parse::<u32>().ok();
+        Some(match self {
+            Dimension::Council => {
+                let name = super::geography::council_by_lca(key)?.name.clone();
+                format!("geography = {{ council = [{}] }}", toml::Value::String(name))
+            }
+            Dimension::Hscp => format!("geography = {{ hscp = [{quoted}] }}"),
+            Dimension::Locality => format!("geography = {{ locality = [{quoted}] }}"),
+            Dimension::Datazone => format!("geography = {{ datazone = [{quoted}] }}"),
+            Dimension::GpPractice => format!("practice = {{ gp = [{quoted}] }}"),
+            Dimension::GpCluster => format!("practice = {{ cluster = [{quoted}] }}"),
+            Dimension::AgeBand => format!("age = {{ bands = [{quoted}] }}"),
+            Dimension::Simd => format!("simd = {{ quintile = [{}] }}", number()?),
+            Dimension::SimdDecile => format!("simd = {{ decile = [{}] }}", number()?),
+            Dimension::Sex => format!("sex = {quoted}"),
+            Dimension::LtcCount => match key.strip_suffix('+') {
+                Some(min) => format!("ltc_count = {{ min = {} }}", min.parse::<u32>().ok()?),
+                None => format!("ltc_count = {{ min = {n}, max = {n} }}", n = number()?),
+            },
+            Dimension::HriBand if key == "not in the HRI population" => return None,
+            Dimension::HriBand => format!("hri = {{ level = \"scotland\", bands = [{quoted}] }}"),
+            Dimension::UrbanRural => format!("urban_rural = {{ ur8 = [{}] }}", number()?),
+            Dimension::Year => return None,
+        })
+    }
+
     pub fn label(&self) -> &'static str {
         match self {
             Dimension::Council => "council of residence",
@@ -88,5 +124,37 @@ mod tests {
         assert_eq!(Dimension::GpPractice.name(), "gp-practice");
         assert_eq!(urban_rural_classes().len(), 8);
         assert_eq!(urban_rural_classes()[5], ("6".to_string(), "Accessible Rural Areas".to_string()));
+    }
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+    use crate::model::cohort::CohortSpec;
+
+    #[test]
+    fn every_group_code_becomes_a_filter_the_cohort_language_reads() {
+        for (dim, key) in [
+            (Dimension::Council, "16"),
+            (Dimension::Hscp, "S37000032"),
+            (Dimension::Locality, "Kirkcaldy"),
+            (Dimension::GpPractice, "43210"),
+            (Dimension::GpCluster, "Cluster A"),
+            (Dimension::AgeBand, "75-84"),
+            (Dimension::Simd, "1"),
+            (Dimension::SimdDecile, "10"),
+            (Dimension::Sex, "F"),
+            (Dimension::LtcCount, "2"),
+            (Dimension::LtcCount, "5+"),
+            (Dimension::HriBand, "High"),
+            (Dimension::UrbanRural, "3"),
+        ] {
+            let line = dim.filter_toml(key).unwrap_or_else(|| panic!("{dim:?} {key}"));
+            let spec = CohortSpec::from_toml(&format!("[[filter]]\n{line}\n"));
+            assert!(spec.is_ok(), "{dim:?} {key}: {line}: {:?}", spec.err());
+        }
+        assert_eq!(Dimension::Sex.filter_toml(""), None, "not recorded");
+        assert_eq!(Dimension::Year.filter_toml("1920"), None);
+        assert_eq!(Dimension::LtcCount.filter_toml("5+").as_deref(), Some("ltc_count = { min = 5 }"));
     }
 }

@@ -25,11 +25,25 @@ fn sum_is_count(m: CubeMeasure) -> bool {
     m.is_count() && m != CubeMeasure::People
 }
 
+/// The key of a published row: `cube/YEARS/ROWS/COLS/ROW/COL`, the last two the groups' own
+/// codes with `%` and `/` escaped (see [`cell_codes`]).
+fn cell_key(years: &str, f: &CubeFigures, c: &CubeCell) -> String {
+    let esc = |s: &str| s.replace('%', "%25").replace('/', "%2F");
+    format!("cube/{years}/{:?}/{:?}/{}/{}", f.rows, f.cols, esc(&c.row_key), esc(&c.col_key))
+}
+
+/// The row and column codes a published row's key holds.
+pub fn cell_codes(key: &str) -> Option<(String, String)> {
+    let unesc = |s: &str| s.replace("%2F", "/").replace("%25", "%");
+    let parts: Vec<&str> = key.split('/').collect();
+    (parts.len() == 6 && parts[0] == "cube").then(|| (unesc(parts[4]), unesc(parts[5])))
+}
+
 pub fn cube_set(f: &CubeFigures) -> TableSet {
     let mut t = Table::new(COLUMNS);
     let mut keys = Vec::new();
     let years = f.years.join("+");
-    let key = |c: &CubeCell| format!("cube/{years}/{:?}/{:?}/{}/{}", f.rows, f.cols, c.row, c.col);
+    let key = |c: &CubeCell| cell_key(&years, f, c);
     let mut push = |t: &mut Table, part: &str, c: &CubeCell| {
         keys.push(key(c));
         push_row(t, f, part, c)
@@ -179,7 +193,7 @@ mod tests {
     use crate::model::dimension::Dimension;
 
     fn cell(row: &str, col: &str, people: u64, sum: f64) -> CubeCell {
-        CubeCell { row: row.into(), col: col.into(), people, sum, value: sum, top_share: None }
+        CubeCell { row: row.into(), col: col.into(), row_key: row.into(), col_key: col.into(), people, sum, value: sum, top_share: None }
     }
 
     #[test]

@@ -53,7 +53,7 @@ pub fn cube(conn: &Connection, spec: Option<&CohortSpec>, years: &[String], req:
     q.push(&format!("SELECT grouping(r), {}, coalesce(r, ''), {}, count(*), coalesce(sum(v), 0) FROM c_py GROUP BY {sets}", col_grouping(has_cols), col_key(has_cols)));
     let mut cells: HashMap<(Level, String, String), CubeCell> = HashMap::new();
     for (lv, r, c, people, sum) in grouped(conn, &q, has_cols)? {
-        cells.insert((lv, r.clone(), c.clone()), CubeCell { row: r, col: c, people, sum, value: crude(req.rate, sum, people), top_share: None });
+        cells.insert((lv, r.clone(), c.clone()), CubeCell { row_key: r.clone(), col_key: c.clone(), row: r, col: c, people, sum, value: crude(req.rate, sum, people), top_share: None });
     }
     if req.rate == CubeRate::Standardised {
         standardise(conn, &base, years, spec.is_some(), req, has_cols, &mut cells)?;
@@ -264,7 +264,7 @@ fn assemble(req: &CubeRequest, years: &[String], cells: HashMap<(Level, String, 
     let pos = |keys: &[String], k: &str| keys.iter().position(|x| x == k).unwrap_or(usize::MAX);
     let mut cells = if req.cols.is_some() { take(Level::Cell) } else { row_totals.clone() };
     cells.sort_by_key(|c| (pos(&row_keys, &c.row), pos(&col_keys, &c.col)));
-    let total = take(Level::Total).pop().unwrap_or(CubeCell { row: "total".into(), col: String::new(), people: 0, sum: 0.0, value: f64::NAN, top_share: None });
+    let total = take(Level::Total).pop().unwrap_or(CubeCell { row: "total".into(), col: String::new(), row_key: String::new(), col_key: String::new(), people: 0, sum: 0.0, value: f64::NAN, top_share: None });
     CubeFigures {
         years: years.to_vec(),
         measure: req.measure,

@@ -6,7 +6,7 @@
 use crate::model::cohort::CohortSpec;
 use crate::model::cube::{CubeFigures, CubeMeasure, CubeRate, CubeRequest, Standard};
 use crate::model::dimension::Dimension;
-use crate::ops::cube_tables::{grid, Grid, GRID_VALUE};
+use crate::ops::cube_tables::{cell_codes, grid, Grid, CELL, COL_TOTAL, GRID_VALUE, ROW_TOTAL};
 use crate::ops::{Gated, Query};
 use crate::tui::keys::Action;
 
@@ -28,6 +28,17 @@ pub const DIMENSIONS: [Dimension; 13] = [
 ];
 
 pub const RATES: [CubeRate; 4] = [CubeRate::PerPerson, CubeRate::Per1000, CubeRate::Standardised, CubeRate::Total];
+
+/// A cube cell's people as cohort filters (see [`CubeState::drill`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drill {
+    /// One cohort TOML filter line per group of the cell ("not recorded" groups have none).
+    pub filters: Vec<String>,
+    /// The year of a `year` group.
+    pub year: Option<String>,
+    /// The groups' labels, for the status line.
+    pub what: Vec<String>,
+}
 
 /// How the rows are sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -161,6 +172,44 @@ impl CubeState {
             return self.ask_if_changed(spec);
         }
         None
+    }
+
+    /// What Enter on the cursor's cell narrows the cohort to: the filters (cohort TOML lines)
+    /// of its row and column groups and, on a year, that year. None without a grid.
+    pub fn drill(&self) -> Option<Drill> {
+        let g = self.grid()?;
+        let nt = self.figures.as_ref()?.tables.iter().find(|t| t.name == "cube")?;
+        let (row, col) = (g.rows.get(self.row)?.clone(), g.cols.get(self.col)?.clone());
+        let text = |r: usize, c: usize| match nt.table.rows.get(r).and_then(|x| x.get(c)) {
+            Some(crate::analysis::disclosure::Cell::Text(s)) => s.clone(),
+            _ => String::new(),
+        };
+        // a group's code from any published row of it (the codes are in the rows' keys)
+        let code = |label: &str, label_col: usize, parts: [&str; 2], pick_col: bool| -> Option<String> {
+            (0..nt.table.rows.len())
+                .find(|&r| parts.contains(&text(r, 0).as_str()) && text(r, label_col) == label)
+                .and_then(|r| nt.keys.get(r))
+                .and_then(|k| cell_codes(k))
+                .map(|(rc, cc)| if pick_col { cc } else { rc })
+        };
+        let mut d = Drill { filters: Vec::new(), year: None, what: Vec::new() };
+        let mut add = |dim: Dimension, label: &str, key: Option<String>| {
+            let Some(key) = key else { return };
+            if dim == Dimension::Year {
+                d.year = Some(key);
+                d.what.push(label.to_string());
+            } else if let Some(line) = dim.filter_toml(&key) {
+                d.filters.push(line);
+                d.what.push(label.to_string());
+            }
+        };
+        if row != "total" {
+            add(self.rows_dim(), &row, code(&row, 1, [CELL, ROW_TOTAL], false));
+        }
+        if let (Some(dim), true) = (self.cols_dim(), col != "total") {
+            add(dim, &col, code(&col, 2, [CELL, COL_TOTAL], true));
+        }
+        Some(d)
     }
 
     /// The published cube as a grid of the figure asked for, rows in the chosen order (the

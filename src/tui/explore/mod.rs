@@ -379,6 +379,7 @@ impl ExploreState {
                 let ask = self.change.on_action(action, &self.spec);
                 Effects::asking(ask)
             }
+            Screen::Cube if action == Action::Enter => self.drill_cube(),
             Screen::Cube => {
                 let ask = self.cube.on_action(action, &self.spec);
                 Effects::asking(ask)
@@ -393,6 +394,33 @@ impl ExploreState {
             }
             _ => Effects::default(),
         }
+    }
+
+    /// Enter on a cube cell: its groups become filters of the cohort being built (shown on the
+    /// cohort screen, where they can be switched off) and its people open on the Members
+    /// screen (a person-level view, audited like any members page).
+    fn drill_cube(&mut self) -> Effects {
+        let Some(d) = self.cube.drill() else { return Effects::status("no cell yet: wait for the cube") };
+        if d.filters.is_empty() && d.year.is_none() {
+            return Effects::status("this cell is the whole cohort (or a group not recorded): Enter on a cell of a named group");
+        }
+        for line in &d.filters {
+            match filter_input::parse(line) {
+                Ok(f) => self.spec.filters.push(f),
+                Err(e) => return Effects::error(format!("could not narrow the cohort to the cell ({line}): {e}")),
+            }
+        }
+        if self.spec.name == "whole population" {
+            self.spec.name = "my cohort".into();
+        }
+        if let Some(y) = &d.year {
+            self.spec.years = vec![y.clone()];
+        }
+        self.filter_sel = self.spec.filters.len().saturating_sub(1);
+        let mut fx = self.refresh(self.sdc).and(self.show_members());
+        fx.year = d.year.clone();
+        fx.status = Some(format!("members of {}: added to the cohort's filters (2 to change them)", d.what.join(" x ")));
+        fx
     }
 
     fn on_cohort(&mut self, action: Action) -> Effects {

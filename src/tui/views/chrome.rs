@@ -109,7 +109,7 @@ pub fn footer_hints(screen: Screen) -> Vec<(Action, &'static str)> {
         Screen::Overview => vec![(Action::NextYear, "year"), (Action::Screen2, "cohort"), (Action::Screen5, "load report"), (Action::Export, "export")],
         Screen::Load => vec![(Action::Down, "scroll"), (Action::Export, "export")],
         Screen::Change => vec![(Action::NextMeasure, "measure"), (Action::NextArea, "area"), (Action::ByLocality, "localities"), (Action::Enter, "numbers"), (Action::Back, "back")],
-        Screen::Cube => vec![(Action::NextMeasure, "measure"), (Action::NextRows, "rows"), (Action::NextCols, "columns"), (Action::NextRate, "rate"), (Action::Sort, "sort"), (Action::Back, "back")],
+        Screen::Cube => vec![(Action::NextMeasure, "measure"), (Action::NextRows, "rows"), (Action::NextCols, "columns"), (Action::NextRate, "rate"), (Action::Sort, "sort"), (Action::Enter, "members"), (Action::Back, "back")],
         Screen::Unscheduled => vec![(Action::NextMeasure, "measure"), (Action::UnscheduledSplit, "split"), (Action::Down, "scroll"), (Action::Back, "back")],
         Screen::Compare => vec![(Action::NextComparison, "compare with"), (Action::Down, "scroll"), (Action::Command, "against FILE"), (Action::Back, "back")],
         Screen::Delays => vec![(Action::DelaySplit, "split"), (Action::Down, "scroll"), (Action::Suppress, "disclosure"), (Action::Back, "back")],
