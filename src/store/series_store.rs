@@ -8,7 +8,7 @@
 //! by area); other splits and cohorts are computed as before.
 use crate::model::series::{Dim, Measure, SeriesRequest};
 use crate::store::cohort::sql::{text, Frag};
-use crate::store::series::{aggregate_sql, column, periods, periods_cte, rows_sql, value_sql, Got, Period};
+use crate::store::series_sql::{aggregate_sql, column, periods, periods_cte, rows_sql, value_sql, Got, Period};
 use anyhow::Result;
 use duckdb::Connection;
 
