@@ -16,6 +16,7 @@ pub mod reference;
 pub mod report;
 pub mod schema;
 pub mod series;
+pub mod series_sql;
 pub mod series_store;
 pub mod sql;
 pub mod stamps;

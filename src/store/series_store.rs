@@ -8,7 +8,7 @@
 //! by area); other splits and cohorts are computed as before.
 use crate::model::series::{Dim, Measure, SeriesRequest};
 use crate::store::cohort::sql::{text, Frag};
-use crate::store::series::{aggregate_sql, column, periods, periods_cte, rows_sql, value_sql, Got, Period};
+use crate::store::series_sql::{aggregate_sql, column, periods, periods_cte, rows_sql, value_sql, Got, Period};
 use anyhow::Result;
 use duckdb::Connection;
 
@@ -63,17 +63,19 @@ pub fn store_all(conn: &Connection) -> Result<()> {
          SELECT anon_chi, CAST(NULL AS VARCHAR) AS label, CAST(NULL AS BIGINT) AS v, lca, hb2019, hscp2019, locality FROM person_year LIMIT 0",
     )?;
     for (m, weekly) in Measure::ALL.into_iter().flat_map(|m| [(m, false), (m, true)]) {
+        if !weekly {
+            // the measure's rows once for months and weeks (building them scans `event`)
+            conn.execute_batch(&format!("CREATE OR REPLACE TEMP TABLE series_rows AS {}", rows_sql(m)))?;
+        }
         let all = periods(conn, weekly, &loaded)?;
         conn.execute_batch("DELETE FROM series_sel")?;
         let mut q = Frag::text("INSERT INTO series_sel WITH ");
         periods_cte(&mut q, &all);
         q.push(&format!(
-            "), x AS (SELECT * FROM ({rows}) r)
-             SELECT x.anon_chi, p.label, {v}, py.lca, py.hb2019, py.hscp2019, py.locality
-             FROM x JOIN periods p ON p.ps < x.b AND p.pe > x.a
+            ") SELECT x.anon_chi, p.label, {v}, py.lca, py.hb2019, py.hscp2019, py.locality
+             FROM series_rows x JOIN periods p ON p.ps < x.b AND p.pe > x.a
              JOIN person_year py ON py.anon_chi = x.anon_chi AND py.year = p.fy
              WHERE x.a < x.b",
-            rows = rows_sql(m),
             v = value_sql(m)
         ));
         run(conn, &q)?;
@@ -87,7 +89,7 @@ pub fn store_all(conn: &Connection) -> Result<()> {
             }
         }
     }
-    conn.execute_batch("DROP TABLE series_sel")?;
+    conn.execute_batch("DROP TABLE series_sel; DROP TABLE IF EXISTS series_rows")?;
     for area in AREAS {
         for by in BYS {
             let mut q = Frag::text("INSERT INTO series_groups SELECT DISTINCT ");

@@ -300,8 +300,8 @@ fn load_in_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(us
     crate::store::services::delays::store(conn).context("could not store the delayed discharge rows")?;
     timing("delays side table", t);
     let t = std::time::Instant::now();
-    crate::store::series_store::store_all(conn).context("could not store the monthly series")?;
-    timing("monthly series", t);
+    crate::store::series_store::store_all(conn).context("could not store the monthly and weekly series")?;
+    timing("series (monthly, weekly)", t);
     Ok(outcomes)
 }
 

@@ -4,6 +4,7 @@
 pub mod index;
 mod sequences;
 mod time_to;
+mod transition_sql;
 pub mod transition_store;
 mod transitions;
 mod triggers;

@@ -5,7 +5,7 @@
 //! is then a sum over a few rows. The counts are those of `transitions_fresh` (the same SQL,
 //! grouped by area as well), and the stored copy is used only under the load stamp it was
 //! written with and for the same loaded years.
-use super::transitions::{counts_sql, to_params, Counts};
+use super::transition_sql::{counts_sql, to_params, Counts};
 use crate::model::hri::HriLevel;
 use crate::model::transitions::{ContinuousHri, HriPersistence};
 use crate::model::year::FinYear;
