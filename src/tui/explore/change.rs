@@ -43,11 +43,9 @@ impl ChangeState {
 
     pub fn ask_if_changed(&mut self, spec: &CohortSpec) -> Option<Query> {
         let req = self.request(spec);
-        if self.asked.as_ref() == Some(&req) && self.figures.is_some() {
+        if !super::asking::needs_asking(&mut self.asked, &mut self.figures, &req) {
             return None;
         }
-        self.asked = Some(req.clone());
-        self.figures = None;
         Some(Query::Spc(req))
     }
 

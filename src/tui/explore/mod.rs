@@ -9,6 +9,7 @@ pub mod change;
 pub mod change_view;
 pub mod cube;
 pub mod cube_view;
+pub mod asking;
 pub mod compare;
 pub mod compare_view;
 pub mod delays;

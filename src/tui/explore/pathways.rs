@@ -100,9 +100,7 @@ impl PathwaysState {
     pub fn ask_if_changed(&mut self, spec: &CohortSpec) -> Vec<Query> {
         let mut ask = Vec::new();
         let req = self.request(spec);
-        if self.asked.as_ref() != Some(&req) || self.figures.is_none() {
-            self.asked = Some(req.clone());
-            self.figures = None;
+        if super::asking::needs_asking(&mut self.asked, &mut self.figures, &req) {
             self.sel = 0;
             self.strip = None;
             self.in_strip = false;
