@@ -15,12 +15,15 @@
 mod common;
 mod layout_fixture;
 mod pathway_fixture;
+mod tui_support;
 use common::{carepath, stderr};
 use pathway_fixture::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use crossterm::event::KeyCode;
+use tui_support::Harness;
 
 const PEOPLE: usize = 160;
 const FIRST: usize = 5000;
@@ -421,4 +424,76 @@ fn malformed_population_files_are_explained() {
     assert!(e.contains("2017/18") && e.contains("2019/20"), "{e}");
     let e = fails(&["--population", f.simple.to_str().unwrap(), "--base-year", "1920", "--occupancy", "85"]);
     assert!(e.contains("--occupancy"), "{e}");
+}
+
+/// The numbers after `label` on the first screen line starting with it.
+fn figures_after(screen: &str, label: &str) -> Vec<f64> {
+    let line = screen.lines().find(|l| l.starts_with(label)).unwrap_or_else(|| panic!("no line starting {label}:\n{screen}"));
+    line[label.len()..].split_whitespace().filter_map(|w| w.parse::<f64>().ok()).collect()
+}
+
+fn command(h: &mut Harness, line: &str) {
+    h.char(':');
+    h.type_text(line);
+    h.key(KeyCode::Enter);
+}
+
+/// The Projections screen (`P`) at 80x24 on a private copy of the fixture's workspace: without
+/// a file it says how to give one; `:population FILE` projects the explorer's year (2019/20)
+/// and draws Scotland, whose 2019 bar is the raw file's emergency admissions and whose 2035 one
+/// the councils' rate x population summed (`expected`); `a` steps to a council, `m` to bed
+/// days, Enter to every measure's numbers; a malformed file is explained with its row and
+/// column.
+#[test]
+fn projections_screen_charts_scotland_and_each_council_to_2035() {
+    let f = files();
+    let ws = fixture().ws.with_file_name("ws-explorer.duckdb");
+    std::fs::copy(&fixture().ws, &ws).unwrap();
+    let mut h = Harness::open_at(&ws);
+    h.char('P');
+    assert_eq!(h.app.screen, carepath::tui::app::Screen::Projections);
+    let s = h.screen(80, 24);
+    assert!(s.contains("Projections need a population projection: type :population FILE"), "{s}");
+    assert!(s.lines().next().is_some_and(|l| l.contains("[P Projections]")), "the tabs fit:\n{s}");
+    command(&mut h, &format!("population {}", f.nrs.display()));
+    let want = expected(&council_name, &|_| 1.0);
+    let cells = raw_cells(&fixture().dir);
+    let s = h.screen(80, 24);
+    assert!(s.contains("emergency admissions, Scotland (m measure, a area, Enter numbers)"), "{s}");
+    let adm: f64 = cells.values().map(|c| c.adm).sum();
+    let base = figures_after(&s, "2019  observed");
+    assert_eq!(base.first(), Some(&adm), "observed 2019/20 admissions:\n{s}");
+    assert_eq!(base.last(), Some(&(PEOPLE as f64)), "the base year's people:\n{s}");
+    let scot_2035: f64 = COUNCILS.iter().map(|(_, _, n)| want[&(n.to_string(), 2035)][1]).sum();
+    let pop_2035: f64 = COUNCILS.iter().map(|(_, _, n)| want[&(n.to_string(), 2035)][0]).sum();
+    let last = figures_after(&s, "2035  projected");
+    assert!((last[0] - scot_2035).abs() < 0.3, "Scotland 2035: shown {}, expected {scot_2035}\n{s}", last[0]);
+    assert!((last[last.len() - 1] - pop_2035).abs() < 1.0, "Scotland 2035 population:\n{s}");
+    assert!(s.contains("emergency admissions in 2035:") && s.contains("from 2019"), "{s}");
+    // a council
+    h.char('a');
+    let s = h.screen(80, 24);
+    let title = s.lines().find(|l| l.contains("(m measure, a area, Enter numbers)")).unwrap_or_else(|| panic!("{s}"));
+    let name = COUNCILS.iter().map(|c| c.2).find(|n| title.contains(&format!("emergency admissions, {n}"))).unwrap_or_else(|| panic!("a council after Scotland:\n{s}"));
+    let w = want[&(name.to_string(), 2035)];
+    assert!((figures_after(&s, "2035  projected")[0] - w[1]).abs() < 0.051, "{name} 2035 admissions, expected {}:\n{s}", w[1]);
+    // bed days
+    h.char('m');
+    let s = h.screen(80, 24);
+    assert!(s.contains(&format!("emergency bed days, {name}")), "{s}");
+    assert!((figures_after(&s, "2035  projected")[0] - w[2]).abs() < 0.051, "{name} 2035 bed days, expected {}:\n{s}", w[2]);
+    // every measure: population, admissions, bed days, beds, DD bed days, DD beds
+    h.key(KeyCode::Enter);
+    let s = h.screen(80, 24);
+    assert!(s.contains(&format!("{name}: the numbers (Enter: the bars)")), "{s}");
+    let n = figures_after(&s, "2035 ");
+    assert!((n[0] - w[0]).abs() < 0.51 && (n[1] - w[1]).abs() < 0.051 && (n[2] - w[2]).abs() < 0.051, "{n:?} vs {w:?}\n{s}");
+    assert!((n[3] - w[2] / fy_days(2035) / 0.85).abs() < 0.051, "beds needed {n:?}\n{s}");
+    assert!((n[4] - w[3]).abs() < 0.051, "DD bed days {n:?} vs {w:?}\n{s}");
+    // a malformed file: the error names its row and column
+    let bad = f.dir.join("bad-explorer.csv");
+    std::fs::write(&bad, "area,sex,age_band,year,population\nGlasgow City,M,75-84,2030,120\nGlasgow City,F,75-84,2030,many\n").unwrap();
+    command(&mut h, &format!("population {}", bad.display()));
+    let s = h.screen(160, 48);
+    assert!(s.contains("row 3, column 5 (population)") && s.contains("many"), "{s}");
 }

@@ -17,11 +17,14 @@
 mod common;
 mod layout_fixture;
 mod pathway_fixture;
+mod tui_support;
 use common::{carepath, stderr};
 use pathway_fixture::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use crossterm::event::KeyCode;
+use tui_support::Harness;
 
 const YEARS: [&str; 3] = ["1819", "1920", "2021"];
 
@@ -140,6 +143,7 @@ fn entrants_sql(dir: &Path, lookback: usize) -> String {
            SELECT e.anon_chi, e.entry, e.entry_year,
              (SELECT any_value(q) FROM sc WHERE sc.anon_chi = e.anon_chi) AS q,
              (SELECT any_value(gender) FROM sc WHERE sc.anon_chi = e.anon_chi) AS gender,
+             (SELECT any_value(lca) FROM sc WHERE sc.anon_chi = e.anon_chi) AS lca,
              (SELECT year(e.entry) - year(any_value(dob)) - CASE WHEN month(e.entry) < month(any_value(dob)) THEN 1 ELSE 0 END FROM sc WHERE sc.anon_chi = e.anon_chi) AS age,
              (SELECT arg_min(h.h * 7.0 / h.days, h.rf) FROM hc h WHERE h.anon_chi = e.anon_chi) AS first_hpw,
              {g6} AS w6, {g12} AS w12, {g24} AS w24,
@@ -148,7 +152,7 @@ fn entrants_sql(dir: &Path, lookback: usize) -> String {
              e.entry + INTERVAL 24 MONTH <= DATE '2021-04-01' AS f24,
              (SELECT min(s) FROM sc WHERE sc.anon_chi = e.anon_chi AND recid = 'CH') AS ch
            FROM e2 e WHERE e.entry_year IN {allowed})
-         SELECT anon_chi, entry_year, q, gender, CAST(age AS DOUBLE) AS age, first_hpw,
+         SELECT anon_chi, entry_year, q, gender, lca, CAST(age AS DOUBLE) AS age, first_hpw,
            CASE WHEN f6 AND first_hpw IS NOT NULL THEN w6 - first_hpw END AS c6,
            CASE WHEN f12 AND first_hpw IS NOT NULL THEN w12 - first_hpw END AS c12,
            CASE WHEN f24 AND first_hpw IS NOT NULL THEN w24 - first_hpw END AS c24,
@@ -342,4 +346,98 @@ fn socialcare_explains_a_bad_split_and_an_impossible_look_back() {
     assert!(!out.status.success());
     let e = stderr(&out);
     assert!(e.contains("--lookback") && e.contains("2018/19"), "{e}");
+}
+
+/// The figures (numbers and `*`) of a screen line.
+fn figures(line: &str) -> Vec<String> {
+    line.split_whitespace().filter(|w| *w == "*" || w.parse::<f64>().is_ok()).map(str::to_string).collect()
+}
+
+/// The figures after `label` on the first screen line starting with it.
+fn figures_after(screen: &str, label: &str) -> Vec<String> {
+    let line = screen.lines().find(|l| l.starts_with(label)).unwrap_or_else(|| panic!("no line starting {label}:\n{screen}"));
+    figures(&line[label.len()..])
+}
+
+fn close(shown: &str, want: f64, what: &str) {
+    let v: f64 = shown.parse().unwrap_or_else(|_| panic!("{what}: {shown} is not a number"));
+    assert!((v - want).abs() <= 0.051, "{what}: shown {v}, expected {want}");
+}
+
+/// The Social care screen (`S`) at 80x24 on a private copy of the fixture's workspace: the
+/// entrants of each year as bars with the change from the baseline year (hand counts above:
+/// 19, 12, total 31, 12 - 19 = -7), `s` to SIMD with the gap (16 - 15 = 1), `m` to mean age at
+/// entry against the independent SQL, Enter for the numbers, `s` to council and `!` withholding
+/// the councils' small counts.
+#[test]
+fn socialcare_screen_draws_each_measure_by_year_simd_and_council() {
+    let ws = fixture().ws.with_file_name("ws-explorer.duckdb");
+    std::fs::copy(&fixture().ws, &ws).unwrap();
+    let mut h = Harness::open_at(&ws);
+    h.char('S');
+    assert_eq!(h.app.screen, carepath::tui::app::Screen::SocialCare);
+    let s = h.screen(80, 24);
+    assert!(s.contains("entrants by year of entry (m measure, s split, Enter numbers)"), "{s}");
+    assert!(s.lines().next().is_some_and(|l| l.contains("[S Social care]")), "the tabs fit:\n{s}");
+    assert_eq!(figures_after(&s, "2019/20"), ["19"], "{s}");
+    assert_eq!(figures_after(&s, "2020/21"), ["12", "-7"], "{s}");
+    assert!(!s.contains("2018/19"), "2018/19 has no earlier year to tell entrants from clients:\n{s}");
+    assert_eq!(figures_after(&s, "total "), ["31"], "{s}");
+    assert!(s.contains("gap, SIMD 1 (most deprived) minus SIMD 5: 1"), "{s}");
+    assert!(s.contains("not in the data: requests ending with no package"), "{s}");
+    // by SIMD: 16 and 15 entrants, the gap 1
+    h.char('s');
+    let s = h.screen(80, 24);
+    assert!(s.contains("entrants by SIMD quintile at entry"), "{s}");
+    assert_eq!(figures_after(&s, "SIMD 1 (most deprived)"), ["16"], "{s}");
+    assert_eq!(figures_after(&s, "SIMD 5 (least deprived)"), ["15"], "{s}");
+    // mean age at entry, with the entrants it is measured over
+    h.char('m');
+    let s = h.screen(80, 24);
+    assert!(s.contains("mean age at entry by SIMD"), "{s}");
+    let age = |f: &str| expected(1, f).iter().find(|(n, _)| *n == "mean_age_at_entry").and_then(|x| x.1).unwrap();
+    let q1 = figures_after(&s, "SIMD 1 (most deprived)");
+    close(&q1[0], age("q = '1'"), "SIMD 1 mean age");
+    assert_eq!(q1[1], "16", "{s}");
+    close(&figures_after(&s, "SIMD 5 (least deprived)")[0], age("q = '5'"), "SIMD 5 mean age");
+    let gap = s.lines().find(|l| l.contains("gap, SIMD 1")).unwrap();
+    close(gap.rsplit(':').next().unwrap().trim(), age("q = '1'") - age("q = '5'"), "gap in mean age");
+    // the numbers of every measure
+    h.key(KeyCode::Enter);
+    let s = h.screen(80, 24);
+    assert!(s.contains("The numbers (Enter: the bars)") && s.contains("hrs/week") && s.contains("to CH"), "{s}");
+    // "SIMD 1 (most d~" (the name cut to 15 columns), then entrants and mean age
+    let q1 = figures_after(&s, "SIMD 1 (most d");
+    assert_eq!(q1[0], "16", "{s}");
+    close(&q1[1], age("q = '1'"), "SIMD 1 mean age in the numbers");
+    h.key(KeyCode::Enter);
+    // by council: the councils add up to 31; with disclosure control on, the small ones are
+    // withheld
+    h.char('s');
+    let s = h.screen(80, 24);
+    assert!(s.contains("by council of residence at entry"), "{s}");
+    let c = duckdb::Connection::open_in_memory().unwrap();
+    let sql = format!("SELECT count(*) FROM ({}) GROUP BY lca", entrants_sql(&fixture().dir, 1));
+    let counts: Vec<i64> = c.prepare(&sql).unwrap().query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+    let small = counts.iter().filter(|n| (1..10).contains(*n)).count();
+    assert!(small >= 1, "the fixture's councils have small counts: {counts:?}");
+    let rows = |s: &str| -> Vec<Vec<String>> {
+        let lines: Vec<&str> = s.lines().collect();
+        let head = lines.iter().position(|l| l.contains("council of residence at entry") && l.contains("value")).unwrap_or_else(|| panic!("{s}"));
+        let total = lines.iter().position(|l| l.starts_with("total ")).unwrap_or_else(|| panic!("a total row:\n{s}"));
+        lines[head + 1..total].iter().map(|l| figures(l)).collect()
+    };
+    // the measure is still mean age at entry, with its entrants last on each row
+    let entrants = |s: &str| -> Vec<String> { rows(s).iter().map(|r| r.last().cloned().unwrap_or_default()).collect() };
+    let shown: i64 = entrants(&s).iter().map(|n| n.parse::<i64>().unwrap_or_else(|_| panic!("{n}:\n{s}"))).sum();
+    assert_eq!(shown, 31, "{s}");
+    assert_eq!(entrants(&s).len(), counts.len(), "{s}");
+    h.char('!');
+    let s = h.screen(80, 24);
+    let withheld = entrants(&s).iter().filter(|n| *n == "*").count();
+    assert!(withheld >= small, "{small} small councils, {withheld} withheld:\n{s}");
+    for (r, n) in rows(&s).iter().zip(entrants(&s)) {
+        assert!(n == "*" || n.parse::<i64>().unwrap() >= 10, "a small count shown: {n}\n{s}");
+        assert!(n != "*" || r[0] == "*", "a mean shown beside a withheld count: {r:?}\n{s}");
+    }
 }

@@ -158,7 +158,7 @@ fn load_report_and_help_and_disclosure_control() {
 fn ascii_mode_draws_only_ascii() {
     let mut h = Harness::open("ascii");
     h.theme = carepath::tui::theme::Theme { color: carepath::tui::theme::ColorMode::None, ascii: true };
-    for screen in ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', 'u'] {
+    for screen in ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', 'u', 'S', 'P'] {
         if screen == '4' {
             h.char('3');
             h.key(KeyCode::Enter);
@@ -205,7 +205,7 @@ fn pathways_from_the_cohort_builder_to_a_strip_and_a_timeline() {
         assert!(s.contains(&format!("After first emergency admission, 90 days, 3 steps: {} people", carepath::format::thousands(indexed))), "{s}");
         assert!(s.contains("(everyone indexed)"), "{s}");
         assert!(s.contains("Pathways (Enter: the people of a node)"), "{s}");
-        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[6 Pathways] 7 8 9 0 u")), "the screen tabs fit the header:\n{s}");
+        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[6 Pathways] 7 8 9 0 u S P")), "the screen tabs fit the header:\n{s}");
     }
     // the first node of the tree is drawn with its people
     let first_step = h.app.explore.pathways.node_steps(1);
@@ -374,7 +374,7 @@ fn delays_screen_splits_the_cohorts_delays() {
     for (w, hgt) in SIZES {
         let s = h.screen(w, hgt);
         assert!(s.contains("Delays by reason group (s: next split)"), "{s}");
-        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[7 Delays] 8 9 0 u")), "the tabs fit:\n{s}");
+        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[7 Delays] 8 9 0 u S P")), "the tabs fit:\n{s}");
         let total = s.lines().find(|l| l.starts_with("total")).unwrap_or_else(|| panic!("a total row:\n{s}"));
         let nums: Vec<&str> = total.split_whitespace().collect();
         assert_eq!(nums.get(1).copied(), Some(people.to_string().as_str()), "{total}");
@@ -426,7 +426,7 @@ fn change_screen_charts_a_measure_and_its_numbers() {
         let s = h.screen(w, hgt);
         assert!(s.contains("Emergency admissions (stays), Scotland, by month"), "{s}");
         assert!(s.contains("limits") && s.contains("mean"), "{s}");
-        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[8 Change] 9 0 u")), "the tabs fit:\n{s}");
+        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[8 Change] 9 0 u S P")), "the tabs fit:\n{s}");
     }
     let mut st = h
         .ctx
@@ -501,7 +501,7 @@ fn cube_screen_pivots_a_measure_by_two_dimensions() {
     let (n, cost) = sql(&h, "true");
     for (w, hgt) in SIZES {
         let s = h.screen(w, hgt);
-        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[9 Cube] 0 u")), "the tabs fit:\n{s}");
+        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[9 Cube] 0 u S P")), "the tabs fit:\n{s}");
         assert!(s.contains("council of residence x none"), "{s}");
         let total = s.lines().find(|l| l.starts_with("total")).unwrap_or_else(|| panic!("a total row:\n{s}"));
         assert_eq!(total.split_whitespace().nth(1), Some(format!("{:.2}", cost / n as f64).as_str()), "{total}");
@@ -574,7 +574,7 @@ fn compare_screen_puts_the_cohort_beside_everyone_and_without_a_filter() {
     };
     for (w, hgt) in SIZES {
         let s = h.screen(w, hgt);
-        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[0 Compare] u")), "the tabs fit:\n{s}");
+        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[0 Compare] u S P")), "the tabs fit:\n{s}");
         assert!(s.contains("B: everyone"), "{s}");
         let people = row(&s, "people");
         assert_eq!(people[1..3], [na.to_string(), nall.to_string()], "{s}");
@@ -651,7 +651,7 @@ fn unscheduled_screen_splits_the_cohorts_unscheduled_care() {
         .unwrap();
     for (w, hgt) in SIZES {
         let s = h.screen(w, hgt);
-        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[u Unscheduled]")), "the tabs fit:\n{s}");
+        assert!(s.lines().next().is_some_and(|l| l.trim_end().ends_with("[u Unscheduled] S P")), "the tabs fit:\n{s}");
         assert!(s.contains("emergency admissions per 1,000 by council of residence"), "{s}");
         let total = s.lines().find(|l| l.trim_start_matches(['|', ' ', '│']).starts_with("total")).unwrap_or_else(|| panic!("a total row:\n{s}"));
         let nums: Vec<&str> = total.split_whitespace().filter(|w| w.replace(',', "").parse::<f64>().is_ok()).collect();

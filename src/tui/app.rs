@@ -264,6 +264,8 @@ impl App {
             Screen::Cube => &[Slot::Cube],
             Screen::Compare => &[Slot::Compare],
             Screen::Unscheduled => &[Slot::Unscheduled],
+            Screen::SocialCare => &[Slot::SocialCare],
+            Screen::Projections => &[Slot::Projection],
         }
     }
 
@@ -424,6 +426,8 @@ fn on_key(app: &mut App, key: KeyEvent) {
         Action::Screen9 => switch(app, Screen::Cube),
         Action::Screen10 => switch(app, Screen::Compare),
         Action::Screen11 => switch(app, Screen::Unscheduled),
+        Action::Screen12 => switch(app, Screen::SocialCare),
+        Action::Screen13 => switch(app, Screen::Projections),
         Action::Command => app.input = Some(Input { kind: InputKind::Command, line: LineEdit::default() }),
         Action::Search => app.input = Some(Input { kind: InputKind::Search, line: LineEdit::default() }),
         Action::Suppress => app.set_disclosure(!app.shown.on),
@@ -541,10 +545,13 @@ pub fn run_command(app: &mut App, cmd: &str) {
             app.load_paths = vec![PathBuf::from(arg)];
             app.ask(Query::Load { paths: app.load_paths.clone(), kinds: Vec::new() });
         }
-        _ => match app.explore.on_command(head, arg) {
-            Some(fx) => app.apply(fx),
-            None => app.error = Some(format!("unknown command ':{cmd}' (try :help)")),
-        },
+        _ => {
+            let ctx = app.ctx();
+            match app.explore.on_command(head, arg, &ctx) {
+                Some(fx) => app.apply(fx),
+                None => app.error = Some(format!("unknown command ':{cmd}' (try :help)")),
+            }
+        }
     }
 }
 

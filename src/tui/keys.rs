@@ -29,6 +29,8 @@ pub enum Action {
     Screen9,
     Screen10,
     Screen11,
+    Screen12,
+    Screen13,
     Up,
     Down,
     Left,
@@ -80,6 +82,7 @@ pub enum Action {
     NextRows,
     NextCols,
     NextRate,
+    SocialCareSplit,
 }
 
 impl Action {
@@ -102,6 +105,8 @@ impl Action {
             Screen9 => "screen_9",
             Screen10 => "screen_10",
             Screen11 => "screen_unscheduled",
+            Screen12 => "screen_social_care",
+            Screen13 => "screen_projections",
             Up => "up",
             Down => "down",
             Left => "left",
@@ -153,6 +158,7 @@ impl Action {
             NextRows => "next_rows",
             NextCols => "next_cols",
             NextRate => "next_rate",
+            SocialCareSplit => "social_care_split",
         }
     }
 
@@ -174,6 +180,8 @@ impl Action {
             Screen8 => "Change over time: a monthly control chart of the cohort",
             Screen9 => "Cube: a measure of the cohort by one or two dimensions",
             Screen11 => "Unscheduled care of the cohort: A&E, emergency admissions, PPAs, readmissions per 1,000",
+            Screen12 => "Social care: entrants of the cohort, their age, first home-care package, its growth, moves to a care home",
+            Screen13 => "Projections to 2035 from the year's rates and a population file (:population FILE)",
             Screen10 => "Compare: the cohort beside everyone, the cohort without one of its filters, or a cohort file (:against FILE)",
             Up => "move up",
             Down => "move down",
@@ -217,14 +225,15 @@ impl Action {
             BeforeAfter => "pathways before the index / after it",
             NextTarget => "time from the index to a target: care home, death, emergency admission, HRI, off",
             NextSplit => "split the time-to curves: age band, SIMD, council, sex, none",
-            NextMeasure => "next measure (emergency admissions, A&E, emergency bed days, DD bed days, PPAs, care home admissions, people in a care home)",
-            NextArea => "next area: Scotland, then each council",
+            NextMeasure => "next measure of this screen (its title names the one shown)",
+            NextArea => "next area: Scotland, then each council (change over time) or each area of the projection",
             ByLocality => "one chart per locality of the council (small multiples) / one chart",
             NextRows => "the cube's rows: council, partnership, locality, GP practice, cluster, SIMD, age band, sex, LTCs, HRI band, urban/rural, year",
             NextCols => "the cube's columns: none, then the same dimensions",
             NextRate => "show the cube as a total, per person, per 1,000 or age-sex-standardised per 1,000",
             DelaySplit => "split the delays: reason group, reason, council, partnership, locality, hospital, specialty, month, length, admission, origin, how they ended",
             UnscheduledSplit => "split unscheduled care: council, partnership, locality, GP practice, cluster, age band, SIMD, sex",
+            SocialCareSplit => "split the social care entrants: year of entry, SIMD, council, locality, sex",
             NextComparison => "compare the cohort with: everyone in the year, the cohort without each of its filters in turn, the cohort file opened with :against",
         }
     }
@@ -245,6 +254,8 @@ pub enum Context {
     Cube,
     Compare,
     Unscheduled,
+    SocialCare,
+    Projections,
 }
 
 impl Context {
@@ -262,6 +273,8 @@ impl Context {
             Context::Cube => "cube",
             Context::Compare => "compare",
             Context::Unscheduled => "unscheduled",
+            Context::SocialCare => "social_care",
+            Context::Projections => "projections",
         }
     }
 }
@@ -291,6 +304,8 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Global, "9", Action::Screen9),
     (Context::Global, "0", Action::Screen10),
     (Context::Global, "u", Action::Screen11),
+    (Context::Global, "S", Action::Screen12),
+    (Context::Global, "P", Action::Screen13),
     (Context::Global, "up", Action::Up),
     (Context::Global, "k", Action::Up),
     (Context::Global, "down", Action::Down),
@@ -340,6 +355,10 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::Compare, "b", Action::NextComparison),
     (Context::Unscheduled, "s", Action::UnscheduledSplit),
     (Context::Unscheduled, "m", Action::NextMeasure),
+    (Context::SocialCare, "s", Action::SocialCareSplit),
+    (Context::SocialCare, "m", Action::NextMeasure),
+    (Context::Projections, "m", Action::NextMeasure),
+    (Context::Projections, "a", Action::NextArea),
     (Context::Members, "s", Action::Sort),
     (Context::Members, "r", Action::Reverse),
     (Context::Timeline, "[", Action::PrevPerson),
@@ -372,10 +391,10 @@ impl KeyMap {
         let mut km = KeyMap::default();
         let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| anyhow!("key file: {e}"))?;
         for (ctx_name, table) in doc {
-            let ctx = [Context::Global, Context::Overview, Context::Cohort, Context::Members, Context::Timeline, Context::Load, Context::Pathways, Context::Delays, Context::Change, Context::Cube, Context::Compare, Context::Unscheduled]
+            let ctx = [Context::Global, Context::Overview, Context::Cohort, Context::Members, Context::Timeline, Context::Load, Context::Pathways, Context::Delays, Context::Change, Context::Cube, Context::Compare, Context::Unscheduled, Context::SocialCare, Context::Projections]
                 .into_iter()
                 .find(|c| c.name() == ctx_name)
-                .ok_or_else(|| anyhow!("key file: unknown section [{ctx_name}] (use global, overview, cohort, members, timeline, load, pathways, delays, change, cube, compare, unscheduled)"))?;
+                .ok_or_else(|| anyhow!("key file: unknown section [{ctx_name}] (use global, overview, cohort, members, timeline, load, pathways, delays, change, cube, compare, unscheduled, social_care, projections)"))?;
             let table = table.as_table().ok_or_else(|| anyhow!("key file: [{ctx_name}] must be a table"))?;
             for (action_name, keys) in table {
                 let action = all_actions()

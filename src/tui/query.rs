@@ -31,6 +31,8 @@ pub fn slot(q: &Query) -> Slot {
         Query::Cube(_) => Slot::Cube,
         Query::Compare(_) | Query::OpenComparison { .. } => Slot::Compare,
         Query::Unscheduled(_) => Slot::Unscheduled,
+        Query::SocialCare(_) => Slot::SocialCare,
+        Query::Project(_) => Slot::Projection,
         _ => Slot::Other,
     }
 }

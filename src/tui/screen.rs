@@ -14,9 +14,11 @@ pub enum Screen {
     Cube,
     Compare,
     Unscheduled,
+    SocialCare,
+    Projections,
 }
 
-pub const SCREENS: [Screen; 11] = [
+pub const SCREENS: [Screen; 13] = [
     Screen::Overview,
     Screen::Cohort,
     Screen::Members,
@@ -28,14 +30,19 @@ pub const SCREENS: [Screen; 11] = [
     Screen::Cube,
     Screen::Compare,
     Screen::Unscheduled,
+    Screen::SocialCare,
+    Screen::Projections,
 ];
 
-/// The key of the screen at `index` of [`SCREENS`]: 1-9, 0 for the tenth, u for unscheduled care.
+/// The key of the screen at `index` of [`SCREENS`]: 1-9, 0 for the tenth, then u (unscheduled
+/// care), S (social care) and P (projections): capitals, as no screen binds them.
 pub fn screen_key(index: usize) -> char {
     match index {
         0..=8 => char::from(b'1' + index as u8),
         9 => '0',
-        _ => 'u',
+        10 => 'u',
+        11 => 'S',
+        _ => 'P',
     }
 }
 
@@ -53,6 +60,8 @@ impl Screen {
             Screen::Cube => "Cube",
             Screen::Compare => "Compare",
             Screen::Unscheduled => "Unscheduled",
+            Screen::SocialCare => "Social care",
+            Screen::Projections => "Projections",
         }
     }
     pub fn context(&self) -> Context {
@@ -68,6 +77,14 @@ impl Screen {
             Screen::Cube => Context::Cube,
             Screen::Compare => Context::Compare,
             Screen::Unscheduled => Context::Unscheduled,
+            Screen::SocialCare => Context::SocialCare,
+            Screen::Projections => Context::Projections,
         }
+    }
+
+    /// A view of the cohort being built: its figures are the cohort's, they go when the cohort
+    /// changes, and Esc goes back to the cohort builder.
+    pub fn is_cohort_view(&self) -> bool {
+        matches!(self, Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube | Screen::Compare | Screen::Unscheduled | Screen::SocialCare)
     }
 }

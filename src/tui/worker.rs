@@ -50,6 +50,10 @@ pub enum Slot {
     Compare,
     /// The unscheduled care view.
     Unscheduled,
+    /// The social care measures.
+    SocialCare,
+    /// A projection.
+    Projection,
     Other,
 }
 

@@ -108,7 +108,12 @@ pub struct Harness {
 impl Harness {
     /// Open like `carepath WORKSPACE` does, and answer the first requests.
     pub fn open(tag: &str) -> Harness {
-        let path = workspace_copy(tag);
+        Harness::open_at(&workspace_copy(tag))
+    }
+
+    /// Open the workspace at `path` (a private file the caller owns) like `carepath PATH` does.
+    pub fn open_at(path: &Path) -> Harness {
+        let path = path.to_path_buf();
         let ws = carepath::store::Workspace::open(&path).expect("open workspace");
         let ctx = Context::new(ws.conn, &path, Audience::Screen);
         let mut h = Harness { app: App::new(KeyMap::default(), "test".into()), ctx, queue: VecDeque::new(), theme: Theme::plain() };

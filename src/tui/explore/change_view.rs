@@ -4,6 +4,7 @@
 //! multiples on their own scales, signals marked); Enter shows the numbers. The same glyphs
 //! fall back to ASCII with `--ascii`. Every figure is read from the published tables.
 use super::change::ChangeState;
+use super::published::{groups, number, Group};
 use crate::analysis::disclosure::{at, Cell, Table};
 use crate::tui::theme::{Role, Theme};
 use crate::tui::views::widgets::{fit, section};
@@ -12,32 +13,6 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
-
-/// One group's rows of the chart table.
-struct Group {
-    label: String,
-    rows: Vec<usize>,
-}
-
-fn groups(t: &Table) -> Vec<Group> {
-    let mut out: Vec<Group> = Vec::new();
-    for r in 0..t.rows.len() {
-        let label = t.get(at(r, 0)).map(Cell::render).unwrap_or_default();
-        match out.last_mut() {
-            Some(g) if g.label == label => g.rows.push(r),
-            _ => out.push(Group { label, rows: vec![r] }),
-        }
-    }
-    out
-}
-
-fn number(t: &Table, r: usize, c: usize) -> Option<f64> {
-    match t.get(at(r, c)) {
-        Some(Cell::Derived(d)) if d.value.is_finite() => Some(d.value),
-        Some(Cell::Count(n)) => Some(*n as f64),
-        _ => None,
-    }
-}
 
 fn signal(t: &Table, r: usize) -> bool {
     t.get(at(r, 7)).map(|c| !c.render().is_empty()).unwrap_or(false)

@@ -2,7 +2,8 @@
 //! of its bed days and the numbers beside it (people, episodes, bed days, Code 9 bed days; by
 //! month the census too), the total last. Every figure is read from the published table.
 use super::delays::DelaysState;
-use crate::analysis::disclosure::{at, Cell, Table};
+use super::published::number;
+use crate::analysis::disclosure::{at, Table};
 use crate::model::delays::DelayBy;
 use crate::tui::theme::{Role, Theme};
 use crate::tui::views::widgets::{fit, section};
@@ -54,13 +55,6 @@ pub fn draw(f: &mut Frame, area: Rect, d: &DelaysState, busy: bool, theme: &Them
     f.render_widget(Paragraph::new(lines).block(section(&title, theme)), rest);
 }
 
-fn number(t: &Table, r: usize, c: usize) -> Option<f64> {
-    match t.get(at(r, c)) {
-        Some(Cell::Derived(d)) if d.value.is_finite() => Some(d.value),
-        Some(Cell::Count(n)) => Some(*n as f64),
-        _ => None,
-    }
-}
 
 /// One group (or, with `top` 0, the total without a bar): the label, a bar of its bed days on
 /// the largest group's scale, and the published numbers.

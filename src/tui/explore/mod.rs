@@ -10,6 +10,7 @@ pub mod change_view;
 pub mod cube;
 pub mod cube_view;
 pub mod asking;
+pub mod published;
 pub mod compare;
 pub mod compare_view;
 pub mod delays;
@@ -19,6 +20,10 @@ pub mod unscheduled_view;
 pub mod delays_view;
 pub mod pathways;
 pub mod pathways_view;
+pub mod projections;
+pub mod projections_view;
+pub mod social_care;
+pub mod social_care_view;
 pub mod views;
 
 use super::keys::Action;
@@ -92,6 +97,8 @@ pub struct ExploreState {
     pub unscheduled: unscheduled::UnscheduledState,
     pub change: change::ChangeState,
     pub cube: cube::CubeState,
+    pub social_care: social_care::SocialCareState,
+    pub projections: projections::ProjectionsState,
     /// Where Esc goes from the timeline: the members list, or the pathways strip it came from.
     pub timeline_back: Screen,
 }
@@ -122,6 +129,8 @@ impl Default for ExploreState {
             unscheduled: unscheduled::UnscheduledState::default(),
             cube: cube::CubeState::default(),
             change: change::ChangeState::default(),
+            social_care: social_care::SocialCareState::default(),
+            projections: projections::ProjectionsState::default(),
             timeline_back: Screen::Members,
         }
     }
@@ -192,6 +201,7 @@ impl ExploreState {
         self.cube.forget();
         self.compare.forget();
         self.unscheduled.forget();
+        self.social_care.forget();
         let spec = self.spec.clone();
         let fx = if sdc {
             self.figures = None;
@@ -231,9 +241,11 @@ impl ExploreState {
         self.cube.forget();
         self.compare.forget();
         self.unscheduled.forget();
+        self.social_care.forget();
+        self.projections.forget();
         self.sdc = ctx.sdc;
         self.stale = true;
-        if matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube | Screen::Compare | Screen::Unscheduled) {
+        if matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Projections) || ctx.screen.is_cohort_view() {
             return self.on_switch(ctx);
         }
         Effects::default()
@@ -255,7 +267,7 @@ impl ExploreState {
     /// A screen was switched to (`ctx.screen`), or its figures went stale while it shows.
     pub fn on_switch(&mut self, ctx: Ctx) -> Effects {
         let mut fx = Effects::default();
-        if self.stale && matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Timeline | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube | Screen::Compare | Screen::Unscheduled) {
+        if self.stale && (matches!(ctx.screen, Screen::Cohort | Screen::Members | Screen::Timeline) || ctx.screen.is_cohort_view()) {
             if let Some(y) = &ctx.year {
                 self.spec.years = vec![y.clone()];
             }
@@ -277,6 +289,8 @@ impl ExploreState {
             Screen::Cube => fx.and(Effects::asking(self.cube.ask_if_changed(&self.spec))),
             Screen::Compare => fx.and(Effects::asking(self.compare.ask_if_changed(&self.spec))),
             Screen::Unscheduled => fx.and(Effects::asking(self.unscheduled.ask_if_changed(&self.spec))),
+            Screen::SocialCare => fx.and(Effects::asking(self.social_care.ask_if_changed(&self.spec))),
+            Screen::Projections => fx.and(Effects::asking(self.projections.ask_if_changed(ctx.year.as_ref()))),
             _ => fx,
         }
     }
@@ -313,6 +327,8 @@ impl ExploreState {
             Answer::Cube(g) => self.cube.on_answer(g),
             Answer::Compare(g) => self.compare.on_answer(g),
             Answer::Unscheduled(g) => self.unscheduled.on_answer(g),
+            Answer::SocialCare(g) => self.social_care.on_answer(g),
+            Answer::Project(g) => self.projections.on_answer(g),
             Answer::ComparisonOpened { path, spec } => {
                 let msg = format!("comparing with cohort '{}' from {}", crate::format::strip_controls(&spec.name), path.display());
                 let ask = self.compare.on_file(path, spec, &self.spec);
@@ -392,6 +408,14 @@ impl ExploreState {
             Screen::Unscheduled => {
                 let ask = self.unscheduled.on_action(action, &self.spec);
                 Effects::asking(ask)
+            }
+            Screen::SocialCare => {
+                let ask = self.social_care.on_action(action, &self.spec);
+                Effects::asking(ask)
+            }
+            Screen::Projections => {
+                self.projections.on_action(action);
+                Effects::default()
             }
             _ => Effects::default(),
         }
@@ -711,7 +735,7 @@ impl ExploreState {
 
     /// `:name TEXT` names the cohort, `:open FILE` / `:save FILE` read and write its TOML,
     /// `:person ID` opens anyone's timeline, `:filter TEXT` adds a filter. None: not ours.
-    pub fn on_command(&mut self, head: &str, arg: &str) -> Option<Effects> {
+    pub fn on_command(&mut self, head: &str, arg: &str, ctx: &Ctx) -> Option<Effects> {
         Some(match head {
             "name" if !arg.is_empty() => {
                 self.spec.name = arg.to_string();
@@ -720,6 +744,14 @@ impl ExploreState {
             "open" if !arg.is_empty() => self.on_input(ExploreInput::OpenPath, arg),
             "save" if !arg.is_empty() => self.on_input(ExploreInput::SavePath, arg),
             "against" if !arg.is_empty() => Effects::default().ask(Query::OpenComparison { path: PathBuf::from(arg) }),
+            "population" if !arg.is_empty() => {
+                let ask = self.projections.on_population(PathBuf::from(arg), ctx.year.as_ref());
+                Effects { screen: Some(Screen::Projections), ..Default::default() }.and(Effects::asking(ask))
+            }
+            "scenario" if !arg.is_empty() => {
+                let ask = self.projections.on_scenario(PathBuf::from(arg), ctx.year.as_ref());
+                Effects { screen: Some(Screen::Projections), ..Default::default() }.and(Effects::asking(ask))
+            }
             "filter" | "add" if !arg.is_empty() => {
                 Effects { screen: Some(Screen::Cohort), ..Default::default() }.and(self.on_input(ExploreInput::AddFilter, arg))
             }
@@ -735,7 +767,9 @@ impl ExploreState {
 pub fn back(screen: Screen) -> Option<Screen> {
     match screen {
         Screen::Timeline => Some(Screen::Members),
-        Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube | Screen::Compare | Screen::Unscheduled => Some(Screen::Cohort),
+        Screen::Members => Some(Screen::Cohort),
+        s if s.is_cohort_view() => Some(Screen::Cohort),
+        Screen::Projections => Some(Screen::Overview),
         _ => None,
     }
 }
@@ -744,7 +778,9 @@ pub fn back(screen: Screen) -> Option<Screen> {
 pub fn header_label(screen: Screen, e: &ExploreState) -> Option<String> {
     match screen {
         Screen::Timeline => e.timeline.as_ref().map(|t| format!("person {}", short_id(&t.person.anon_chi))),
-        Screen::Cohort | Screen::Members | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube | Screen::Compare | Screen::Unscheduled => Some(format!("cohort: {}", e.spec.name)),
+        Screen::Cohort | Screen::Members => Some(format!("cohort: {}", e.spec.name)),
+        s if s.is_cohort_view() => Some(format!("cohort: {}", e.spec.name)),
+        Screen::Projections => e.projections.population.as_ref().map(|p| format!("population: {}", p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default())),
         _ => None,
     }
 }
@@ -765,6 +801,7 @@ pub fn help_commands() -> Vec<String> {
         "   (or TOML as in a cohort file: age = { min = 65 })".into(),
         ":name TEXT, :save FILE, :open FILE (cohort TOML), :person ID (a timeline)".into(),
         ":against FILE (compare the cohort with a cohort file, screen 0)".into(),
+        ":population FILE (projections to 2035, screen P), :scenario FILE (rate changes, TOML)".into(),
     ]
 }
 

@@ -1,8 +1,9 @@
 //! The Unscheduled screen: the question on one line, then a row per group of the split with a
 //! bar of the chosen measure's rate per 1,000 and the numbers beside it (population, the
 //! measure, its rate per 1,000), the total last. Every figure is read from the published table.
+use super::published::number;
 use super::unscheduled::{measure_label, UnscheduledState};
-use crate::analysis::disclosure::{at, Cell, Table};
+use crate::analysis::disclosure::at;
 use crate::model::unscheduled::MEASURES;
 use crate::tui::theme::{Role, Theme};
 use crate::tui::views::widgets::{fit, section};
@@ -60,10 +61,3 @@ pub fn draw(f: &mut Frame, area: Rect, u: &UnscheduledState, busy: bool, theme: 
     f.render_widget(Paragraph::new(lines).block(section(&fit(&title, width.saturating_sub(2)), theme)), rest);
 }
 
-fn number(t: &Table, r: usize, c: usize) -> Option<f64> {
-    match t.get(at(r, c)) {
-        Some(Cell::Derived(d)) if d.value.is_finite() => Some(d.value),
-        Some(Cell::Count(n)) => Some(*n as f64),
-        _ => None,
-    }
-}

@@ -36,6 +36,8 @@ pub fn draw(f: &mut Frame, area: Rect, v: &View) {
         Screen::Cube => super::cube_view::draw(f, area, &v.state.cube, v.busy, v.theme),
         Screen::Compare => super::compare_view::draw(f, area, &v.state.compare, v.busy, v.theme),
         Screen::Unscheduled => super::unscheduled_view::draw(f, area, &v.state.unscheduled, v.busy, v.theme),
+        Screen::SocialCare => super::social_care_view::draw(f, area, &v.state.social_care, v.busy, v.theme),
+        Screen::Projections => super::projections_view::draw(f, area, &v.state.projections, v.busy, v.theme),
         _ => {}
     }
 }

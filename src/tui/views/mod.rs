@@ -18,7 +18,8 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
     match app.screen {
         Screen::Overview => overview::draw(f, body, app, theme),
         Screen::Load => load::draw(f, body, app, theme),
-        Screen::Cohort | Screen::Members | Screen::Timeline | Screen::Pathways | Screen::Delays | Screen::Change | Screen::Cube | Screen::Compare | Screen::Unscheduled => {
+        // every other screen is one of the explore flow's
+        _ => {
             let v = super::explore::views::View { screen: app.screen, state: &app.explore, shown: &app.shown, busy: app.is_busy(), theme };
             super::explore::views::draw(f, body, &v)
         }
