@@ -64,7 +64,7 @@ fn bars(f: &mut Frame, area: Rect, s: &SocialCareState, t: &Table, theme: &Theme
     };
     let mut head = format!("{:<label_w$} {:<bar_w$}{:>10}", fit(by.label(), label_w), "", "value");
     if let Some((_, name)) = over {
-        head.push_str(&format!("{name:>NUMBER_W$}"));
+        head.push_str(&format!("{name:>10}"));
     }
     if change.is_some() {
         head.push_str(&format!("{:>10}", "vs base"));
