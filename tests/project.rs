@@ -459,7 +459,7 @@ fn projections_screen_charts_scotland_and_each_council_to_2035() {
     let want = expected(&council_name, &|_| 1.0);
     let cells = raw_cells(&fixture().dir);
     let s = h.screen(80, 24);
-    assert!(s.contains("emergency admissions, Scotland (m measure, a area, Enter numbers)"), "{s}");
+    assert!(s.contains("emergency admissions, Scotland (m measure, a area, s level, Enter numbers)"), "{s}");
     let adm: f64 = cells.values().map(|c| c.adm).sum();
     let base = figures_after(&s, "2019  observed");
     assert_eq!(base.first(), Some(&adm), "observed 2019/20 admissions:\n{s}");
@@ -473,7 +473,7 @@ fn projections_screen_charts_scotland_and_each_council_to_2035() {
     // a council
     h.char('a');
     let s = h.screen(80, 24);
-    let title = s.lines().find(|l| l.contains("(m measure, a area, Enter numbers)")).unwrap_or_else(|| panic!("{s}"));
+    let title = s.lines().find(|l| l.contains("(m measure, a area, s level")).unwrap_or_else(|| panic!("{s}"));
     let name = COUNCILS.iter().map(|c| c.2).find(|n| title.contains(&format!("emergency admissions, {n}"))).unwrap_or_else(|| panic!("a council after Scotland:\n{s}"));
     let w = want[&(name.to_string(), 2035)];
     assert!((figures_after(&s, "2035  projected")[0] - w[1]).abs() < 0.051, "{name} 2035 admissions, expected {}:\n{s}", w[1]);
@@ -490,6 +490,27 @@ fn projections_screen_charts_scotland_and_each_council_to_2035() {
     assert!((n[0] - w[0]).abs() < 0.51 && (n[1] - w[1]).abs() < 0.051 && (n[2] - w[2]).abs() < 0.051, "{n:?} vs {w:?}\n{s}");
     assert!((n[3] - w[2] / fy_days(2035) / 0.85).abs() < 0.051, "beds needed {n:?}\n{s}");
     assert!((n[4] - w[3]).abs() < 0.051, "DD bed days {n:?} vs {w:?}\n{s}");
+    // partnerships, each with its own rates (each fixture council is a partnership of its own;
+    // assets/hscps.csv names Edinburgh's "Edinburgh"), then Scotland as one area
+    h.key(KeyCode::Enter);
+    h.char('m');
+    h.char('m');
+    h.char('m');
+    h.char('s');
+    let s = h.screen(80, 24);
+    assert!(s.contains("rates per partnership"), "{s}");
+    h.char('a');
+    let s = h.screen(80, 24);
+    let hscp = |ci: usize| ["Edinburgh", "Glasgow City", "South Lanarkshire", "South Ayrshire", "Aberdeen City"][ci].to_string();
+    let by_hscp = expected(&hscp, &|_| 1.0);
+    let title = s.lines().find(|l| l.contains("(m measure, a area, s level")).unwrap_or_else(|| panic!("{s}"));
+    let area = (0..COUNCILS.len()).map(hscp).find(|n| title.contains(&format!("emergency admissions, {n} "))).unwrap_or_else(|| panic!("a partnership:\n{s}"));
+    assert!((figures_after(&s, "2035  projected")[0] - by_hscp[&(area.clone(), 2035)][1]).abs() < 0.051, "{area} 2035:\n{s}");
+    h.char('s');
+    let s = h.screen(80, 24);
+    assert!(s.contains("rates per Scotland"), "{s}");
+    let scot = expected(&|_| "Scotland".to_string(), &|_| 1.0)[&("Scotland".to_string(), 2035)][1];
+    assert!((figures_after(&s, "2035  projected")[0] - scot).abs() < 0.051, "Scotland's own rates in 2035, expected {scot}:\n{s}");
     // a malformed file: the error names its row and column
     let bad = f.dir.join("bad-explorer.csv");
     std::fs::write(&bad, "area,sex,age_band,year,population\nGlasgow City,M,75-84,2030,120\nGlasgow City,F,75-84,2030,many\n").unwrap();

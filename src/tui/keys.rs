@@ -83,6 +83,7 @@ pub enum Action {
     NextCols,
     NextRate,
     SocialCareSplit,
+    ProjectionLevel,
 }
 
 impl Action {
@@ -159,6 +160,7 @@ impl Action {
             NextCols => "next_cols",
             NextRate => "next_rate",
             SocialCareSplit => "social_care_split",
+            ProjectionLevel => "projection_level",
         }
     }
 
@@ -234,6 +236,7 @@ impl Action {
             DelaySplit => "split the delays: reason group, reason, council, partnership, locality, hospital, specialty, month, length, admission, origin, how they ended",
             UnscheduledSplit => "split unscheduled care: council, partnership, locality, GP practice, cluster, age band, SIMD, sex",
             SocialCareSplit => "split the social care entrants: year of entry, SIMD, council, locality, sex",
+            ProjectionLevel => "project per council, per partnership (its own rates), or for Scotland as one area",
             NextComparison => "compare the cohort with: everyone in the year, the cohort without each of its filters in turn, the cohort file opened with :against",
         }
     }
@@ -359,6 +362,7 @@ const DEFAULTS: &[(Context, &str, Action)] = &[
     (Context::SocialCare, "m", Action::NextMeasure),
     (Context::Projections, "m", Action::NextMeasure),
     (Context::Projections, "a", Action::NextArea),
+    (Context::Projections, "s", Action::ProjectionLevel),
     (Context::Members, "s", Action::Sort),
     (Context::Members, "r", Action::Reverse),
     (Context::Timeline, "[", Action::PrevPerson),

@@ -414,8 +414,8 @@ impl ExploreState {
                 Effects::asking(ask)
             }
             Screen::Projections => {
-                self.projections.on_action(action);
-                Effects::default()
+                let ask = self.projections.on_action(action, ctx.year.as_ref());
+                Effects::asking(ask)
             }
             _ => Effects::default(),
         }

@@ -1,13 +1,18 @@
-//! The Projections screen's state: the explorer's year's age-sex-specific rates per council
+//! The Projections screen's state: the explorer's year's age-sex-specific rates per area
 //! applied to a population projection the analyst names with `:population FILE` (optionally
-//! changed by `:scenario FILE`), to 2035 (see `analysis::projection`). One area at a time
-//! (`a`: Scotland, then each council), one measure (`m`) drawn as a bar per year; Enter shows
+//! changed by `:scenario FILE`), to 2035 (see `analysis::projection`). Per council, partnership
+//! or Scotland as one area (`s`); one area at a time (`a`: Scotland, then each area of the
+//! level), one measure (`m`) drawn as a bar per year; Enter shows
 //! every measure's numbers. Figures are the operations layer's (gated). The projection is of the
 //! whole population: a cohort's rates would not apply to a council's projected people.
 use crate::model::projection::{AreaLevel, ProjectionFigures, ProjectionRequest, DEFAULT_OCCUPANCY, DEFAULT_TO};
 use crate::ops::{Gated, Query};
 use crate::tui::keys::Action;
 use std::path::PathBuf;
+
+/// The levels `s` offers: councils first (the NRS file's own areas), partnerships with their own
+/// rates, Scotland as one area (its own rates, not the councils' summed).
+pub const LEVELS: [AreaLevel; 3] = [AreaLevel::Council, AreaLevel::Hscp, AreaLevel::Scotland];
 
 /// A measure drawn: its column in the `projection` table, its name, and its change column.
 pub struct ProjectedMeasure {
@@ -29,6 +34,8 @@ pub struct ProjectionsState {
     pub population: Option<PathBuf>,
     pub scenario: Option<PathBuf>,
     pub measure: usize,
+    /// Index into LEVELS.
+    pub level: usize,
     /// 0: Scotland (the last area of the table); k: the k-th area before it.
     pub area: usize,
     pub numbers: bool,
@@ -37,6 +44,10 @@ pub struct ProjectionsState {
 }
 
 impl ProjectionsState {
+    pub fn level(&self) -> AreaLevel {
+        LEVELS[self.level % LEVELS.len()]
+    }
+
     pub fn measure(&self) -> &'static ProjectedMeasure {
         &MEASURES[self.measure % MEASURES.len()]
     }
@@ -48,7 +59,7 @@ impl ProjectionsState {
             population: self.population.clone()?,
             base_year: year?.clone(),
             to: DEFAULT_TO,
-            level: AreaLevel::Council,
+            level: self.level(),
             scenario: self.scenario.clone(),
             occupancy: DEFAULT_OCCUPANCY,
         })
@@ -87,8 +98,14 @@ impl ProjectionsState {
         self.figures.as_ref()?.table("projection")
     }
 
-    pub fn on_action(&mut self, action: Action) {
+    /// `year`: the explorer's, for a new level's request.
+    pub fn on_action(&mut self, action: Action, year: Option<&String>) -> Option<Query> {
         match action {
+            Action::ProjectionLevel => {
+                self.level = (self.level + 1) % LEVELS.len();
+                self.area = 0;
+                return self.ask_if_changed(year);
+            }
             Action::NextMeasure => self.measure = (self.measure + 1) % MEASURES.len(),
             Action::NextArea => {
                 let areas = self.table().map(|t| super::published::groups(t).len()).unwrap_or(1).max(1);
@@ -97,6 +114,7 @@ impl ProjectionsState {
             Action::Enter => self.numbers = !self.numbers,
             _ => {}
         }
+        None
     }
 }
 

@@ -62,11 +62,11 @@ fn shown_rows(g: &Group, room: usize) -> Vec<usize> {
 fn bars(f: &mut Frame, area: Rect, p: &ProjectionsState, t: &Table, g: &Group, theme: &Theme) {
     let m = p.measure();
     let width = area.width.saturating_sub(2) as usize;
-    let nums_w = 11 + 9 + 11;
+    let nums_w = 11 + 10 + 11;
     let bar_w = width.saturating_sub(6 + 10 + nums_w).clamp(4, 60);
     let top = g.rows.iter().filter_map(|r| number(t, *r, m.column)).fold(0.0f64, f64::max);
     let mut lines = vec![Line::from(Span::styled(
-        theme.text(&format!("{:<6}{:<10}{:<bar_w$}{:>11}{:>9}{:>11}", "year", "", "", "value", "change", "population")),
+        theme.text(&format!("{:<6}{:<10}{:<bar_w$}{:>11}{:>10}{:>11}", "year", "", "", "value", "change", "population")),
         theme.style(Role::Dim),
     ))];
     let room = area.height.saturating_sub(2 + 2) as usize; // borders; header, summary
@@ -83,7 +83,7 @@ fn bars(f: &mut Frame, area: Rect, p: &ProjectionsState, t: &Table, g: &Group, t
             c => format!("{c}%"),
         };
         lines.push(Line::from(Span::raw(theme.text(&format!(
-            "{:<6}{:<10}{:<bar_w$}{:>11}{:>9}{:>11}",
+            "{:<6}{:<10}{:<bar_w$}{:>11} {:>9}{:>11}",
             text(t, r, YEAR),
             kind,
             bar,
@@ -99,7 +99,7 @@ fn bars(f: &mut Frame, area: Rect, p: &ProjectionsState, t: &Table, g: &Group, t
             width,
         ))));
     }
-    let title = format!("{}, {} (m measure, a area, Enter numbers)", m.label, g.label);
+    let title = format!("{}, {} (m measure, a area, s level, Enter numbers)", m.label, g.label);
     f.render_widget(Paragraph::new(lines).block(section(&fit(&crate::format::strip_controls(&title), width), theme)), area);
 }
 

@@ -112,7 +112,7 @@ pub fn footer_hints(screen: Screen) -> Vec<(Action, &'static str)> {
         Screen::Cube => vec![(Action::NextMeasure, "measure"), (Action::NextRows, "rows"), (Action::NextCols, "columns"), (Action::NextRate, "rate"), (Action::Sort, "sort"), (Action::Enter, "members"), (Action::Back, "back")],
         Screen::Unscheduled => vec![(Action::NextMeasure, "measure"), (Action::UnscheduledSplit, "split"), (Action::Down, "scroll"), (Action::Back, "back")],
         Screen::SocialCare => vec![(Action::NextMeasure, "measure"), (Action::SocialCareSplit, "split"), (Action::Enter, "numbers"), (Action::Down, "scroll"), (Action::Back, "back")],
-        Screen::Projections => vec![(Action::Command, "population FILE"), (Action::NextMeasure, "measure"), (Action::NextArea, "area"), (Action::Enter, "numbers")],
+        Screen::Projections => vec![(Action::Command, "population FILE"), (Action::NextMeasure, "measure"), (Action::NextArea, "area"), (Action::ProjectionLevel, "level"), (Action::Enter, "numbers")],
         Screen::Compare => vec![(Action::NextComparison, "compare with"), (Action::Down, "scroll"), (Action::Command, "against FILE"), (Action::Back, "back")],
         Screen::Delays => vec![(Action::DelaySplit, "split"), (Action::Down, "scroll"), (Action::Suppress, "disclosure"), (Action::Back, "back")],
         Screen::Pathways => vec![(Action::Enter, "people"), (Action::NextIndex, "index"), (Action::LongerWindow, "days"), (Action::Deeper, "steps"), (Action::BeforeAfter, "before"), (Action::NextTarget, "time to"), (Action::Back, "back")],
