@@ -293,3 +293,54 @@ fn series_without_the_stored_tables_are_the_same() {
     requests.push(vec!["spc", "--measure", "ae_attendances", "--area", "scotland", "--by", "council"]);
     same_without(&["series_store", "series_groups", "series_years"], &requests);
 }
+
+/// The population half of each year's characterisation is stored at load and read by the first
+/// call: a changed stored copy changes the population figures (not the cohort's); a copy from
+/// another load is not read.
+#[test]
+fn the_stored_population_characterisation_answers() {
+    use carepath::model::cohort::CohortSpec;
+    let spec = CohortSpec::from_toml("years = [\"1920\"]\n[[filter]]\nage = { min = 65 }\n").unwrap();
+    let tamper = |ws: &Path, stamp: Option<&str>| {
+        let w = carepath::store::Workspace::open(ws).unwrap();
+        let json: String = w.conn.query_row("SELECT side FROM characterise_store WHERE year = '1920'", [], |r| r.get(0)).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        v["people"] = (v["people"].as_u64().unwrap() + 1000).into();
+        w.conn.execute("UPDATE characterise_store SET side = ? WHERE year = '1920'", [v.to_string()]).unwrap();
+        if let Some(s) = stamp {
+            w.conn.execute("UPDATE characterise_store SET stamp = ?", [s]).unwrap();
+        }
+    };
+    let characterise = |ws: &Path| {
+        let w = carepath::store::Workspace::open(ws).unwrap();
+        let people: i64 = w.conn.query_row("SELECT count(*) FROM person_year WHERE year = '1920'", [], |r| r.get(0)).unwrap();
+        (carepath::store::cohort::characterise(&w.conn, &spec).unwrap(), people as u64)
+    };
+    let (_a, plain) = copy(&generated().ws, "char-plain");
+    let (_b, changed) = copy(&generated().ws, "char-changed");
+    let (_c, stale) = copy(&generated().ws, "char-stale");
+    tamper(&changed, None);
+    tamper(&stale, Some("another load"));
+    let (a, people) = characterise(&plain);
+    let (b, _) = characterise(&changed);
+    let (c, _) = characterise(&stale);
+    // the population is every person-year of 2019/20 (SQL above), the cohort its 65+
+    assert_eq!(a.population_people, people);
+    assert!(a.cohort_people > 0 && a.cohort_people < people, "{} of {people}", a.cohort_people);
+    assert_eq!(b.population_people, people + 1000, "the stored copy answers");
+    assert_eq!(b.cohort_people, a.cohort_people);
+    assert_eq!(serde_json::to_value(&c).unwrap(), serde_json::to_value(&a).unwrap(), "another load's copy is not read");
+}
+
+#[test]
+fn characterisation_without_the_stored_table_is_the_same() {
+    same_without(
+        &["characterise_store"],
+        &[
+            vec!["cohort", "--year", "1920"],
+            vec!["cohort", "--year", "1920", "--age-min", "65", "--simd-quintile", "1"],
+            vec!["cohort", "--year", "2122", "--sex", "F"],
+            vec!["cohort", "--year", "1718", "--emergency-min", "1"],
+        ],
+    );
+}

@@ -246,7 +246,7 @@ fn label_for(dim: &str, key: &str) -> String {
 }
 
 /// One side (cohort or population) of a single-year characterisation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Side {
     people: u64,
     /// Per dimension (DIMS order): people per category key.
@@ -259,13 +259,13 @@ struct Side {
 
 /// Single-year spec: one row per person, so each side is two scans of that year's rows (totals;
 /// breakdown counts by raw value, banded here). The population side depends only on the year
-/// and is cached per workspace; without filters the cohort is the population.
+/// and is read from the copy the load stored (else computed), then cached per workspace; without
+/// filters the cohort is the population.
 fn characterise_single(conn: &Connection, rc: &RowCohort) -> Result<Characterisation> {
     let year = &rc.years[0];
-    let pop = super::cache::get_or_compute(conn, &format!("characterise-population:v1:{year}"), || {
-        let mut all = Frag::text("year = ");
-        all.bind(super::sql::text(year));
-        side(conn, &all)
+    let pop = super::cache::get_or_compute(conn, &format!("characterise-population:v1:{year}"), || match stored_population(conn, year) {
+        Some(side) => Ok(side),
+        None => population(conn, year),
     })?;
     let coh = if rc.filtered { std::sync::Arc::new(side(conn, &rc.cond)?) } else { pop.clone() };
     let mut cats: Cats = HashMap::new();
@@ -279,6 +279,36 @@ fn characterise_single(conn: &Connection, rc: &RowCohort) -> Result<Characterisa
     let ms = coh.measures.iter().zip(&pop.measures).map(|(c, p)| (c.0, p.0, c.1, p.1)).collect();
     let ls = coh.ltcs.iter().zip(&pop.ltcs).map(|(c, p)| (*c, *p)).collect();
     Ok(assemble(rc.years.clone(), coh.people, pop.people, cats, ms, ls))
+}
+
+/// The whole population's side of `year`, computed.
+fn population(conn: &Connection, year: &str) -> Result<Side> {
+    let mut all = Frag::text("year = ");
+    all.bind(super::sql::text(year));
+    side(conn, &all)
+}
+
+/// Compute and store the population side of every year; the loader calls this inside its
+/// transaction, so that the first characterisation after opening a workspace scans only the
+/// cohort (at country scale the population's two scans were most of a first call).
+pub fn store_population(conn: &Connection) -> Result<()> {
+    conn.execute_batch("CREATE OR REPLACE TABLE characterise_store (year VARCHAR, stamp VARCHAR, side VARCHAR)")?;
+    let stamp = crate::store::schema::load_stamp(conn)?;
+    for y in super::available_years(conn)? {
+        let json = serde_json::to_string(&population(conn, &y)?)?;
+        conn.execute("INSERT INTO characterise_store VALUES (?, ?, ?)", duckdb::params![y, stamp, json])?;
+    }
+    Ok(())
+}
+
+/// The stored population side of `year`, if the table is there and of the current load (a
+/// workspace from an older carepath has none: computed instead).
+fn stored_population(conn: &Connection, year: &str) -> Option<Side> {
+    let stamp = crate::store::schema::load_stamp(conn).ok()?;
+    let json: String = conn
+        .query_row("SELECT side FROM characterise_store WHERE year = ? AND stamp = ?", duckdb::params![year, stamp], |r| r.get(0))
+        .ok()?;
+    serde_json::from_str(&json).ok()
 }
 
 /// Figures for the rows of `person_year` meeting `cond` (one row per person). The values are

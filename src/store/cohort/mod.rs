@@ -44,7 +44,7 @@ mod share;
 
 use share::pct;
 
-pub use characterise::{characterise, characterise_general, Breakdown, BreakdownRow, Characterisation, LtcPrevalence, MeasureRow};
+pub use characterise::{characterise, characterise_general, store_population, Breakdown, BreakdownRow, Characterisation, LtcPrevalence, MeasureRow};
 pub use hri::{hri_picture, BandRow, HriArea, HriPicture, Persistence};
 pub use members::{members_general, members_page, Member, MemberSort, MembersPage, PageRequest, PSEUDONYM_TABLE};
 pub use sql::{available_years, resolve_years};

@@ -292,6 +292,10 @@ fn load_in_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(us
     let t = std::time::Instant::now();
     crate::store::overview::store_all(conn).context("could not store the overview figures")?;
     timing("overview", t);
+    // The whole population's half of each year's characterisation (the first call's cost).
+    let t = std::time::Instant::now();
+    crate::store::cohort::store_population(conn).context("could not store the population's characterisation")?;
+    timing("characterisation (population)", t);
     // Figures whose views would otherwise scan the whole model on every call (issues 13-15).
     let t = std::time::Instant::now();
     crate::store::pathways::transition_store::store_all(conn).context("could not store the HRI transitions")?;
