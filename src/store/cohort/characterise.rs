@@ -251,10 +251,25 @@ struct Side {
     people: u64,
     /// Per dimension (DIMS order): people per category key.
     cats: Vec<HashMap<String, u64>>,
-    /// Per measure: (total, people with any).
+    /// Per measure: (total, people with any). Stored as the totals' bit patterns: JSON's
+    /// decimal text need not read back to the same double.
+    #[serde(with = "exact_totals")]
     measures: Vec<(f64, u64)>,
     /// Per LTC in `ltcs()` order: people with it.
     ltcs: Vec<u64>,
+}
+
+/// (total, count) pairs as (bits of the total, count), so a stored side reads back exactly.
+mod exact_totals {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[(f64, u64)], s: S) -> Result<S::Ok, S::Error> {
+        v.iter().map(|(t, n)| (t.to_bits(), *n)).collect::<Vec<_>>().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(f64, u64)>, D::Error> {
+        Ok(Vec::<(u64, u64)>::deserialize(d)?.into_iter().map(|(b, n)| (f64::from_bits(b), n)).collect())
+    }
 }
 
 /// Single-year spec: one row per person, so each side is two scans of that year's rows (totals;
