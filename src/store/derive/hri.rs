@@ -26,11 +26,30 @@ pub fn resident_sql() -> String {
     )
 }
 
-/// Write `person_year` from `py_base` (built by `person_year`) with the HRI columns added.
+/// Before the first year: which years' individual files carry their own HRI %s, per level.
+pub fn prepare(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE OR REPLACE TEMP TABLE hri_file_years AS
+         SELECT year, bool_or(hri_scotp IS NOT NULL) AS has_scot, bool_or(hri_hbp IS NOT NULL) AS has_hb,
+                bool_or(hri_lcap IS NOT NULL) AS has_lca
+         FROM stg_individual GROUP BY year;",
+    )?;
+    Ok(())
+}
+
+/// After the last year.
+pub fn finish(conn: &Connection) -> Result<()> {
+    conn.execute_batch("DROP TABLE hri_file_years;")?;
+    Ok(())
+}
+
+/// Write one year's `person_year` rows from `py_base` (that year's rows, built by
+/// `person_year`) with the HRI columns added; the first year creates the table. PHS ranks
+/// within a year, so a year at a time gives the same ranks.
 /// A year whose individual file carries HRI %s takes the file's %s as they are for everyone
 /// (NULL stays NULL, `R/add_hri_variables.R` L146 left join); only a year without them is
 /// computed. Disagreements are the file's %s against PHS's rule computed here.
-pub fn apply_hri(conn: &Connection) -> Result<()> {
+pub fn apply_year(conn: &Connection, first: bool) -> Result<()> {
     let resident = resident_sql();
     let cum = |part: &str, filter: &str| {
         format!(
@@ -45,18 +64,19 @@ pub fn apply_hri(conn: &Connection) -> Result<()> {
     let pick = |file: &str, ours: &str, has: &str| format!("CASE WHEN coalesce(fy.{has}, false) THEN py.{file} ELSE h.{ours} END");
     let (p_scot, p_hb, p_lca) =
         (pick("file_hri_scotp", "scotp", "has_scot"), pick("file_hri_hbp", "hbp", "has_hb"), pick("file_hri_lcap", "lcap", "has_lca"));
+    let write = |table: &str| {
+        if first {
+            format!("CREATE OR REPLACE TABLE {table} AS")
+        } else {
+            format!("INSERT INTO {table}")
+        }
+    };
     let sql = format!(
         "CREATE OR REPLACE TEMP TABLE hri_calc AS
          SELECT anon_chi, year, {scot} AS scotp, {hb} AS hbp, {lca} AS lcap
          FROM (SELECT anon_chi, year, health_net_cost AS c, hri_board, hri_lca, {resident} AS resident FROM py_base);
 
-         -- which years' individual files carry their own HRI %s, per level
-         CREATE OR REPLACE TEMP TABLE hri_file_years AS
-         SELECT year, bool_or(hri_scotp IS NOT NULL) AS has_scot, bool_or(hri_hbp IS NOT NULL) AS has_hb,
-                bool_or(hri_lcap IS NOT NULL) AS has_lca
-         FROM stg_individual GROUP BY year;
-
-         CREATE OR REPLACE TABLE hri_disagreements AS
+         {write_disagreements}
          SELECT anon_chi, year, level, theirs, ours FROM (
            SELECT py.anon_chi, py.year, 'scotland' AS level, fy.has_scot AS has, py.file_hri_scotp AS theirs, h.scotp AS ours, py.in_individual_file
            FROM py_base py JOIN hri_calc h USING (anon_chi, year) JOIN hri_file_years fy USING (year)
@@ -67,7 +87,7 @@ pub fn apply_hri(conn: &Connection) -> Result<()> {
          WHERE has AND in_individual_file
            AND ((theirs IS NULL) <> (ours IS NULL) OR abs(theirs - ours) > {tol} OR (theirs <= 50) <> (ours <= 50));
 
-         CREATE OR REPLACE TABLE person_year AS
+         {write_person_year}
          SELECT py.* EXCLUDE (file_hri_scotp, file_hri_hbp, file_hri_lcap, hri_board, hri_lca, in_individual_file),
            {p_scot} AS hri_scotp,
            {p_hb} AS hri_hbp,
@@ -81,7 +101,9 @@ pub fn apply_hri(conn: &Connection) -> Result<()> {
            CASE WHEN coalesce(fy.has_scot, false) THEN 'individual file' ELSE 'computed' END AS hri_source
          FROM py_base py LEFT JOIN hri_calc h USING (anon_chi, year) LEFT JOIN hri_file_years fy ON fy.year = py.year
          ORDER BY py.year, py.anon_chi;
-         DROP TABLE hri_calc; DROP TABLE py_base; DROP TABLE hri_file_years;",
+         DROP TABLE hri_calc; DROP TABLE py_base;",
+        write_disagreements = write("hri_disagreements"),
+        write_person_year = write("person_year"),
         tol = AGREEMENT_TOLERANCE,
         band_scot = band_sql(&p_scot),
         band_hb = band_sql(&p_hb),

@@ -40,11 +40,9 @@ pub fn rebuild(conn: &Connection) -> Result<()> {
     event::build_event(conn)?;
     timing("derive event", t);
     let t = std::time::Instant::now();
+    // one year at a time, HRI ranks included (see `person_year`)
     person_year::build_person_year(conn)?;
-    timing("derive person_year", t);
-    let t = std::time::Instant::now();
-    hri::apply_hri(conn)?;
-    timing("derive hri", t);
+    timing("derive person_year and hri", t);
     // The years list, read on every cohort edit: too slow to take from person_year each time.
     conn.execute_batch("CREATE OR REPLACE TABLE person_year_years AS SELECT DISTINCT year FROM person_year WHERE year IS NOT NULL")?;
     Ok(())

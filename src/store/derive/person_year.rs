@@ -94,11 +94,105 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
         ltc_out.push(format!("{expr} AS {}", ident(c)));
         ltc_count.push(expr);
     }
-    let sql = format!(
-        "-- Staged episodes and individual rows, scanned once with only the columns used: per
-         -- person and year the latest geography (individual file first, then the episode with
-         -- the latest start date, then the latest row; NULL dates lowest), earliest LTC dates
-         -- and the extract's own LTC flags. Integer sort keys, not text, for arg_max.
+    let f = Fragments {
+        cost_cols: cost_cols.join(",\n             "),
+        ltc_flag_year: ltc_flag_year.join(", "),
+        ltc_cols: ltc_cols.join(", "),
+        ltc_out: ltc_out.join(",\n           "),
+        ltc_count_sum: ltc_count.join(" + "),
+    };
+    // Once for all years: each person's earliest LTC dates (the flags of every year need
+    // them) and which years have an episode file with health activity.
+    let dates: Vec<String> = ltcs().iter().map(|l| ident(&format!("{}_date", l.code))).collect();
+    conn.execute_batch(&format!(
+        "CREATE OR REPLACE TEMP TABLE py_ltc_first AS
+           SELECT anon_chi, {ltc_first} FROM (
+             SELECT anon_chi, {dates} FROM stg_episode WHERE anon_chi IS NOT NULL
+             UNION ALL SELECT anon_chi, {dates} FROM stg_individual)
+           GROUP BY anon_chi;
+         -- the same, one row per person and condition recorded (the pathways index LTC first recorded)
+         CREATE OR REPLACE TABLE person_ltc AS
+           SELECT anon_chi, regexp_replace(ltc, '_date$', '') AS ltc, first_date
+           FROM (UNPIVOT py_ltc_first ON COLUMNS(* EXCLUDE (anon_chi)) INTO NAME ltc VALUE first_date)
+           ORDER BY anon_chi;
+         -- a year's costs come from its episode rows only when they hold health activity; a
+         -- file with, say, one homelessness row for a year known from its individual file adds
+         -- its rows and leaves the year's costs alone (issue 11, item 4)
+         CREATE OR REPLACE TEMP TABLE py_episode_years AS
+           SELECT DISTINCT year FROM stg_episode WHERE recid IN {HEALTH_RECIDS};",
+        ltc_first = ltc_first.join(", "),
+        dates = dates.join(", "),
+    ))?;
+    // Then one financial year at a time: every group-by, join and HRI rank below is within a
+    // year, so a year's working set is all that is held at once (a country load fits in a
+    // few GB; issue 16, item 2). `person_year` is written year by year in (year, person) order.
+    super::hri::prepare(conn)?;
+    let years = derive_years(conn)?;
+    for (i, year) in years.iter().enumerate() {
+        let y = YearFilter(year.as_deref());
+        for statement in year_filtered(&f, &y) {
+            y.run(conn, &statement)?;
+        }
+        conn.execute_batch(&year_joined(&f))?;
+        super::hri::apply_year(conn, i == 0)?;
+    }
+    conn.execute_batch("DROP TABLE py_ltc_first; DROP TABLE py_episode_years;")?;
+    super::hri::finish(conn)
+}
+
+/// The aggregate and CASE lists every year's statements share.
+struct Fragments {
+    cost_cols: String,
+    ltc_flag_year: String,
+    ltc_cols: String,
+    ltc_out: String,
+    ltc_count_sum: String,
+}
+
+/// The rows of one financial year (`None`: rows without one), bound as `$1`, never spliced.
+struct YearFilter<'a>(Option<&'a str>);
+
+impl YearFilter<'_> {
+    fn sql(&self, col: &str) -> String {
+        match self.0 {
+            Some(_) => format!("{col} = $1"),
+            None => format!("{col} IS NULL"),
+        }
+    }
+
+    fn run(&self, conn: &Connection, sql: &str) -> Result<()> {
+        match self.0 {
+            Some(year) => conn.execute(sql, [year])?,
+            None => conn.execute(sql, [])?,
+        };
+        Ok(())
+    }
+}
+
+/// Every year a person-year can come from (staged rows and events), in order, no year last;
+/// at least one entry so that the tables are made (empty) when nothing is staged.
+fn derive_years(conn: &Connection) -> Result<Vec<Option<String>>> {
+    let mut st = conn.prepare(
+        "SELECT DISTINCT year FROM (
+           SELECT year FROM stg_episode WHERE anon_chi IS NOT NULL
+           UNION SELECT year FROM stg_individual
+           UNION SELECT year FROM event WHERE anon_chi IS NOT NULL)
+         ORDER BY year NULLS LAST",
+    )?;
+    let mut years: Vec<Option<String>> = st.query_map([], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+    if years.is_empty() {
+        years.push(None);
+    }
+    Ok(years)
+}
+
+/// One year's scans of staging and events, each filtered to the year by `y`.
+fn year_filtered(f: &Fragments, y: &YearFilter) -> Vec<String> {
+    let geo = format!(
+        "-- Staged episodes and individual rows with only the columns used: per person the
+         -- latest geography (individual file first, then the episode with the latest start
+         -- date, then the latest row; NULL dates lowest) and the extract's own LTC flags.
+         -- Integer sort keys, not text, for arg_max.
          CREATE OR REPLACE TEMP TABLE py_geo AS
            SELECT anon_chi, year,
              {geo},
@@ -106,11 +200,19 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
              {ltc_flag_year}
            FROM (SELECT anon_chi, year, {geo_cols}, {ltc_cols},
                    (coalesce(date_diff('day', DATE '1900-01-01', record_keydate1) + 1, 0)) * 1000000000000 + row_number AS sk
-                 FROM stg_episode WHERE anon_chi IS NOT NULL
+                 FROM stg_episode WHERE anon_chi IS NOT NULL AND {yf}
                  UNION ALL
-                 SELECT anon_chi, year, {geo_cols}, {ltc_cols}, {individual_key} AS sk FROM stg_individual)
-           GROUP BY anon_chi, year;
-         CREATE OR REPLACE TEMP TABLE py_agg AS
+                 SELECT anon_chi, year, {geo_cols}, {ltc_cols}, {individual_key} AS sk FROM stg_individual WHERE {yf})
+           GROUP BY anon_chi, year",
+        geo = super::common_sql::latest_known(&[&super::common_sql::GEOGRAPHY[..], &PER_YEAR_GEOGRAPHY[..]].concat()),
+        ltc_flag_year = f.ltc_flag_year,
+        geo_cols = geo_cols(),
+        ltc_cols = f.ltc_cols,
+        individual_key = INDIVIDUAL_KEY,
+        yf = y.sql("year"),
+    );
+    let agg = format!(
+        "CREATE OR REPLACE TEMP TABLE py_agg AS
            SELECT anon_chi, year, {cost_cols},
              -- admissions without a CIJ marker count one each; those with one are in py_cij
              count(*) FILTER (WHERE emergency AND cij_marker IS NULL) AS emergency_admissions,
@@ -143,8 +245,12 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
              count(*) FILTER (WHERE substance) AS substance_events,
              count(*) FILTER (WHERE falls) AS falls_events,
              count(*) FILTER (WHERE selfharm) AS selfharm_events
-           FROM event WHERE anon_chi IS NOT NULL GROUP BY anon_chi, year;
-         -- admissions with a CIJ marker: distinct CIJs per person-year (a CIJ counts as
+           FROM event WHERE anon_chi IS NOT NULL AND {yf} GROUP BY anon_chi, year",
+        cost_cols = f.cost_cols,
+        yf = y.sql("year"),
+    );
+    let cij = format!(
+        "-- admissions with a CIJ marker: distinct CIJs per person-year (a CIJ counts as
          -- emergency if any of its episodes is); grouping first is much cheaper than DISTINCT
          CREATE OR REPLACE TEMP TABLE py_cij AS
            SELECT anon_chi, year, count(*) FILTER (WHERE e) AS emergency, count(*) FILTER (WHERE l) AS elective,
@@ -153,28 +259,31 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
              coalesce(sum(CASE WHEN cs IS NOT NULL AND ce IS NOT NULL THEN date_diff('day', greatest(cs, {fs_e}), least(ce, {fe_e})) END) FILTER (WHERE p), 0) AS ppa_beddays
            FROM (SELECT anon_chi, year, bool_or(emergency) AS e, bool_or(elective) AS l, bool_or(ppa) AS p,
                    min(cij_start_date) AS cs, max(cij_end_date) AS ce
-                 FROM event WHERE anon_chi IS NOT NULL AND cij_marker IS NOT NULL AND (emergency OR elective OR ppa)
+                 FROM event WHERE anon_chi IS NOT NULL AND cij_marker IS NOT NULL AND (emergency OR elective OR ppa) AND {yf}
                  GROUP BY anon_chi, year, cij_marker)
-           GROUP BY anon_chi, year;
-         CREATE OR REPLACE TEMP TABLE py_ind AS
+           GROUP BY anon_chi, year",
+        fs_e = fy_start("year"),
+        fe_e = fy_end("year"),
+        yf = y.sql("year"),
+    );
+    let ind = format!(
+        "CREATE OR REPLACE TEMP TABLE py_ind AS
            SELECT DISTINCT ON (anon_chi, year) anon_chi, year, {ind_cols}
-           FROM stg_individual ORDER BY anon_chi, year, file_id DESC, row_number DESC;
-         CREATE OR REPLACE TEMP TABLE py_ltc_first AS SELECT anon_chi, {ltc_first} FROM py_geo GROUP BY anon_chi;
-         -- the same, one row per person and condition recorded (the pathways index LTC first recorded)
-         CREATE OR REPLACE TABLE person_ltc AS
-           SELECT anon_chi, regexp_replace(ltc, '_date$', '') AS ltc, first_date
-           FROM (UNPIVOT py_ltc_first ON COLUMNS(* EXCLUDE (anon_chi)) INTO NAME ltc VALUE first_date)
-           ORDER BY anon_chi;
-         -- every person-year seen in staging (py_geo) or in events (py_agg)
+           FROM stg_individual WHERE {yf} ORDER BY anon_chi, year, file_id DESC, row_number DESC",
+        ind_cols = IND_COLS.join(", "),
+        yf = y.sql("year"),
+    );
+    vec![geo, agg, cij, ind]
+}
+
+/// The year's tables from `year_filtered` joined into `py_base` (that year's person_year
+/// without HRI), then dropped.
+fn year_joined(f: &Fragments) -> String {
+    format!(
+        "-- every person-year seen in staging (py_geo) or in events (py_agg)
          CREATE OR REPLACE TEMP TABLE py_keys AS
            SELECT anon_chi, year FROM py_geo UNION SELECT anon_chi, year FROM py_agg WHERE year IS NOT NULL;
-         -- a year's costs come from its episode rows only when they hold health activity; a
-         -- file with, say, one homelessness row for a year known from its individual file adds
-         -- its rows and leaves the year's costs alone (issue 11, item 4)
-         CREATE OR REPLACE TEMP TABLE py_episode_years AS
-           SELECT DISTINCT year FROM stg_episode WHERE recid IN {HEALTH_RECIDS};
-
-         -- person_year without HRI; `hri` adds it and writes the sorted table once
+         -- person_year without HRI; `hri` adds it and writes the year's rows
          CREATE OR REPLACE TEMP TABLE py_base AS
          SELECT k.anon_chi, k.year,
            p.sex,
@@ -254,25 +363,12 @@ pub fn build_person_year(conn: &Connection) -> Result<()> {
          LEFT JOIN py_cij m ON m.anon_chi = k.anon_chi AND m.year = k.year
          LEFT JOIN py_ind i ON i.anon_chi = k.anon_chi AND i.year = k.year
          LEFT JOIN py_ltc_first lf ON lf.anon_chi = k.anon_chi
-                  LEFT JOIN py_episode_years ey ON ey.year = k.year;
-         DROP TABLE py_keys; DROP TABLE py_geo; DROP TABLE py_agg; DROP TABLE py_ind;
-         DROP TABLE py_ltc_first; DROP TABLE py_episode_years; DROP TABLE py_cij;",
-        cost_cols = cost_cols.join(",\n             "),
-        ltc_first = ltc_first.join(", "),
-        ltc_flag_year = ltc_flag_year.join(", "),
-        ltc_cols = ltc_cols.join(", "),
-        geo_cols = geo_cols(),
-        individual_key = INDIVIDUAL_KEY,
-        ind_cols = IND_COLS.join(", "),
-        ltc_out = ltc_out.join(",\n           "),
-        ltc_count_sum = ltc_count.join(" + "),
+         LEFT JOIN py_episode_years ey ON ey.year = k.year;
+         DROP TABLE py_keys; DROP TABLE py_geo; DROP TABLE py_agg; DROP TABLE py_ind; DROP TABLE py_cij;",
+        age = super::common_sql::age_sql(&fy_start("k.year"), "p.birth_ym"),
+        ltc_out = f.ltc_out,
+        ltc_count_sum = f.ltc_count_sum,
         fs = fy_start("k.year"),
         fe = fy_end("k.year"),
-        fs_e = fy_start("year"),
-        fe_e = fy_end("year"),
-        age = super::common_sql::age_sql(&fy_start("k.year"), "p.birth_ym"),
-        geo = super::common_sql::latest_known(&[&super::common_sql::GEOGRAPHY[..], &PER_YEAR_GEOGRAPHY[..]].concat()),
-    );
-    conn.execute_batch(&sql)?;
-    Ok(())
+    )
 }
