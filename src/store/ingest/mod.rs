@@ -195,6 +195,20 @@ fn plan(conn: &Connection, paths: &[PathBuf], options: &LoadOptions) -> Result<(
     for (path, explicit) in found.files {
         let skipped = |note: String| FileOutcome::skipped(&path, note);
         let format = detect::format_of(&path)?;
+        // The same bytes loaded before: nothing to read (a reopen of the sample costs only
+        // the hashes, not a CSV sniff per file).
+        let (fingerprint, bytes) = read::fingerprint(&path)?;
+        let before: Option<(String, String)> = conn
+            .query_row("SELECT path, kind FROM load_log WHERE fingerprint = ? LIMIT 1", [&fingerprint], |r| Ok((r.get(0)?, r.get(1)?)))
+            .ok();
+        if let Some((already, kind)) = before {
+            let mut o = skipped(format!("same content as {already}"));
+            o.status = "already loaded".into();
+            o.kind = Kind::from_code(&kind);
+            o.format = Some(format);
+            outcomes.push(o);
+            continue;
+        }
         let read::FileColumns { columns, notes, lone_cr_rows } = read::columns(conn, &path, format)?;
         let lower: Vec<String> = columns.iter().map(|c| c.trim().to_ascii_lowercase()).collect();
         let recognised = match options.kind_of(&path) {
@@ -232,14 +246,9 @@ fn plan(conn: &Connection, paths: &[PathBuf], options: &LoadOptions) -> Result<(
                 missing.join(", ")
             );
         }
-        let (fingerprint, bytes) = read::fingerprint(&path)?;
         let canonical = canonical(&path);
-        let already: Option<String> = conn
-            .query_row("SELECT path FROM load_log WHERE fingerprint = ? LIMIT 1", [&fingerprint], |r| r.get(0))
-            .ok();
-        let dup_in_run = plan.iter().any(|p| p.fingerprint == fingerprint);
-        if already.is_some() || dup_in_run {
-            let mut o = skipped(format!("same content as {}", already.unwrap_or_else(|| "another file in this load".into())));
+        if plan.iter().any(|p| p.fingerprint == fingerprint) {
+            let mut o = skipped("same content as another file in this load".into());
             o.status = "already loaded".into();
             o.kind = Some(kind);
             o.format = Some(format);
