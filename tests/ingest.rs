@@ -104,7 +104,7 @@ fn identifiers_stay_strings_and_no_chi_is_kept() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = small_extract(&tmp.path().join("extract"));
     let ws = tmp.path().join("ws.duckdb");
-    let (_, out) = load_json(&ws, &[&dir]);
+    let (_, out) = load_json_keeping_raw(&ws, &[&dir]);
     assert!(out.status.success(), "{}", stderr(&out));
     let conn = open_ro(&ws);
     let d = anon("0707071111");
@@ -118,6 +118,59 @@ fn identifiers_stay_strings_and_no_chi_is_kept() {
     // Unknown extra columns are kept in the raw table.
     let raw_ep = q_str(&conn, "SELECT raw_table FROM load_log WHERE kind = 'episode'").unwrap();
     assert_eq!(q_i64(&conn, &format!("SELECT count(*) FROM {raw_ep} WHERE local_note = 'keep me'")), 1);
+}
+
+#[test]
+fn by_default_files_are_kept_by_reference_not_copied() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = small_extract(&tmp.path().join("extract"));
+    let ws = tmp.path().join("ws.duckdb");
+    let (report, out) = load_json(&ws, &[&dir]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let conn = open_ro(&ws);
+    // No copy of any file: no raw table, and the extra column is nowhere in the workspace.
+    assert_eq!(q_i64(&conn, "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name LIKE 'raw%'"), 0);
+    assert_eq!(q_i64(&conn, &format!("SELECT count(*) FROM duckdb_columns() WHERE column_name = '{EXTRA_COLUMN}'")), 0);
+    let episode = report["files"].as_array().unwrap().iter().find(|f| f["kind"] == "episode").unwrap();
+    let note = episode["note"].as_str().unwrap_or_default();
+    assert!(note.ends_with(" extra column(s) left in the file (--keep-raw stores them)"), "{note}");
+    // Each file is known by where it is and by the SHA-256 of its bytes (computed here).
+    let mut st = conn.prepare("SELECT path, fingerprint, bytes, raw_table FROM load_log ORDER BY file_id").unwrap();
+    let rows: Vec<(String, String, i64, Option<String>)> =
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), std::fs::read_dir(&dir).unwrap().count(), "{rows:?}");
+    for (path, fingerprint, bytes, raw) in rows {
+        use sha2::Digest;
+        let content = std::fs::read(&path).unwrap();
+        let hex: String = sha2::Sha256::digest(&content).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(fingerprint, format!("sha256:{hex}"), "{path}");
+        assert_eq!(bytes, content.len() as i64, "{path}");
+        assert_eq!(raw, None, "{path}");
+    }
+}
+
+#[test]
+fn a_workspace_from_before_optional_raw_copies_still_loads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = small_extract(&tmp.path().join("extract"));
+    let ws = tmp.path().join("ws.duckdb");
+    {
+        // the load log as earlier versions created it: a raw table required for every file
+        let c = duckdb::Connection::open(&ws).unwrap();
+        c.execute_batch(
+            "CREATE TABLE load_log (file_id INTEGER PRIMARY KEY, path VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+               format VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL, bytes BIGINT NOT NULL, rows_read BIGINT NOT NULL,
+               rows_loaded BIGINT NOT NULL, rows_rejected BIGINT NOT NULL, raw_table VARCHAR NOT NULL,
+               extra_columns VARCHAR, loaded_at TIMESTAMP NOT NULL DEFAULT current_timestamp);",
+        )
+        .unwrap();
+    }
+    let (report, out) = load_json(&ws, &[&dir]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(report["files"][0]["status"], "loaded", "{report}");
+    let conn = open_ro(&ws);
+    assert_eq!(q_i64(&conn, "SELECT count(*) FROM load_log WHERE raw_table IS NULL"), q_i64(&conn, "SELECT count(*) FROM load_log"));
+    assert!(q_i64(&conn, "SELECT count(*) FROM person") > 0);
 }
 
 #[test]

@@ -18,6 +18,10 @@ pub struct LoadArgs {
     /// simd_lookup); may be repeated
     #[arg(long = "kind", value_name = "FILE=KIND")]
     pub kinds: Vec<String>,
+    /// Also copy each file, as read, into the workspace (raw_<kind>_<n> tables, CHIs
+    /// anonymised); by default only the checked, canonical rows are stored
+    #[arg(long)]
+    pub keep_raw: bool,
     /// Output format of the load report
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -30,13 +34,15 @@ pub fn default_workspace(paths: &[PathBuf]) -> PathBuf {
 
 pub fn run(args: &LoadArgs) -> Result<i32> {
     let ws_path = args.workspace.clone().unwrap_or_else(|| default_workspace(&args.paths));
+    let t = std::time::Instant::now();
     let ws = Workspace::open(&ws_path)?;
+    crate::store::timing::timing("open", t);
     let ctx = crate::ops::Context::new(ws.conn, &ws_path, crate::ops::Audience::Output);
     let mut kinds = Vec::new();
     for k in &args.kinds {
         kinds.push(store::ingest::LoadOptions::parse_kind(k)?);
     }
-    let query = crate::ops::Query::Load { paths: args.paths.clone(), kinds };
+    let query = crate::ops::Query::Load { paths: args.paths.clone(), options: store::ingest::LoadOptions { kinds, keep_raw: args.keep_raw } };
     let answer = match crate::ops::run(&query, &ctx) {
         Ok(a) => a,
         Err(e) => return Err(gave_back_space(e, ctx.close_reclaiming())),

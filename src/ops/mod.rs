@@ -104,7 +104,7 @@ pub enum Query {
     OpenComparison { path: PathBuf },
     /// Load extracts into the workspace (progress through [`run_with_progress`]); `kinds` are the
     /// files whose kind the analyst stated (`--kind FILE=KIND`).
-    Load { paths: Vec<PathBuf>, kinds: Vec<(PathBuf, crate::store::detect::Kind)> },
+    Load { paths: Vec<PathBuf>, options: crate::store::ingest::LoadOptions },
     /// Change the context's disclosure control (the explorer's `!`).
     SetDisclosure(Sdc),
     /// HRI pathways across years: where the `from` year's HRI population (by band, at `level`)
@@ -295,9 +295,8 @@ pub fn run_with_progress(query: &Query, ctx: &Context, progress: &dyn Fn(Progres
         }
         Query::OpenSpec { path } => Ok(Answer::SpecOpened { path: path.clone(), spec: read_spec(path)? }),
         Query::OpenComparison { path } => Ok(Answer::ComparisonOpened { path: path.clone(), spec: read_spec(path)? }),
-        Query::Load { paths, kinds } => {
-            let options = crate::store::ingest::LoadOptions { kinds: kinds.clone() };
-            let report = crate::store::ingest::load_with_options_progress(conn, paths, &options, &|done, total, file| {
+        Query::Load { paths, options } => {
+            let report = crate::store::ingest::load_with_options_progress(conn, paths, options, &|done, total, file| {
                 progress(Progress::Load { done, total, file: file.to_string() })
             })?;
             Ok(Answer::Loaded(Box::new(report)))

@@ -15,7 +15,7 @@ pub fn ensure_bookkeeping(conn: &Connection) -> Result<()> {
              rows_read BIGINT NOT NULL,
              rows_loaded BIGINT NOT NULL,
              rows_rejected BIGINT NOT NULL,
-             raw_table VARCHAR NOT NULL,
+             raw_table VARCHAR, -- NULL unless loaded with --keep-raw
              extra_columns VARCHAR,
              loaded_at TIMESTAMP NOT NULL DEFAULT current_timestamp);
          CREATE TABLE IF NOT EXISTS load_rejects (
@@ -33,6 +33,16 @@ pub fn ensure_bookkeeping(conn: &Connection) -> Result<()> {
          CREATE TABLE IF NOT EXISTS hri_disagreements (
              anon_chi VARCHAR, year VARCHAR, level VARCHAR, theirs DOUBLE, ours DOUBLE);",
     )?;
+    // Workspaces written before raw copies became optional required a raw table per file.
+    let required: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main'
+           AND table_name = 'load_log' AND column_name = 'raw_table' AND NOT is_nullable",
+        [],
+        |r| r.get(0),
+    )?;
+    if required {
+        conn.execute_batch("ALTER TABLE load_log ALTER COLUMN raw_table DROP NOT NULL")?;
+    }
     Ok(())
 }
 

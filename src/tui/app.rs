@@ -285,7 +285,7 @@ impl App {
 pub fn start(app: &mut App, load: &[PathBuf], has_model: bool) -> Vec<Command> {
     if !load.is_empty() {
         app.load_paths = load.to_vec();
-        app.ask(Query::Load { paths: load.to_vec(), kinds: Vec::new() });
+        app.ask(Query::Load { paths: load.to_vec(), options: Default::default() });
     }
     if has_model {
         app.ask(Query::Years);
@@ -543,7 +543,7 @@ pub fn run_command(app: &mut App, cmd: &str) {
         "load" if !arg.is_empty() => {
             app.screen = Screen::Load;
             app.load_paths = vec![PathBuf::from(arg)];
-            app.ask(Query::Load { paths: app.load_paths.clone(), kinds: Vec::new() });
+            app.ask(Query::Load { paths: app.load_paths.clone(), options: Default::default() });
         }
         _ => {
             let ctx = app.ctx();

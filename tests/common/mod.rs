@@ -182,7 +182,17 @@ pub fn small_extract(dir: &Path) -> PathBuf {
 
 /// Run `carepath load <paths> --workspace <ws> --format json` and parse the report.
 pub fn load_json(ws: &Path, paths: &[&Path]) -> (serde_json::Value, Output) {
+    load_json_with(ws, paths, &[])
+}
+
+/// [`load_json`] with `--keep-raw`: each file is also copied into the workspace as read.
+pub fn load_json_keeping_raw(ws: &Path, paths: &[&Path]) -> (serde_json::Value, Output) {
+    load_json_with(ws, paths, &["--keep-raw"])
+}
+
+fn load_json_with(ws: &Path, paths: &[&Path], extra: &[&str]) -> (serde_json::Value, Output) {
     let mut args: Vec<String> = vec!["load".into()];
+    args.extend(extra.iter().map(|a| a.to_string()));
     for p in paths {
         args.push(p.display().to_string());
     }

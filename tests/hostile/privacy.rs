@@ -38,7 +38,7 @@ fn chi_upi_in_an_episode_file_is_never_stored() {
     let text = text.trim_end().to_string() + chi + "\n";
     write(&f, &text);
     let ws = tmp.path().join("ws.duckdb");
-    let (report, out) = load_json(&ws, &[&f]);
+    let (report, out) = load_json_keeping_raw(&ws, &[&f]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(report["files"][0]["rows_loaded"], 1);
     assert_eq!(cells_containing(&ws, chi), Vec::<String>::new(), "the CHI is stored in these columns");
@@ -57,7 +57,7 @@ fn a_column_of_chi_numbers_under_another_name_is_never_stored() {
         "sending_location,social_care_id,financial_year,living_alone,patient_ref\n230,A001,2019,1,0101501234\n260,G777,2019,0,0203402346\n",
     );
     let ws = tmp.path().join("ws.duckdb");
-    let (_, out) = load_json(&ws, &[&dir]);
+    let (_, out) = load_json_keeping_raw(&ws, &[&dir]);
     assert!(out.status.success(), "{}", stderr(&out));
     for chi in ["0101501234", "0203402346"] {
         assert_eq!(cells_containing(&ws, chi), Vec::<String>::new(), "CHI {chi} stored");
@@ -69,7 +69,7 @@ fn sc2_demographics_chi_is_stored_only_as_the_anonymised_id_and_still_links() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = small(tmp.path());
     let ws = tmp.path().join("ws.duckdb");
-    let (report, out) = load_json(&ws, &[&dir]);
+    let (report, out) = load_json_keeping_raw(&ws, &[&dir]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(cells_containing(&ws, "0101501234"), Vec::<String>::new());
     let hc = report["datasets"].as_array().unwrap().iter().find(|d| d["dataset"] == "SC2 home care").cloned().unwrap();
@@ -85,7 +85,7 @@ fn a_home_care_file_carrying_chi_upi_is_still_home_care() {
         "sending_location,social_care_id,chi_upi,period,hc_service_start_date,hc_service,hc_hours_derived\n230,A001,0101501234,2019Q2,2019-06-01,2,120\n",
     );
     let ws = tmp.path().join("ws.duckdb");
-    let (report, out) = load_json(&ws, &[&dir]);
+    let (report, out) = load_json_keeping_raw(&ws, &[&dir]);
     assert!(out.status.success(), "{}", stderr(&out));
     let f = report["files"].as_array().unwrap().iter().find(|f| f["path"].as_str().unwrap().ends_with("sc2-homecare.csv")).cloned().unwrap();
     assert_eq!(f["kind"], "sc_homecare", "{f}");
@@ -121,7 +121,7 @@ fn exports_are_owner_only() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = small(tmp.path());
     let ws = tmp.path().join("ws.duckdb");
-    let (_, out) = load_json(&ws, &[&dir]);
+    let (_, out) = load_json_keeping_raw(&ws, &[&dir]);
     assert!(out.status.success(), "{}", stderr(&out));
     for fmt in ["csv", "parquet"] {
         let outdir = tmp.path().join(format!("out-{fmt}"));

@@ -170,7 +170,8 @@ fn a_parquet_column_named_like_an_internal_one_is_kept() {
         "SELECT '1920' AS year, '01B' AS recid, 'QUFBQQ==' AS anon_chi, DATE '2019-05-01' AS record_keydate1, DATE '2019-05-02' AS record_keydate2,
                 7 AS file_row_number, 'x' AS _row",
     );
-    let (report, out, ws) = load_one(&f);
+    let ws = tmp.path().join("ws.duckdb");
+    let (report, out) = load_json_keeping_raw(&ws, &[&f]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(report["files"][0]["rows_loaded"], 1, "{report}");
     let c = open_ro(&ws);

@@ -27,13 +27,18 @@ struct Planned {
     replaces: Option<i64>,
     notes: Vec<String>,
     lone_cr_rows: Vec<i64>,
+    keep_raw: bool,
 }
 
 /// Choices an analyst makes for a load.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct LoadOptions {
     /// `--kind FILE=KIND`: files whose kind the analyst states (recognition is skipped).
     pub kinds: Vec<(PathBuf, Kind)>,
+    /// `--keep-raw`: also copy each file as read (every column, CHIs anonymised) into the
+    /// workspace as `raw_<kind>_<n>`. Off by default: the analyst's files stay where they are,
+    /// known by path and content fingerprint, and the workspace holds each field once.
+    pub keep_raw: bool,
 }
 
 impl LoadOptions {
@@ -80,7 +85,10 @@ pub fn load_with_options_progress(
     options: &LoadOptions,
     progress: &dyn Fn(usize, usize, &str),
 ) -> Result<report::LoadReport> {
-    let (plan, mut outcomes) = plan(conn, paths, options).map_err(|e| for_people(e).context("load stopped; the workspace is unchanged"))?;
+    let t = std::time::Instant::now();
+    let planned = plan(conn, paths, options);
+    timing("plan (fingerprints, columns)", t);
+    let (plan, mut outcomes) = planned.map_err(|e| for_people(e).context("load stopped; the workspace is unchanged"))?;
     if plan.is_empty() && outcomes.iter().all(|o| o.status == "skipped") {
         bail!(
             "found no extract files to load in {} (expected SLF episode/individual files, SC2 extracts or a SIMD lookup as .parquet, .csv or .csv.gz)",
@@ -94,14 +102,19 @@ pub fn load_with_options_progress(
     // Loads get more memory than exploring (see `load_memory_limit_mb`); the exploring limit
     // (and insertion order, relaxed for derive) are restored afterwards, whatever happens.
     conn.execute_batch(&format!("SET memory_limit = '{}MB';", crate::store::open::load_memory_limit_mb()))?;
+    let t = std::time::Instant::now();
     let result = load_transaction(conn, &plan, progress);
+    timing("transaction", t);
     let restored = conn.execute_batch(&format!(
         "SET memory_limit = '{}'; SET preserve_insertion_order = true;",
         crate::store::open::MEMORY_LIMIT
     ));
     outcomes.extend(result?); // the load's own error first: it says what went wrong
     restored?;
-    report::build(conn, outcomes)
+    let t = std::time::Instant::now();
+    let r = report::build(conn, outcomes);
+    timing("report", t);
+    r
 }
 
 /// The load proper, in one transaction: committed whole or rolled back whole.
@@ -111,16 +124,21 @@ fn load_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(usize
         Ok(done) => {
             crash_point_for_tests();
             pause_for_tests("before-commit");
-            if let Err(e) = conn.execute_batch("COMMIT") {
+            let t = std::time::Instant::now();
+            let committed = conn.execute_batch("COMMIT");
+            timing("commit", t);
+            if let Err(e) = committed {
                 let _ = conn.execute_batch("ROLLBACK");
                 return Err(disk_full_or(conn, anyhow::Error::from(e).context("could not commit the load")));
             }
             pause_for_tests("commit");
+            let t = std::time::Instant::now();
             // Fold the WAL into the workspace file now, so that what was committed is in the
             // file itself and a later open has nothing to replay. (A kill before this point
             // leaves a WAL that replays with carepath's own settings: the load stores data,
             // never expressions that need an extension.)
             let _ = conn.execute_batch("CHECKPOINT");
+            timing("checkpoint", t);
             Ok(done)
         }
         Err(e) => {
@@ -258,7 +276,7 @@ fn plan(conn: &Connection, paths: &[PathBuf], options: &LoadOptions) -> Result<(
         let replaces: Option<i64> = conn
             .query_row("SELECT file_id FROM load_log WHERE path = ? LIMIT 1", [&canonical], |r| r.get(0))
             .ok();
-        plan.push(Planned { path, kind, format, columns, fingerprint, bytes, replaces, notes, lone_cr_rows });
+        plan.push(Planned { path, kind, format, columns, fingerprint, bytes, replaces, notes, lone_cr_rows, keep_raw: options.keep_raw });
     }
     Ok((plan, outcomes))
 }
@@ -268,6 +286,7 @@ fn canonical(path: &Path) -> String {
 }
 
 fn load_in_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(usize, usize, &str)) -> Result<Vec<FileOutcome>> {
+    let t0 = std::time::Instant::now();
     for kind in detect::ALL_KINDS {
         let spec = kinds::spec(kind);
         conn.execute_batch(&spec.ddl())?;
@@ -276,6 +295,7 @@ fn load_in_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(us
             conn.execute_batch(&stmt)?;
         }
     }
+    timing("tables", t0);
     let mut outcomes = Vec::new();
     let total = plan.len() + 1;
     for (i, p) in plan.iter().enumerate() {
@@ -285,7 +305,9 @@ fn load_in_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(us
         timing(&format!("load {}", p.path.display()), t);
         outcomes.push(o);
     }
+    let t = std::time::Instant::now();
     refuse_doubled_rows(conn)?;
+    timing("doubled rows", t);
     progress(plan.len(), total, "deriving person, event and person_year");
     // Derived tables whose order matters are written with ORDER BY; letting DuckDB write the
     // rest in any order saves memory. (Not while reading files: CSV row numbers need order.)
@@ -323,7 +345,9 @@ fn load_file(conn: &Connection, p: &Planned) -> Result<FileOutcome> {
         forget_file(conn, old)?;
     }
     let file_id: i64 = conn.query_row("SELECT nextval('file_id_seq')", [], |r| r.get(0))?;
+    // Without --keep-raw the file is read into a TEMP table, gone at the end of the load.
     let raw_table = format!("raw_{}_{file_id}", p.kind.code());
+    let read_table = if p.keep_raw { raw_table.clone() } else { "cp_raw".to_string() };
     let path_text = canonical(&p.path);
     let spec = validate::harden(kinds::spec(p.kind));
     let known: Vec<String> = spec.fields.iter().map(|f| f.name.clone()).collect();
@@ -333,17 +357,18 @@ fn load_file(conn: &Connection, p: &Planned) -> Result<FileOutcome> {
         FileFormat::Parquet => validate::duplicate_parquet_names(conn, &p.path)?,
     };
     for (name, times) in repeated {
-        warnings.push(format!("column {name} appears {times} times: the first is used, the others are kept as {name}_1 ... in the raw table"));
+        warnings.push(format!("column {name} appears {times} times: the first is used, the others are {}", kept_where(p.keep_raw, &format!(" as {name}_1 ..."))));
     }
     // CHI columns are read into a TEMP table and never reach the workspace as CHIs.
     // a CSV with a lone CR in some rows is read from a copy without them (those rows are rejected)
     let cr_free = read::CrFreeCopy::if_needed(conn, &p.path, &p.lone_cr_rows)?;
     let source = cr_free.as_ref().map(|c| c.path()).unwrap_or(&p.path);
     let chi_cols = chi::chi_columns(conn, source, p.format, &p.columns, &known)?;
-    let read_into = if chi_cols.is_empty() { raw_table.clone() } else { "cp_chi_staging".to_string() };
+    let read_into = if chi_cols.is_empty() { read_table.clone() } else { "cp_chi_staging".to_string() };
     let t = std::time::Instant::now();
-    conn.execute_batch("DROP TABLE IF EXISTS temp.cp_chi_staging")?;
-    let (rows_read_table, csv_rejects) = read::create_raw(conn, &read_into, !chi_cols.is_empty(), (&p.path, source), p.format, &p.columns, &p.lone_cr_rows)?;
+    conn.execute_batch("DROP TABLE IF EXISTS temp.cp_chi_staging; DROP TABLE IF EXISTS temp.cp_raw;")?;
+    let temp = !chi_cols.is_empty() || !p.keep_raw;
+    let (rows_read_table, csv_rejects) = read::create_raw(conn, &read_into, temp, (&p.path, source), p.format, &p.columns, &p.lone_cr_rows)?;
     drop(cr_free);
     timing("  raw", t);
     let t = std::time::Instant::now();
@@ -378,12 +403,15 @@ fn load_file(conn: &Connection, p: &Planned) -> Result<FileOutcome> {
                 params![file_id, c],
             )?;
         }
-        chi::persist_anonymised(conn, &read_into, &raw_table, &chi_cols)?;
+        if p.keep_raw {
+            chi::persist_anonymised(conn, &read_into, &raw_table, &chi_cols)?;
+        }
         warnings.push(format!(
             "CHI number column(s) {} replaced by the anonymised id before storing",
             chi_cols.join(", ")
         ));
     }
+    conn.execute_batch("DROP TABLE IF EXISTS temp.cp_chi_staging; DROP TABLE IF EXISTS temp.cp_raw;")?;
     let rows_read = rows_read_table + csv_rejects.len() as i64;
     let rejected = rows_read - loaded;
     let extra: Vec<String> = p
@@ -405,7 +433,7 @@ fn load_file(conn: &Connection, p: &Planned) -> Result<FileOutcome> {
             rows_read,
             loaded,
             rejected,
-            raw_table,
+            p.keep_raw.then_some(raw_table),
             extra.len() as i64
         ],
     )?;
@@ -414,7 +442,7 @@ fn load_file(conn: &Connection, p: &Planned) -> Result<FileOutcome> {
         kind: Some(p.kind),
         format: Some(p.format),
         status: if p.replaces.is_some() { "replaced".into() } else { "loaded".into() },
-        note: if extra.is_empty() { None } else { Some(format!("{} extra column(s) kept in the raw table", extra.len())) },
+        note: if extra.is_empty() { None } else { Some(format!("{} extra column(s) {}", extra.len(), kept_where(p.keep_raw, ""))) },
         rows_read,
         rows_loaded: loaded,
         rows_rejected: rejected,
@@ -481,7 +509,7 @@ fn column_types(conn: &Connection, table: &str) -> Result<Vec<(String, String)>>
 
 /// Remove everything a previously loaded file contributed (its newer version replaces it).
 fn forget_file(conn: &Connection, file_id: i64) -> Result<()> {
-    let raw: String = conn.query_row("SELECT raw_table FROM load_log WHERE file_id = ?", [file_id], |r| r.get(0))?;
+    let raw: Option<String> = conn.query_row("SELECT raw_table FROM load_log WHERE file_id = ?", [file_id], |r| r.get(0))?;
     for kind in detect::ALL_KINDS {
         let t = kinds::spec(kind).stg_table;
         conn.execute(&format!("DELETE FROM {t} WHERE file_id = ?"), [file_id])?;
@@ -489,6 +517,18 @@ fn forget_file(conn: &Connection, file_id: i64) -> Result<()> {
     conn.execute("DELETE FROM load_rejects WHERE file_id = ?", [file_id])?;
     conn.execute("DELETE FROM load_log WHERE file_id = ?", [file_id])?;
     // raw table names are ours (kind code + number), never user text
-    conn.execute_batch(&format!("DROP TABLE IF EXISTS {raw}"))?;
+    if let Some(raw) = raw {
+        conn.execute_batch(&format!("DROP TABLE IF EXISTS {raw}"))?;
+    }
     Ok(())
+}
+
+/// Where columns carepath does not use end up: in the raw table with `--keep-raw`, else only
+/// in the analyst's own file. `as_what` says under which names (may be empty).
+fn kept_where(keep_raw: bool, as_what: &str) -> String {
+    if keep_raw {
+        format!("kept{as_what} in the raw table")
+    } else {
+        format!("left in the file (--keep-raw stores them{as_what})")
+    }
 }
