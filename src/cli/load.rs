@@ -42,7 +42,7 @@ pub fn run(args: &LoadArgs) -> Result<i32> {
     for k in &args.kinds {
         kinds.push(store::ingest::LoadOptions::parse_kind(k)?);
     }
-    let query = crate::ops::Query::Load { paths: args.paths.clone(), options: store::ingest::LoadOptions { kinds, keep_raw: args.keep_raw } };
+    let query = crate::ops::Query::Load { paths: args.paths.clone(), options: store::ingest::LoadOptions { kinds, keep_raw: args.keep_raw, latest_year_first: false } };
     let answer = match crate::ops::run(&query, &ctx) {
         Ok(a) => a,
         Err(e) => return Err(gave_back_space(e, ctx.close_reclaiming())),

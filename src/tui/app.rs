@@ -285,7 +285,10 @@ impl App {
 pub fn start(app: &mut App, load: &[PathBuf], has_model: bool) -> Vec<Command> {
     if !load.is_empty() {
         app.load_paths = load.to_vec();
-        app.ask(Query::Load { paths: load.to_vec(), options: Default::default() });
+        // Extracts never loaded before: the latest year first, so the overview shows in
+        // seconds; the rest follows (see `on_answer`).
+        let options = crate::store::ingest::LoadOptions { latest_year_first: !has_model, ..Default::default() };
+        app.ask(Query::Load { paths: load.to_vec(), options });
     }
     if has_model {
         app.ask(Query::Years);
@@ -334,12 +337,18 @@ fn on_answer(app: &mut App, a: Answer) {
     match a {
         Answer::Loaded(r) => {
             app.load_progress = None;
-            app.status = format!("loaded: {} files (5 shows the load report)", r.files.len());
+            let deferred = r.files.iter().filter(|f| f.status == crate::store::ingest::first_look::DEFERRED).count();
+            app.status = format!("loaded: {} files (5 shows the load report)", r.files.len() - deferred);
             app.load_report = Some(*r);
             app.ask(Query::Years);
             app.ask(Query::Overview { year: app.year.clone() });
             let fx = app.explore.invalidate(app.ctx());
             app.apply(fx);
+            if deferred > 0 {
+                // asked last: the worker answers in order, so the first look's figures come first
+                app.status = format!("first look at the latest year; loading the other {deferred} files (5 shows the load report)");
+                app.ask(Query::Load { paths: app.load_paths.clone(), options: Default::default() });
+            }
         }
         Answer::Overview(o) => {
             if let Some(raw) = o.raw() {

@@ -123,6 +123,33 @@ impl Harness {
         h
     }
 
+    /// Start like `carepath FOLDER` does on extracts: the folder's default workspace, the first
+    /// requests queued but not yet answered (see [`Harness::step`]).
+    pub fn start_on(data: &Path) -> Harness {
+        let path = carepath::store::default_workspace_for_extracts(data);
+        let ws = carepath::store::Workspace::open(&path).expect("open workspace");
+        let has_model = ws.has_model().expect("has_model");
+        let ctx = Context::new(ws.conn, &path, Audience::Screen);
+        let mut h = Harness { app: App::new(KeyMap::default(), "test".into()), ctx, queue: VecDeque::new(), theme: Theme::plain() };
+        let commands = carepath::tui::app::start(&mut h.app, &[data.to_path_buf()], has_model);
+        h.take(commands);
+        h
+    }
+
+    /// The requests waiting for the worker, first first, with their ids.
+    pub fn queued(&self) -> Vec<(u64, Query)> {
+        self.queue.iter().cloned().collect()
+    }
+
+    /// Answer the next waiting request only, as the worker would.
+    pub fn step(&mut self) -> bool {
+        let Some((id, q)) = self.queue.pop_front() else { return false };
+        let slot = q.slot();
+        let result: Result<Data, Failure> = q.run(&self.ctx, &|_| {});
+        self.event(Event::Reply { id, slot, done: true, result });
+        true
+    }
+
     fn take(&mut self, commands: Vec<Command>) {
         for c in commands {
             if let Command::Run { id, query } = c {
@@ -138,11 +165,7 @@ impl Harness {
 
     /// Answer every queued request as the worker would.
     pub fn run(&mut self) {
-        while let Some((id, q)) = self.queue.pop_front() {
-            let slot = q.slot();
-            let result: Result<Data, Failure> = q.run(&self.ctx, &|_| {});
-            self.event(Event::Reply { id, slot, done: true, result });
-        }
+        while self.step() {}
     }
 
     pub fn key(&mut self, code: KeyCode) {

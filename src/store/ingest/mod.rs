@@ -4,6 +4,7 @@
 //! previous workspace exactly as it was.
 pub mod chi;
 pub mod discover;
+pub mod first_look;
 pub mod kinds;
 pub mod read;
 pub mod spec;
@@ -39,6 +40,9 @@ pub struct LoadOptions {
     /// workspace as `raw_<kind>_<n>`. Off by default: the analyst's files stay where they are,
     /// known by path and content fingerprint, and the workspace holds each field once.
     pub keep_raw: bool,
+    /// The explorer's first look at a folder: load only the latest year's SLF files (and
+    /// datazone lookups) now; the rest are reported as deferred (see [`first_look`]).
+    pub latest_year_first: bool,
 }
 
 impl LoadOptions {
@@ -88,7 +92,12 @@ pub fn load_with_options_progress(
     let t = std::time::Instant::now();
     let planned = plan(conn, paths, options);
     timing("plan (fingerprints, columns)", t);
-    let (plan, mut outcomes) = planned.map_err(|e| for_people(e).context("load stopped; the workspace is unchanged"))?;
+    let (mut plan, mut outcomes) = planned.map_err(|e| for_people(e).context("load stopped; the workspace is unchanged"))?;
+    if options.latest_year_first {
+        let (now, deferred) = first_look::latest_year_only(conn, plan);
+        plan = now;
+        outcomes.extend(deferred);
+    }
     if plan.is_empty() && outcomes.iter().all(|o| o.status == "skipped") {
         bail!(
             "found no extract files to load in {} (expected SLF episode/individual files, SC2 extracts or a SIMD lookup as .parquet, .csv or .csv.gz)",

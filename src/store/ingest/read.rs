@@ -54,6 +54,26 @@ pub fn columns(conn: &Connection, path: &Path, format: FileFormat) -> Result<Fil
     Ok(FileColumns { columns: out, notes, lone_cr_rows })
 }
 
+/// The value of `column` in the first data row, as text; `None` when the file cannot say
+/// (empty, or a first line the reader cannot split).
+pub fn first_value(conn: &Connection, path: &Path, format: FileFormat, column: &str) -> Option<String> {
+    let p = super::discover::duckdb_path(path);
+    let col = crate::store::sql::ident(column);
+    match format {
+        FileFormat::Parquet => {
+            conn.query_row(&format!("SELECT CAST({col} AS VARCHAR) FROM read_parquet(?) LIMIT 1"), [&p], |r| r.get(0)).ok()
+        }
+        FileFormat::Csv => {
+            let delim = sniff_delimiter(path).ok()?;
+            let sql = format!(
+                "SELECT {col} FROM read_csv(?, header = true, all_varchar = true, delim = ?, ignore_errors = true, \
+                 max_line_size = {MAX_LINE}, buffer_size = {BUFFER}) LIMIT 1"
+            );
+            conn.query_row(&sql, [&p, &delim], |r| r.get(0)).ok()
+        }
+    }
+}
+
 fn unusable(path: &Path, format: FileFormat, e: duckdb::Error) -> anyhow::Error {
     let msg = e.to_string();
     let what = match format {

@@ -71,7 +71,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         [first, .., last] if years.len() > 2 => format!("{first} to {last}"),
         _ => years.join(" "),
     };
-    let head = vec![
+    let mut head = vec![
         Line::from(format!("People {}   Events {}   Health cost {}   Years {}", text("people"), text("events"), cost, years)),
         Line::from(Span::styled(
             format!(
@@ -87,11 +87,15 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             None => format!("Gini of health cost {}", text("gini")),
         }),
     ];
+    if let Some((done, total, file)) = &app.load_progress {
+        // the first look's figures stay in view while the full load runs
+        head.push(Line::from(Span::styled(format!("Loading {done}/{total} files: {file}; these figures are updated when it ends"), theme.style(Role::Dim))));
+    }
     let age = categories(by_age, theme, false);
     let simd = categories(by_simd, theme, false);
     // The bottom pane holds every age band (85+ included) and every quintile.
     let bottom_h = (age.len().max(simd.len()) as u16 + 1).max(4);
-    let [top, mid, bottom] = Layout::vertical([Constraint::Length(3), Constraint::Min(4), Constraint::Length(bottom_h)]).areas(area);
+    let [top, mid, bottom] = Layout::vertical([Constraint::Length(head.len() as u16), Constraint::Min(4), Constraint::Length(bottom_h)]).areas(area);
     f.render_widget(Paragraph::new(head), top);
 
     let [left, right] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(mid);
