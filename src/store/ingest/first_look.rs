@@ -12,12 +12,16 @@ use duckdb::Connection;
 pub const DEFERRED: &str = "deferred";
 
 /// Split `plan` into what a first look loads and the outcomes of the files it defers. When no
-/// SLF file says its year, everything is loaded now.
+/// SLF file says its year, or every one is of the latest year, everything is loaded now (the
+/// SC2 files alone are not worth a second pass).
 pub(super) fn latest_year_only(conn: &Connection, plan: Vec<Planned>) -> (Vec<Planned>, Vec<FileOutcome>) {
     let years: Vec<Option<FinYear>> = plan.iter().map(|p| year_of(conn, p)).collect();
     let Some(latest) = years.iter().flatten().max().copied() else {
         return (plan, Vec::new());
     };
+    if years.iter().flatten().all(|y| *y == latest) {
+        return (plan, Vec::new());
+    }
     let mut now = Vec::new();
     let mut later = Vec::new();
     for (p, year) in plan.into_iter().zip(years) {

@@ -349,14 +349,15 @@ fn load_in_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(us
     Ok(outcomes)
 }
 
+/// The TEMP table each file is read into.
+const RAW: &str = "cp_raw";
+
 fn load_file(conn: &Connection, p: &Planned) -> Result<FileOutcome> {
     if let Some(old) = p.replaces {
         forget_file(conn, old)?;
     }
     let file_id: i64 = conn.query_row("SELECT nextval('file_id_seq')", [], |r| r.get(0))?;
-    // Without --keep-raw the file is read into a TEMP table, gone at the end of the load.
     let raw_table = format!("raw_{}_{file_id}", p.kind.code());
-    let read_table = if p.keep_raw { raw_table.clone() } else { "cp_raw".to_string() };
     let path_text = canonical(&p.path);
     let spec = validate::harden(kinds::spec(p.kind));
     let known: Vec<String> = spec.fields.iter().map(|f| f.name.clone()).collect();
@@ -368,23 +369,24 @@ fn load_file(conn: &Connection, p: &Planned) -> Result<FileOutcome> {
     for (name, times) in repeated {
         warnings.push(format!("column {name} appears {times} times: the first is used, the others are {}", kept_where(p.keep_raw, &format!(" as {name}_1 ..."))));
     }
-    // CHI columns are read into a TEMP table and never reach the workspace as CHIs.
-    // a CSV with a lone CR in some rows is read from a copy without them (those rows are rejected)
+    // Every file is read into a TEMP table, gone at the end of the load: CHIs never reach the
+    // workspace, and without --keep-raw nothing of the file but its staged rows is stored.
+    // A CSV with a lone CR in some rows is read from a copy without them (those rows are rejected).
     let cr_free = read::CrFreeCopy::if_needed(conn, &p.path, &p.lone_cr_rows)?;
     let source = cr_free.as_ref().map(|c| c.path()).unwrap_or(&p.path);
-    let chi_cols = chi::chi_columns(conn, source, p.format, &p.columns, &known)?;
-    let read_into = if chi_cols.is_empty() { read_table.clone() } else { "cp_chi_staging".to_string() };
     let t = std::time::Instant::now();
-    conn.execute_batch("DROP TABLE IF EXISTS temp.cp_chi_staging; DROP TABLE IF EXISTS temp.cp_raw;")?;
-    let temp = !chi_cols.is_empty() || !p.keep_raw;
-    let (rows_read_table, csv_rejects) = read::create_raw(conn, &read_into, temp, (&p.path, source), p.format, &p.columns, &p.lone_cr_rows)?;
+    conn.execute_batch("DROP TABLE IF EXISTS temp.cp_raw;")?;
+    let (rows_read_table, csv_rejects) = read::create_raw(conn, RAW, (&p.path, source), p.format, &p.columns, &p.lone_cr_rows)?;
     drop(cr_free);
     timing("  raw", t);
     let t = std::time::Instant::now();
-    let mut typed_columns = column_types(conn, &read_into)?;
-    let mut stage_from = read_into.clone();
+    let mut typed_columns = column_types(conn, RAW)?;
+    let names: Vec<String> = typed_columns.iter().map(|(n, _)| n.clone()).collect();
+    let chi_cols = chi::chi_columns(conn, RAW, &names, &known)?;
+    timing("  chi columns", t);
+    let mut stage_from = RAW.to_string();
     if !chi_cols.is_empty() {
-        let (src, cols) = chi::staging_source(&read_into, &typed_columns, &chi_cols, known.iter().any(|k| k == "anon_chi"));
+        let (src, cols) = chi::staging_source(RAW, &typed_columns, &chi_cols, known.iter().any(|k| k == "anon_chi"));
         stage_from = src;
         typed_columns = cols;
     }
@@ -412,15 +414,15 @@ fn load_file(conn: &Connection, p: &Planned) -> Result<FileOutcome> {
                 params![file_id, c],
             )?;
         }
-        if p.keep_raw {
-            chi::persist_anonymised(conn, &read_into, &raw_table, &chi_cols)?;
-        }
         warnings.push(format!(
             "CHI number column(s) {} replaced by the anonymised id before storing",
             chi_cols.join(", ")
         ));
     }
-    conn.execute_batch("DROP TABLE IF EXISTS temp.cp_chi_staging; DROP TABLE IF EXISTS temp.cp_raw;")?;
+    if p.keep_raw {
+        chi::persist_anonymised(conn, RAW, &raw_table, &chi_cols)?;
+    }
+    conn.execute_batch("DROP TABLE temp.cp_raw;")?;
     let rows_read = rows_read_table + csv_rejects.len() as i64;
     let rejected = rows_read - loaded;
     let extra: Vec<String> = p

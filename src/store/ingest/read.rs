@@ -1,4 +1,4 @@
-//! Read one file into a raw table exactly as it is (all columns kept, plus `_row`, the 1-based
+//! Read one file into a TEMP table exactly as it is (all columns kept, plus `_row`, the 1-based
 //! data row number), after checking that it is usable at all.
 use crate::store::detect::FileFormat;
 use anyhow::{anyhow, bail, Context, Result};
@@ -18,6 +18,8 @@ fn csv_reader(errors: &str, scans: &str) -> String {
 
 const MAX_LINE: u64 = 64 << 20;
 const BUFFER: u64 = 128 << 20;
+/// Enough for the header and first row of any extract we know.
+const FIRST_ROW: u64 = 1 << 20;
 
 /// Column names of a file, as they appear in it (DuckDB makes repeated names unique: `a`,
 /// `a_1`), and for CSV what the text check noticed (see [`check_text`]).
@@ -57,21 +59,41 @@ pub fn columns(conn: &Connection, path: &Path, format: FileFormat) -> Result<Fil
 /// The value of `column` in the first data row, as text; `None` when the file cannot say
 /// (empty, or a first line the reader cannot split).
 pub fn first_value(conn: &Connection, path: &Path, format: FileFormat, column: &str) -> Option<String> {
-    let p = super::discover::duckdb_path(path);
-    let col = crate::store::sql::ident(column);
     match format {
         FileFormat::Parquet => {
-            conn.query_row(&format!("SELECT CAST({col} AS VARCHAR) FROM read_parquet(?) LIMIT 1"), [&p], |r| r.get(0)).ok()
+            let sql = format!("SELECT CAST({} AS VARCHAR) FROM read_parquet(?) LIMIT 1", crate::store::sql::ident(column));
+            conn.query_row(&sql, [super::discover::duckdb_path(path)], |r| r.get(0)).ok()
         }
+        // Read here, not by DuckDB: its CSV reader decompresses far more than one row first.
         FileFormat::Csv => {
-            let delim = sniff_delimiter(path).ok()?;
-            let sql = format!(
-                "SELECT {col} FROM read_csv(?, header = true, all_varchar = true, delim = ?, ignore_errors = true, \
-                 max_line_size = {MAX_LINE}, buffer_size = {BUFFER}) LIMIT 1"
-            );
-            conn.query_row(&sql, [&p, &delim], |r| r.get(0)).ok()
+            use std::io::BufRead;
+            let delim = sniff_delimiter(path).ok()?.chars().next()?;
+            let mut lines = std::io::BufReader::new(open_text(path).ok()?).take(FIRST_ROW).lines().map_while(|l| l.ok());
+            let mut non_blank = lines.by_ref().filter(|l| !l.trim().is_empty());
+            let (header, row) = (non_blank.next()?, non_blank.next()?);
+            let at = split_csv_line(&header, delim).iter().position(|h| h.trim().eq_ignore_ascii_case(column.trim()))?;
+            split_csv_line(&row, delim).into_iter().nth(at)
         }
     }
+}
+
+/// The fields of one CSV line (quotes removed, `""` inside quotes is one quote).
+fn split_csv_line(line: &str, delim: char) -> Vec<String> {
+    let (mut fields, mut field, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.trim_end_matches(['\r', '\n']).chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            c if c == delim && !quoted => fields.push(std::mem::take(&mut field)),
+            c => field.push(c),
+        }
+    }
+    fields.push(field);
+    fields
 }
 
 fn unusable(path: &Path, format: FileFormat, e: duckdb::Error) -> anyhow::Error {
@@ -111,7 +133,7 @@ pub struct CsvReject {
     pub message: String,
 }
 
-/// Create `table` from the file (a TEMP table when `temp`). Returns rows read into the table
+/// Create TEMP table `table` from the file. Returns rows read into the table
 /// and CSV lines that could not be parsed (those are counted as read and rejected by the
 /// caller). `columns` are the file's columns as [`columns`] gave them.
 /// `source` is where the bytes are read from: the file itself, or its [`CrFreeCopy`] when
@@ -119,14 +141,13 @@ pub struct CsvReject {
 pub fn create_raw(
     conn: &Connection,
     table: &str,
-    temp: bool,
     (path, source): (&Path, &Path),
     format: FileFormat,
     columns: &[String],
     lone_cr_rows: &[i64],
 ) -> Result<(i64, Vec<CsvReject>)> {
     let p = super::discover::duckdb_path(source);
-    let create = if temp { "CREATE TEMP TABLE" } else { "CREATE TABLE" };
+    let create = "CREATE TEMP TABLE";
     let list = copy_list(columns);
     match format {
         FileFormat::Parquet => {
@@ -193,16 +214,13 @@ pub fn create_raw(
     }
 }
 
-/// The first `limit` rows of a file as a SQL source (for a cheap look at its values): the
-/// SQL text and its parameters.
-pub fn sample_source(path: &Path, format: FileFormat, limit: u32) -> Result<(String, Vec<String>)> {
-    let p = super::discover::duckdb_path(path);
-    Ok(match format {
-        FileFormat::Parquet => (format!("(SELECT * FROM read_parquet(?) LIMIT {limit})"), vec![p]),
-        FileFormat::Csv => (
-            format!("(SELECT * FROM {} LIMIT {limit})", csv_reader("cp_sample_errors", "cp_sample_scans")),
-            vec![p, sniff_delimiter(path)?],
-        ),
+/// A CSV file's text, decompressed when its name ends in `.gz`.
+pub fn open_text(path: &Path) -> Result<Box<dyn std::io::Read>> {
+    let f = std::fs::File::open(path).with_context(|| format!("{}: cannot open the file", path.display()))?;
+    Ok(if path.to_string_lossy().to_ascii_lowercase().ends_with(".gz") {
+        Box::new(flate2::read::GzDecoder::new(f))
+    } else {
+        Box::new(f)
     })
 }
 
@@ -210,12 +228,7 @@ pub fn sample_source(path: &Path, format: FileFormat, limit: u32) -> Result<(Str
 /// (Done here rather than by DuckDB's sniffer, which gives up when a later line is malformed.)
 pub fn sniff_delimiter(path: &Path) -> Result<String> {
     use std::io::BufRead;
-    let f = std::fs::File::open(path).with_context(|| format!("{}: cannot open the file", path.display()))?;
-    let reader: Box<dyn std::io::Read> = if path.to_string_lossy().to_ascii_lowercase().ends_with(".gz") {
-        Box::new(flate2::read::GzDecoder::new(f))
-    } else {
-        Box::new(f)
-    };
+    let reader = open_text(path)?;
     // The header is the first line that is not blank (the CSV reader skips blank lines too).
     let mut lines = std::io::BufReader::new(reader).take(MAX_LINE);
     let mut header = String::new();

@@ -177,12 +177,7 @@ fn repeated(names: &[String]) -> Vec<(String, usize)> {
 /// times. The reader keeps every copy (`a`, `a_1`, ...); the first is the one used.
 pub fn duplicate_header_names(path: &std::path::Path, delim: &str) -> Vec<(String, usize)> {
     use std::io::BufRead;
-    let Ok(f) = std::fs::File::open(path) else { return Vec::new() };
-    let reader: Box<dyn std::io::Read> = if path.to_string_lossy().to_ascii_lowercase().ends_with(".gz") {
-        Box::new(flate2::read::GzDecoder::new(f))
-    } else {
-        Box::new(f)
-    };
+    let Ok(reader) = super::read::open_text(path) else { return Vec::new() };
     let header = std::io::BufReader::new(reader)
         .lines()
         .take(1000)
