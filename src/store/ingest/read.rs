@@ -8,11 +8,13 @@ use std::path::Path;
 
 /// Options every CSV read uses: all text (types are ours to parse), the delimiter we sniffed
 /// (param 2), lines up to 64 MB (a huge field is a value, not a reason to refuse the file), and
-/// malformed lines kept aside in the named rejects tables.
+/// malformed lines kept aside in the named rejects tables. DuckDB's sniffer then only settles
+/// quoting, so it looks at 2,048 rows rather than 20,480 (a tenth of its cost, which on a
+/// 35,000-row file was half the read).
 fn csv_reader(errors: &str, scans: &str) -> String {
     format!(
         "read_csv(?, header = true, all_varchar = true, delim = ?, max_line_size = {MAX_LINE}, buffer_size = {BUFFER}, \
-         store_rejects = true, rejects_table = '{errors}', rejects_scan = '{scans}')"
+         sample_size = 2048, store_rejects = true, rejects_table = '{errors}', rejects_scan = '{scans}')"
     )
 }
 
