@@ -93,9 +93,11 @@ pub fn load_with_options_progress(
     let planned = plan(conn, paths, options);
     timing("plan (fingerprints, columns)", t);
     let (mut plan, mut outcomes) = planned.map_err(|e| for_people(e).context("load stopped; the workspace is unchanged"))?;
+    let mut first_look = false;
     if options.latest_year_first {
         let (now, deferred) = first_look::latest_year_only(conn, plan);
         plan = now;
+        first_look = !deferred.is_empty();
         outcomes.extend(deferred);
     }
     if plan.is_empty() && outcomes.iter().all(|o| o.status == "skipped") {
@@ -112,7 +114,7 @@ pub fn load_with_options_progress(
     // (and insertion order, relaxed for derive) are restored afterwards, whatever happens.
     conn.execute_batch(&format!("SET memory_limit = '{}MB';", crate::store::open::load_memory_limit_mb()))?;
     let t = std::time::Instant::now();
-    let result = load_transaction(conn, &plan, progress);
+    let result = load_transaction(conn, &plan, first_look, progress);
     timing("transaction", t);
     let restored = conn.execute_batch(&format!(
         "SET memory_limit = '{}'; SET preserve_insertion_order = true;",
@@ -127,9 +129,9 @@ pub fn load_with_options_progress(
 }
 
 /// The load proper, in one transaction: committed whole or rolled back whole.
-fn load_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(usize, usize, &str)) -> Result<Vec<FileOutcome>> {
+fn load_transaction(conn: &Connection, plan: &[Planned], first_look: bool, progress: &dyn Fn(usize, usize, &str)) -> Result<Vec<FileOutcome>> {
     conn.execute_batch("BEGIN TRANSACTION")?;
-    match load_in_transaction(conn, plan, progress) {
+    match load_in_transaction(conn, plan, first_look, progress) {
         Ok(done) => {
             crash_point_for_tests();
             pause_for_tests("before-commit");
@@ -294,7 +296,7 @@ fn canonical(path: &Path) -> String {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()).display().to_string()
 }
 
-fn load_in_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(usize, usize, &str)) -> Result<Vec<FileOutcome>> {
+fn load_in_transaction(conn: &Connection, plan: &[Planned], first_look: bool, progress: &dyn Fn(usize, usize, &str)) -> Result<Vec<FileOutcome>> {
     let t0 = std::time::Instant::now();
     for kind in detect::ALL_KINDS {
         let spec = kinds::spec(kind);
@@ -343,9 +345,13 @@ fn load_in_transaction(conn: &Connection, plan: &[Planned], progress: &dyn Fn(us
     let t = std::time::Instant::now();
     crate::store::services::delays::store(conn).context("could not store the delayed discharge rows")?;
     timing("delays side table", t);
-    let t = std::time::Instant::now();
-    crate::store::series_store::store_all(conn).context("could not store the monthly and weekly series")?;
-    timing("series (monthly, weekly)", t);
+    // A first look leaves the series to the full load that follows it (until then a chart
+    // computes its series when asked).
+    if !first_look {
+        let t = std::time::Instant::now();
+        crate::store::series_store::store_all(conn).context("could not store the monthly and weekly series")?;
+        timing("series (monthly, weekly)", t);
+    }
     Ok(outcomes)
 }
 
