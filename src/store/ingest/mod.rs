@@ -95,10 +95,26 @@ pub fn load_with_options_progress(
     let (mut plan, mut outcomes) = planned.map_err(|e| for_people(e).context("load stopped; the workspace is unchanged"))?;
     let mut first_look = false;
     if options.latest_year_first {
-        let (now, deferred) = first_look::latest_year_only(conn, plan);
-        plan = now;
-        first_look = !deferred.is_empty();
-        outcomes.extend(deferred);
+        let files: Vec<first_look::FileToLoad> =
+            plan.iter().map(|p| first_look::FileToLoad { kind: p.kind, path: &p.path, format: p.format, columns: &p.columns }).collect();
+        if let Some((latest, later)) = first_look::deferred(conn, &files) {
+            first_look = true;
+            let (wait, now): (Vec<_>, Vec<_>) = plan.into_iter().zip(later).partition(|(_, l)| *l);
+            plan = now.into_iter().map(|(p, _)| p).collect();
+            for (p, _) in wait {
+                outcomes.push(FileOutcome {
+                    path: canonical(&p.path),
+                    kind: Some(p.kind),
+                    format: Some(p.format),
+                    status: first_look::DEFERRED.into(),
+                    note: Some(format!("loaded next, after a first look at {}", latest.label())),
+                    rows_read: 0,
+                    rows_loaded: 0,
+                    rows_rejected: 0,
+                    warnings: Vec::new(),
+                });
+            }
+        }
     }
     if plan.is_empty() && outcomes.iter().all(|o| o.status == "skipped") {
         bail!(
